@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite built with ASan + UBSan (-DGORLEAK_SANITIZE=ON).
+# Fails on any failing test and on any sanitizer report, including reports
+# from the gorleak binary that tests run as a child process: every report
+# is also written under $build/sanitizer-logs, which must stay empty.
+set -euo pipefail
+src="$(cd "$(dirname "$0")/.." && pwd)"
+build="${SANITIZE_BUILD_DIR:-$src/build-sanitize}"
+"$src/.ci/install-deps"
+
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DGORLEAK_SANITIZE=ON -DGORLEAK_TESTS=ON -DGORLEAK_BENCH=OFF >/dev/null
+ninja -C "$build" -j"${JOBS:-$(nproc)}"
+
+logs="$build/sanitizer-logs"
+rm -rf "$logs"
+mkdir -p "$logs"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$logs/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
+export LSAN_OPTIONS="log_path=$logs/lsan"
+
+status=0
+(cd "$build" && ctest --output-on-failure -j"${JOBS:-$(nproc)}") || status=1
+if compgen -G "$logs/*" >/dev/null; then
+  echo "sanitizer reports:"
+  for f in "$logs"/*; do echo "== $f"; head -40 "$f"; done
+  status=1
+fi
+exit $status

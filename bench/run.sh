@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The benchmark, one command:
+#   bench/run.sh [--quick] [--runs N] [--clock wall|cpu] [--no-build] [FILE...]
+# Builds gorleak and gorleak-bench in Release (build-bench/), then measures
+# every input of $GORLEAK_BENCH_DIR (default /tmp/gorleak-bench; make them with
+# bench/make-inputs.sh) or the FILEs given. Progress goes to stderr; the
+# Markdown tables go to stdout and to $GORLEAK_BENCH_DIR/results-DATE.md.
+# --quick: only the 20 MiB and 256 MiB inputs, one run each.
+# --clock cpu: rates from CPU time instead of wall time (for a busy machine;
+# the run warns when the load average is above the number of cores).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+dir=${GORLEAK_BENCH_DIR:-/tmp/gorleak-bench}
+build=${GORLEAK_BENCH_BUILD:-$root/build-bench}
+runs=3 quick=0 do_build=1 clock=wall files=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) quick=1; runs=1; shift ;;
+    --runs) runs=$2; shift 2 ;;
+    --clock) clock=$2; shift 2 ;;
+    --no-build) do_build=0; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) files+=("$1"); shift ;;
+  esac
+done
+
+if (( do_build )); then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C "$build" gorleak gorleak_bench >/dev/null
+fi
+
+if (( ${#files[@]} == 0 )); then
+  if (( quick )); then names=(d2-20m d2-256m)
+  else names=(d2-256m d2-512m d2-1g d2-2g d2-4g d1-512m d1-1g diff-idle.d2 diff-loaded.d2 d2-1m-direct)
+  fi
+  for n in "${names[@]}"; do
+    [[ -s $dir/$n.txt ]] && files+=("$dir/$n.txt")
+  done
+  if (( ${#files[@]} == 0 )); then
+    echo "run.sh: no inputs in $dir; run bench/make-inputs.sh first" >&2; exit 1
+  fi
+fi
+
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+  echo "run.sh: warning: load average $load on $(nproc) cores: wall-clock rates will be low" \
+       "(other work competes); consider --clock cpu" >&2
+fi
+
+out=$dir/results-$(date -u +%Y%m%d-%H%M%S).md
+mkdir -p "$dir"
+echo "run.sh: $build/bench/gorleak-bench --runs $runs --clock $clock ${files[*]}" >&2
+"$build/bench/gorleak-bench" --runs "$runs" --clock "$clock" "${files[@]}" | tee "$out"
+echo "run.sh: tables saved to $out" >&2

@@ -1,0 +1,3 @@
+module gorleak.dev/bench/scale
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/body-leak
+
+go 1.19

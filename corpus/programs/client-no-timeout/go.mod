@@ -1,0 +1,3 @@
+module gorleakcorpus/client-no-timeout
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/cond-leak
+
+go 1.19

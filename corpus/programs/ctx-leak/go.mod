@@ -1,0 +1,3 @@
+module gorleakcorpus/ctx-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/exec-leak
+
+go 1.19

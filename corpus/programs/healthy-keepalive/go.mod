@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-keepalive
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-mixed
+
+go 1.19

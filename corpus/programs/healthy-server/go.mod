@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-server
+
+go 1.19

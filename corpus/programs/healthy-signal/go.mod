@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-signal
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-ticker
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/healthy-workerpool
+
+go 1.19

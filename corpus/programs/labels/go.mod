@@ -1,0 +1,3 @@
+module gorleakcorpus/labels
+
+go 1.19

@@ -1,0 +1,314 @@
+// labels: goroutines started under pprof.Do with profiler labels, blocked in
+// chan receive on a package-level channel (so nothing is GC-provably leaked).
+//
+//	set A {tenant: "a b", worker: w-1}: 5 goroutines (main.labelledWorker),
+//	     each starting one child (main.labelledWorker.func1... no: main.child)
+//	     that inherits set A: 5 more, created inside the labelled region
+//	set B {tenant: acme/eu.1, worker: w-2}: 3 goroutines (plain value, no quotes on 1.27)
+//	set C {note: "x]y, z: \"q\"", worker: "w-3Σ"}: 2 goroutines (hard quoting)
+//	plus 4 unlabelled goroutines in the same function (main.unlabelled)
+//
+// debug=1 shows "# labels: {...}" per record; from Go 1.27 debug=2 and
+// runtime.Stack print " {k: v, ...}" after the state bracket -- but only when
+// GODEBUG tracebacklabels=1, whose default follows the main module's go line
+// (on for go >= 1.27). This module says go 1.19, so main opts in at run time
+// with os.Setenv("GODEBUG", ...), which the runtime re-reads; Go 1.26 then
+// prints its own form inside the bracket (labels:{"k": "v"}), and older
+// runtimes ignore the key.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	nA, nB, nC, nPlain = 5, 3, 2, 4
+)
+
+var work = make(chan int) // never sent to while the dumps are taken
+
+func labelledWorker(withChild bool) {
+	if withChild {
+		go child() // inherits the creator's labels
+	}
+	<-work
+}
+
+func child() { <-work }
+
+func unlabelled() { <-work }
+
+func start(n int, withChild bool, kv ...string) {
+	for i := 0; i < n; i++ {
+		pprof.Do(context.Background(), pprof.Labels(kv...), func(ctx context.Context) {
+			go labelledWorker(withChild)
+		})
+	}
+}
+
+// headerLabels reports how this runtime prints labels in goroutine headers.
+func headerLabels() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, l := range strings.Split(string(buf), "\n") {
+		if !strings.HasPrefix(l, "goroutine ") || !strings.Contains(l, "w-1") {
+			continue
+		}
+		if strings.Contains(l, " labels:{") {
+			return "in-bracket"
+		}
+		return "after-bracket"
+	}
+	return "none"
+}
+
+func main() {
+	godebug := "tracebacklabels=1"
+	if old := os.Getenv("GODEBUG"); old != "" {
+		godebug = old + "," + godebug
+	}
+	os.Setenv("GODEBUG", godebug)
+	ln := listenDebug()
+	start(nA, true, "worker", "w-1", "tenant", "a b")
+	start(nB, false, "worker", "w-2", "tenant", "acme/eu.1")
+	start(nC, false, "worker", "w-3Σ", "note", `x]y, z: "q"`)
+	for i := 0; i < nPlain; i++ {
+		go unlabelled()
+	}
+	// labels= is the set as pprof debug=1 prints it ("# labels: {...}").
+	bg := "role=background"
+	settle("labelled workers", nA+nB+nC, func(g gor) bool { return atSite(g, "main.labelledWorker") })
+	settle("children", nA, func(g gor) bool { return atSite(g, "main.child") })
+	fact(bg, "main.labelledWorker", "chan receive", nA+nB+nC, "created_by=main.start.func1", "note=all_three_label_sets")
+	expect(bg, "count="+strconv.Itoa(nA), "site=main.labelledWorker", "state=chan receive",
+		`labels={"tenant":"a b", "worker":"w-1"}`)
+	expect(bg, "count="+strconv.Itoa(nB), "site=main.labelledWorker", "state=chan receive",
+		`labels={"tenant":"acme/eu.1", "worker":"w-2"}`)
+	expect(bg, "count="+strconv.Itoa(nC), "site=main.labelledWorker", "state=chan receive",
+		`labels={"note":"x]y, z: \"q\"", "worker":"w-3Σ"}`)
+	fact(bg, "main.child", "chan receive", nA, "created_by=main.labelledWorker",
+		`labels={"tenant":"a b", "worker":"w-1"}`, "note=inherited_from_the_creator")
+	fact(bg, "main.unlabelled", "chan receive", nPlain, "created_by=main.main", "labels={}")
+	// In debug=1 each label set is its own record: labelledWorker x3 sets, child x1.
+	expect("labelled_records=4", "note=debug1_records_with_a_labels_line")
+	expect("header_labels=" + headerLabels())
+	ready(ln)
+	http.Serve(ln, nil)
+}
+
+// ===== gorleak corpus helpers, phase revision (healthy-*, series-*, spawn-tree, labels) =====
+
+// expect prints one ground-truth line for the regen script.
+func expect(kv ...string) {
+	if phase != "" {
+		kv = append([]string{"phase=" + phase}, kv...)
+	}
+	fmt.Println("GORLEAK-EXPECT " + strings.Join(kv, " "))
+}
+
+// phase is the phase being switched to while a /phase request runs.
+var phase string
+
+// gor is one goroutine as runtime.Stack(all) prints it (the debug=2 format).
+type gor struct {
+	id        int64
+	state     string   // bracket text up to the first ", " (minutes etc. dropped)
+	funcs     []string // frame function names, innermost first
+	createdBy string
+	parent    int64 // "in goroutine N" (Go 1.21+), else -1
+}
+
+// top is the first frame of package main: the goroutine's user site.
+func (g gor) top() string {
+	for _, f := range g.funcs {
+		if strings.HasPrefix(f, "main.") {
+			return f
+		}
+	}
+	return ""
+}
+
+func (g gor) has(fn string) bool {
+	for _, f := range g.funcs {
+		if f == fn {
+			return true
+		}
+	}
+	return false
+}
+
+func goroutines() []gor {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []gor
+	for _, blk := range strings.Split(string(buf), "\n\n") {
+		lines := strings.Split(blk, "\n")
+		h := lines[0]
+		lb := strings.IndexByte(h, '[')
+		if !strings.HasPrefix(h, "goroutine ") || lb < 0 {
+			continue
+		}
+		g := gor{parent: -1}
+		g.id, _ = strconv.ParseInt(strings.Fields(h)[1], 10, 64)
+		rb := lb + strings.IndexByte(h[lb:], ']')
+		g.state = h[lb+1 : rb]
+		if i := strings.Index(g.state, " labels:{"); i >= 0 { // Go 1.26 tracebacklabels=1
+			g.state = g.state[:i]
+		}
+		if i := strings.Index(g.state, ", "); i >= 0 {
+			g.state = g.state[:i]
+		}
+		for _, l := range lines[1:] {
+			if l == "" || l[0] == '\t' {
+				continue
+			}
+			if strings.HasPrefix(l, "created by ") {
+				c := l[len("created by "):]
+				if j := strings.Index(c, " in goroutine "); j >= 0 {
+					g.parent, _ = strconv.ParseInt(c[j+len(" in goroutine "):], 10, 64)
+					c = c[:j]
+				}
+				g.createdBy = c
+				continue
+			}
+			if j := strings.LastIndexByte(l, '('); j > 0 {
+				g.funcs = append(g.funcs, l[:j])
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// selfID is the calling goroutine's id, from the first line "goroutine N [".
+func selfID() int64 {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	id, _ := strconv.ParseInt(strings.Fields(string(buf))[1], 10, 64)
+	return id
+}
+
+func count(pred func(gor) bool) (n int, state string) {
+	for _, g := range goroutines() {
+		if pred(g) {
+			n++
+			if state == "" {
+				state = g.state
+			} else if state != g.state {
+				state = "mixed"
+			}
+		}
+	}
+	return n, state
+}
+
+// atSite: for fn in package main, fn is the goroutine's first main.* frame;
+// for a stdlib fn (goroutines with no user frame), one of its frames is fn.
+func atSite(g gor, fn string) bool {
+	if strings.HasPrefix(fn, "main.") {
+		return g.top() == fn
+	}
+	return g.top() == "" && g.has(fn)
+}
+
+// settle waits until exactly want goroutines match, for 250ms in a row, and
+// returns their common state. The ground truth must be exact: if that never
+// happens it prints GORLEAK-ERROR and exits.
+func settle(what string, want int, pred func(gor) bool) string {
+	deadline := time.Now().Add(20 * time.Second)
+	for stable := 0; ; {
+		n, st := count(pred)
+		if n == want && st != "mixed" && st != "running" && st != "runnable" {
+			if stable++; stable >= 5 {
+				return st
+			}
+		} else {
+			stable = 0
+		}
+		if time.Now().After(deadline) {
+			msg := fmt.Sprintf("GORLEAK-ERROR %s: have %d goroutines (%s), want %d", what, n, st, want)
+			fmt.Println(msg)
+			fmt.Fprintln(os.Stderr, msg)
+			os.Exit(3)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// fact waits for n goroutines at site fn (in state st unless st is "") and
+// prints "KIND count=N site=FN state=ST [marked_leaked=1] [extra...]", KIND
+// being "rule=ID" or "role=background|companion". The state printed is the
+// one observed (semacquire vs sync.Mutex.Lock depends on the Go version),
+// without the " (leaked)" mark that an earlier goroutineleak profile leaves
+// on Go 1.26+: marked_leaked=1 says the headers carry it.
+func fact(kind, fn, st string, n int, extra ...string) {
+	factWhere(kind, fn, st, n, func(g gor) bool { return atSite(g, fn) }, extra...)
+}
+
+// factWhere is fact with a custom predicate (still reported as site=fn).
+func factWhere(kind, fn, st string, n int, pred func(gor) bool, extra ...string) {
+	got := settle(kind+" at "+fn, n, func(g gor) bool {
+		return pred(g) && (st == "" || strings.TrimSuffix(g.state, " (leaked)") == st)
+	})
+	marked := strings.HasSuffix(got, " (leaked)")
+	if n > 0 {
+		st = strings.TrimSuffix(got, " (leaked)")
+	}
+	kv := []string{kind, "count=" + strconv.Itoa(n), "site=" + fn, "state=" + st}
+	if marked {
+		kv = append(kv, "marked_leaked=1")
+	}
+	expect(append(kv, extra...)...)
+}
+
+// listenDebug opens the pprof listener (net/http/pprof is on DefaultServeMux).
+func listenDebug() net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	return ln
+}
+
+func ready(ln net.Listener) { fmt.Printf("GORLEAK-READY addr=%s\n", ln.Addr()) }
+
+// servePhases prints GORLEAK-PHASES and serves GET /phase?name=P: run P's
+// switch (which settles and prints its EXPECT lines, each starting with
+// phase=P), then reply "ok".
+func servePhases(order []string, run map[string]func()) {
+	fmt.Println("GORLEAK-PHASES " + strings.Join(order, ","))
+	var mu sync.Mutex
+	http.HandleFunc("/phase", func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get("name")
+		f := run[name]
+		if f == nil {
+			http.Error(w, "unknown phase", http.StatusNotFound)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		phase = name
+		f()
+		phase = ""
+		fmt.Fprintln(w, "ok")
+	})
+}

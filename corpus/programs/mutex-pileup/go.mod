@@ -1,0 +1,3 @@
+module gorleakcorpus/mutex-pileup
+
+go 1.19

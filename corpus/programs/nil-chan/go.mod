@@ -1,0 +1,3 @@
+module gorleakcorpus/nil-chan
+
+go 1.19

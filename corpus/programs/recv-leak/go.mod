@@ -1,0 +1,3 @@
+module gorleakcorpus/recv-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/rows-leak
+
+go 1.19

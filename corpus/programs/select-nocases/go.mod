@@ -1,0 +1,3 @@
+module gorleakcorpus/select-nocases
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/send-leak
+
+go 1.19

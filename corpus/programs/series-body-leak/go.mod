@@ -1,0 +1,3 @@
+module gorleakcorpus/series-body-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/series-drain
+
+go 1.19

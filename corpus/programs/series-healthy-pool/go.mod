@@ -1,0 +1,3 @@
+module gorleakcorpus/series-healthy-pool
+
+go 1.19

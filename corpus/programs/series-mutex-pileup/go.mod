@@ -1,0 +1,3 @@
+module gorleakcorpus/series-mutex-pileup
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/series-send-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/series-ticker-leak
+
+go 1.19

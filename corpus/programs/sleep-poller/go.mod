@@ -1,0 +1,3 @@
+module gorleakcorpus/sleep-poller
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/spawn-tree
+
+go 1.19

@@ -1,0 +1,3 @@
+module gorleakcorpus/sql-pool
+
+go 1.19

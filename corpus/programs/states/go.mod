@@ -1,0 +1,3 @@
+module gorleakcorpus/states
+
+go 1.19

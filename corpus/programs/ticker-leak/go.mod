@@ -1,0 +1,3 @@
+module gorleakcorpus/ticker-leak
+
+go 1.19

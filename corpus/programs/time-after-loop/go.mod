@@ -1,0 +1,3 @@
+module gorleakcorpus/time-after-loop
+
+go 1.19

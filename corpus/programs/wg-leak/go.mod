@@ -1,0 +1,3 @@
+module gorleakcorpus/wg-leak
+
+go 1.19

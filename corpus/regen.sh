@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Regenerate the real-dump corpus: build every corpus program with each Go
+# version, run it, capture its goroutine dumps, and write them to corpus/dumps/.
+#
+# usage: corpus/regen.sh [--go "1.19 1.22 1.27"] [--keep-going] [PROGRAM...]
+#
+#   --go LIST     space- or comma-separated Go versions (default: 1.19 1.22 1.27;
+#                 1.26 is built with GOEXPERIMENT=goroutineleakprofile)
+#   PROGRAM...    names of directories under corpus/programs (default: all)
+#
+# Toolchains: for version V the script uses, in this order, $GOROOT_V (dots
+# replaced by underscores, e.g. GOROOT_1_27), /opt/go/go-V/usr/lib/go-V (the
+# Debian layout), or the GOROOT printed by "$FETCH_GO V /opt/go" when FETCH_GO
+# names an executable (default /work/shared/tools/fetch-go).
+#
+# Protocol of a program (see corpus/README.md): it prints GORLEAK-EXPECT lines,
+# optionally GORLEAK-PHASES p1,p2,..., then GORLEAK-READY addr=HOST:PORT, and
+# serves net/http/pprof there until killed. GORLEAK-ERROR lines make the run fail.
+#
+# Files written for program NAME and Go version V (phased programs insert
+# ".PHASE" after "goV", and get a SIGQUIT dump only for the last phase):
+#   dumps/NAME.goV.debug1.txt   /debug/pprof/goroutine?debug=1
+#   dumps/NAME.goV.debug2.txt   /debug/pprof/goroutine?debug=2
+#   dumps/NAME.goV.leak1.txt    /debug/pprof/goroutineleak?debug=1   (1.26+ only)
+#   dumps/NAME.goV.leak2.txt    /debug/pprof/goroutineleak?debug=2   (1.26+ only)
+#   dumps/NAME.goV.sigquit.txt  stderr after kill -QUIT (default GOTRACEBACK)
+#   dumps/NAME.goV.expect       the GORLEAK-EXPECT lines without the prefix
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROGRAMS_DIR=$HERE/programs
+DUMPS_DIR=$HERE/dumps
+GO_VERSIONS="1.19 1.22 1.27"
+FETCH_GO=${FETCH_GO:-/work/shared/tools/fetch-go}
+READY_TIMEOUT=${READY_TIMEOUT:-60}   # seconds to wait for GORLEAK-READY
+PHASE_TIMEOUT=${PHASE_TIMEOUT:-60}   # seconds for one /phase request
+FETCH_TIMEOUT=${FETCH_TIMEOUT:-30}   # seconds for one dump download
+BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}  # seconds for one go build
+KEEP_GOING=0
+
+usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+PROGRAMS=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--go) GO_VERSIONS=${2//,/ }; shift 2 ;;
+	--go=*) GO_VERSIONS=${1#--go=}; GO_VERSIONS=${GO_VERSIONS//,/ }; shift ;;
+	--keep-going|-k) KEEP_GOING=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "regen: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) PROGRAMS+=("${1%/}"); shift ;;
+	esac
+done
+if [ ${#PROGRAMS[@]} -eq 0 ]; then
+	for d in "$PROGRAMS_DIR"/*/; do
+		[ -f "$d/main.go" ] && PROGRAMS+=("$(basename "$d")")
+	done
+fi
+for p in "${PROGRAMS[@]}"; do
+	if [ ! -f "$PROGRAMS_DIR/$p/main.go" ]; then
+		echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
+	fi
+done
+command -v curl >/dev/null || { echo "regen: curl is required" >&2; exit 2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gorleak-regen.XXXXXX")
+CACHE_ROOT=${GORLEAK_GOCACHE:-${TMPDIR:-/tmp}/gorleak-regen-gocache}
+RUN_PID=""
+
+kill_run() {
+	# Kill the program we started (and its process group, e.g. children it spawned).
+	if [ -n "$RUN_PID" ]; then
+		kill -KILL -- "-$RUN_PID" 2>/dev/null || kill -KILL "$RUN_PID" 2>/dev/null
+		wait "$RUN_PID" 2>/dev/null
+		RUN_PID=""
+	fi
+}
+cleanup() { kill_run; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'echo "regen: interrupted" >&2; exit 130' INT TERM
+
+goroot_for() {
+	local v=$1 var="GOROOT_${1//./_}" root
+	root=${!var:-}
+	if [ -z "$root" ] && [ -x "/opt/go/go-$v/usr/lib/go-$v/bin/go" ]; then
+		root=/opt/go/go-$v/usr/lib/go-$v
+	fi
+	if [ -z "$root" ] && [ -x "$FETCH_GO" ]; then
+		root=$(timeout 1200 "$FETCH_GO" "$v" /opt/go 2>/dev/null | tail -n 1)
+	fi
+	if [ -z "$root" ] || [ ! -x "$root/bin/go" ]; then
+		echo "regen: no Go $v toolchain found (set GOROOT_${v//./_})" >&2
+		return 1
+	fi
+	echo "$root"
+}
+
+# fetch URL OUT: download with a time limit; fails on HTTP errors.
+fetch() {
+	curl -sS -f --noproxy '*' --max-time "$FETCH_TIMEOUT" -o "$2" "$1"
+}
+
+# wait_exit PID SECONDS: wait until PID is gone; returns 1 on timeout.
+wait_exit() {
+	local pid=$1 t=$(( $2 * 10 ))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$t" -le 0 ] && return 1
+		sleep 0.1; t=$((t - 1))
+	done
+	return 0
+}
+
+# run_one NAME VERSION GOROOT: build, run and capture one program.
+run_one() {
+	local name=$1 v=$2 goroot=$3
+	local src=$PROGRAMS_DIR/$name stage=$WORK/$name.go$v
+	local bin=$WORK/bin/$name.go$v out=$stage/stdout err=$stage/stderr
+	local mod=off exp=""
+	rm -rf "$stage"; mkdir -p "$stage" "$WORK/bin"
+	[ -f "$src/go.mod" ] && mod=on
+	case "$v" in 1.26|1.26.*) exp=goroutineleakprofile ;; esac
+
+	echo "== $name go$v: build (GO111MODULE=$mod${exp:+ GOEXPERIMENT=$exp})"
+	if ! (cd "$src" && env -u GOROOT -u GOPATH -u GOFLAGS -u GOEXPERIMENT -u GOOS -u GOARCH \
+		GOTOOLCHAIN=local GOFLAGS= GOPROXY=off GOENV=off GOWORK=off GOSUMDB=off \
+		GO111MODULE=$mod GOCACHE="$CACHE_ROOT/go$v" GOPATH="$WORK/gopath" \
+		CGO_ENABLED=0 ${exp:+GOEXPERIMENT=$exp} \
+		timeout "$BUILD_TIMEOUT" "$goroot/bin/go" build -o "$bin" .); then
+		echo "!! $name go$v: build failed" >&2; return 1
+	fi
+
+	echo "   run"
+	# setsid gives the program its own process group so cleanup also reaches
+	# any child processes it started.
+	(cd "$stage" && exec env -u GODEBUG -u GOTRACEBACK -u GOMAXPROCS -u GOGC \
+		${SETSID:-setsid} "$bin" >"$out" 2>"$err") &
+	RUN_PID=$!
+	local t=$(( READY_TIMEOUT * 10 )) addr=""
+	while :; do
+		addr=$(sed -n 's/^GORLEAK-READY addr=\([^ ]*\).*/\1/p' "$out" | head -n 1)
+		[ -n "$addr" ] && break
+		if ! kill -0 "$RUN_PID" 2>/dev/null; then
+			echo "!! $name go$v: exited before READY" >&2; cat "$err" >&2; kill_run; return 1
+		fi
+		if [ "$t" -le 0 ]; then
+			echo "!! $name go$v: no GORLEAK-READY within ${READY_TIMEOUT}s" >&2; kill_run; return 1
+		fi
+		sleep 0.1; t=$((t - 1))
+	done
+	echo "   ready at $addr (pid $RUN_PID)"
+	if [ "$(readlink "/proc/$RUN_PID/exe" 2>/dev/null)" != "$bin" ] && [ -e "/proc/$RUN_PID" ]; then
+		echo "   warning: pid $RUN_PID is not $bin (setsid forked?); SIGQUIT may miss" >&2
+	fi
+
+	local phases
+	phases=$(sed -n 's/^GORLEAK-PHASES \([^ ]*\).*/\1/p' "$out" | head -n 1)
+	local list=("")
+	[ -n "$phases" ] && IFS=, read -r -a list <<<"$phases"
+	local last=${list[${#list[@]}-1]} p pfx
+	for p in "${list[@]}"; do
+		pfx=$stage/$name.go$v${p:+.$p}
+		if [ -n "$p" ]; then
+			echo "   phase $p"
+			local reply
+			reply=$(curl -sS -f --noproxy '*' --max-time "$PHASE_TIMEOUT" \
+				"http://$addr/phase?name=$p") || { echo "!! $name go$v: /phase?name=$p failed" >&2; kill_run; return 1; }
+			if [ "$(printf %s "$reply" | tr -d '[:space:]')" != ok ]; then
+				echo "!! $name go$v: /phase?name=$p replied '$reply'" >&2; kill_run; return 1
+			fi
+		fi
+		fetch "http://$addr/debug/pprof/goroutine?debug=1" "$pfx.debug1.txt" || { echo "!! $name go$v: fetch debug=1 failed" >&2; kill_run; return 1; }
+		fetch "http://$addr/debug/pprof/goroutine?debug=2" "$pfx.debug2.txt" || { echo "!! $name go$v: fetch debug=2 failed" >&2; kill_run; return 1; }
+		if [ -n "$exp" ] || [ "$(printf '%s\n' "$v" 1.27 | sort -V | head -n 1)" = 1.27 ]; then
+			fetch "http://$addr/debug/pprof/goroutineleak?debug=1" "$pfx.leak1.txt" || { echo "!! $name go$v: fetch goroutineleak debug=1 failed" >&2; kill_run; return 1; }
+			fetch "http://$addr/debug/pprof/goroutineleak?debug=2" "$pfx.leak2.txt" || { echo "!! $name go$v: fetch goroutineleak debug=2 failed" >&2; kill_run; return 1; }
+		fi
+	done
+
+	# SIGQUIT dump (after the last phase) from stderr.
+	kill -QUIT "$RUN_PID" 2>/dev/null
+	if ! wait_exit "$RUN_PID" 20; then
+		echo "!! $name go$v: still alive 20s after SIGQUIT" >&2; kill_run; return 1
+	fi
+	kill_run   # reap, and kill children left in the process group
+	cp "$err" "$stage/$name.go$v${last:+.$last}.sigquit.txt"
+	if ! grep -q '^SIGQUIT' "$err"; then
+		echo "!! $name go$v: no SIGQUIT dump on stderr" >&2; return 1
+	fi
+	if grep -q '^GORLEAK-ERROR' "$out"; then
+		grep '^GORLEAK-ERROR' "$out" >&2
+		echo "!! $name go$v: program reported errors" >&2; return 1
+	fi
+	sed -n 's/^GORLEAK-EXPECT //p' "$out" >"$stage/$name.go$v.expect"
+
+	# Replace this program's files for this version.
+	mkdir -p "$DUMPS_DIR"
+	rm -f "$DUMPS_DIR/$name.go$v".*
+	local f
+	for f in "$stage/$name.go$v".*; do
+		mv "$f" "$DUMPS_DIR/"
+		printf '   wrote %-48s %6s bytes' "dumps/$(basename "$f")" "$(wc -c <"$DUMPS_DIR/$(basename "$f")")"
+		case "$f" in
+		*.debug2.txt|*.leak2.txt|*.sigquit.txt)
+			printf '  %4s goroutine blocks' "$(grep -c '^goroutine ' "$DUMPS_DIR/$(basename "$f")")" ;;
+		*.debug1.txt|*.leak1.txt)
+			printf '  %s' "$(head -n 1 "$DUMPS_DIR/$(basename "$f")")" ;;
+		esac
+		echo
+	done
+	return 0
+}
+
+fails=()
+for v in $GO_VERSIONS; do
+	goroot=$(goroot_for "$v") || { fails+=("go$v"); [ $KEEP_GOING = 1 ] && continue; exit 1; }
+	echo "## Go $v: $goroot"
+	for name in "${PROGRAMS[@]}"; do
+		if ! run_one "$name" "$v" "$goroot"; then
+			fails+=("$name.go$v")
+			[ $KEEP_GOING = 1 ] || { echo "regen: FAILED ${fails[*]} (use --keep-going to continue)" >&2; exit 1; }
+		fi
+	done
+done
+if [ ${#fails[@]} -gt 0 ]; then
+	echo "regen: FAILED ${fails[*]}" >&2; exit 1
+fi
+echo "regen: done (${#PROGRAMS[@]} programs x Go $GO_VERSIONS) -> $DUMPS_DIR"

@@ -1,0 +1,142 @@
+// A leak rule as loaded from a YAML file: what to match in a group of
+// goroutines and what to tell the user when it matches. Plain data; the
+// compiled form (RE2 sets) lives in rule_set.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/finding.h"
+#include "model/state.h"
+
+namespace gorleak {
+
+// Where a rule came from, for `file:line:col` messages and `rules explain`.
+struct RuleOrigin {
+  std::string file;
+  uint32_t line = 0;  // 1-based
+  uint32_t column = 0;
+};
+
+// Which frame(s) of a group's stack a frame condition looks at.
+enum class FrameScope : uint8_t {
+  kAny,        // some frame of the stack
+  kTop,        // one of the `depth` innermost frames (depth 1: the top frame)
+  kUser,       // the leak site: first frame of the user's code
+  kCreatedBy,  // the `created by` line
+};
+std::string_view frame_scope_name(FrameScope s);  // "any", "top", "user", "created_by"
+
+// One `frames:` entry. Function and file patterns must match the same frame.
+// Empty pattern = no constraint on that part.
+struct FrameCondition {
+  FrameScope scope = FrameScope::kAny;
+  uint32_t depth = 1;  // kTop only
+  std::string func;    // RE2, unanchored (write ^…$ to anchor)
+  std::string file;    // RE2, unanchored
+  bool negate = false;  // `not: true`: no frame in scope may match
+  RuleOrigin origin;
+};
+
+// `state:` — the group's wait reason. Categories and reason are ANDed when
+// both are given; an empty list / pattern is no constraint.
+struct StateCondition {
+  std::vector<StateCategory> categories;
+  std::string reason;  // RE2 over the raw wait reason ("chan send (nil chan)")
+  // The state alone carries the evidence (nil channel, `select {}`): never
+  // skip it for debug=1 dumps, where no state is printed.
+  bool strict = false;
+  bool present() const { return !categories.empty() || !reason.empty(); }
+};
+
+enum class CountBy : uint8_t {
+  kGroup,  // each group on its own must reach min_count
+  kSite,   // groups sharing a leak site are summed
+};
+
+// `growth:` — between two dumps (diff). Ignored for a single dump unless
+// `required`, in which case the rule never fires on a single dump.
+struct GrowthCondition {
+  bool present = false;
+  uint64_t min_delta = 1;  // goroutines added at the site since the base dump
+  bool required = false;
+};
+
+// Which frame a source condition reads around.
+enum class SourceFrame : uint8_t { kSite, kTop };
+
+// `source:` — a pattern over the lines around a frame's file:line, read from
+// --source-root. Without the file, the finding is `unconfirmed`.
+struct SourceCondition {
+  bool present = false;
+  std::string pattern;  // RE2, matched against each line of the window
+  SourceFrame frame = SourceFrame::kSite;
+  uint32_t before = 2;  // lines before the frame's line
+  uint32_t after = 8;   // lines after it
+  // Severity of the finding when the source could not be read.
+  RuleSeverity unconfirmed_severity = RuleSeverity::kInfo;
+};
+
+// Whether the leak site must be user code or may be a stdlib entry point.
+enum class SiteKind : uint8_t {
+  kAny,
+  kUser,    // the stack has a frame of the user's code
+  kStdlib,  // it has none (unread bodies, unclosed rows, exec pipes)
+  kTop,     // the user's frame is the top frame: user code itself blocks
+};
+
+// Who started the goroutines, by their `created by` line.
+enum class SpawnerKind : uint8_t {
+  kAny,
+  kUser,    // user code ran `go f()`: a per-call goroutine of the program's own
+  kStdlib,  // the standard library started it (http handlers, readLoops…)
+};
+
+struct MatchSpec {
+  StateCondition state;
+  std::vector<FrameCondition> frames;
+  int64_t min_wait_minutes = -1;  // -1: no constraint
+  uint64_t min_count = 1;
+  CountBy count_by = CountBy::kSite;
+  GrowthCondition growth;
+  SourceCondition source;
+  SiteKind site = SiteKind::kAny;
+  SpawnerKind spawner = SpawnerKind::kAny;
+  bool leaked = false;  // only goroutines marked "(leaked)"
+};
+
+// A rule's own test: a dump (file path or inline text) and what the rule
+// should (or should not) report on it.
+struct RuleExample {
+  std::string dump;     // path, relative to the rule file's directory or an ancestor
+  std::string snippet;  // inline dump text (instead of `dump`)
+  bool expect_none = false;  // no finding of this rule above info
+  int64_t count = -1;        // expected goroutine count, -1: not checked
+  std::string site;          // expected leak-site function, "": not checked
+  std::string confidence;    // expected confidence name, "": not checked
+  std::vector<std::string> source_roots;  // for rules with a source condition
+  std::vector<std::string> modules;
+  RuleOrigin origin;
+};
+
+struct Rule {
+  std::string id;
+  std::string title;
+  RuleSeverity severity = RuleSeverity::kMedium;
+  Confidence confidence = Confidence::kMedium;  // before adjustments
+  std::string description;
+  std::string fix;
+  // For leaks with no user frame: how to find the user code that caused it.
+  std::string caller_hint;
+  // Evaluation order, highest first (ties: load order). A group reported by
+  // a rule above `info` is claimed: lower-priority rules no longer see it, so
+  // a specific rule wins over a generic one and each group is explained once.
+  int priority = 50;
+  MatchSpec match;
+  std::vector<RuleExample> examples;
+  RuleOrigin origin;
+  bool builtin = false;
+};
+
+}  // namespace gorleak

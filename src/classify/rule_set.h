@@ -1,0 +1,103 @@
+// Rules in compiled form. Every function, file and wait-reason pattern of
+// every rule goes into one RE2::Set per kind, so a distinct function name is
+// matched once against all rules at the same time; the classifier then only
+// tests bits. Adding rules adds patterns to a set, not passes over the dump.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include "classify/rule.h"
+#include "model/catalog.h"
+#include "model/diagnostic.h"
+
+namespace gorleak {
+
+// Which patterns of one kind match a string: one bit per pattern index.
+using PatternBits = std::vector<uint64_t>;
+inline bool test_bit(const PatternBits& b, int i) {
+  return i >= 0 && static_cast<size_t>(i / 64) < b.size() && (b[i / 64] >> (i % 64)) & 1;
+}
+
+struct CompiledFrameCondition {
+  FrameScope scope = FrameScope::kAny;
+  uint32_t depth = 1;
+  int func = -1;  // index into the function set, -1: no constraint
+  int file = -1;  // index into the file set
+  bool negate = false;
+};
+
+struct CompiledRule {
+  const Rule* rule = nullptr;
+  uint32_t category_mask = 0;  // bit per StateCategory, 0: no constraint
+  int reason = -1;             // index into the reason set
+  std::vector<CompiledFrameCondition> frames;
+  std::unique_ptr<RE2> source;  // the source condition's pattern
+};
+
+// One RE2::Set of patterns plus, for the rare DFA-out-of-memory case, the
+// same patterns one by one.
+class PatternSet {
+ public:
+  PatternSet();
+  int add(const std::string& pattern);  // dedups; returns the index
+  bool compile();
+  size_t size() const { return patterns_.size(); }
+  PatternBits match(std::string_view text) const;
+
+ private:
+  std::vector<std::string> patterns_;
+  std::vector<std::unique_ptr<RE2>> singles_;
+  std::unique_ptr<RE2::Set> set_;
+};
+
+class RuleSet {
+ public:
+  // Compiles `rules` minus the ids in `disabled`. Unknown disabled ids are
+  // reported as warnings in `diagnostics`.
+  static std::unique_ptr<RuleSet> build(std::vector<Rule> rules,
+                                        const std::vector<std::string>& disabled,
+                                        std::vector<Diagnostic>* diagnostics);
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::vector<CompiledRule>& compiled() const { return compiled_; }
+  const Rule* find(std::string_view id) const;
+
+  const PatternSet& funcs() const { return funcs_; }
+  const PatternSet& files() const { return files_; }
+  const PatternSet& reasons() const { return reasons_; }
+
+ private:
+  std::vector<Rule> rules_;
+  std::vector<CompiledRule> compiled_;
+  PatternSet funcs_, files_, reasons_;
+};
+
+// Per-run memo of PatternSet matches by interned string: each distinct
+// function name, file and wait reason is matched once.
+class PatternCache {
+ public:
+  PatternCache(const RuleSet& rules, const Catalog& catalog);
+  const PatternBits& func(StrId id) { return lookup(func_, rules_.funcs(), id); }
+  const PatternBits& file(StrId id) { return lookup(file_, rules_.files(), id); }
+  const PatternBits& reason(StrId id) { return lookup(reason_, rules_.reasons(), id); }
+
+ private:
+  struct Memo {
+    std::vector<int32_t> slot;  // by StrId: index into bits, -1 unknown
+    std::deque<PatternBits> bits;  // deque: references stay valid
+  };
+  const PatternBits& lookup(Memo& m, const PatternSet& set, StrId id);
+
+  const RuleSet& rules_;
+  const Catalog& catalog_;
+  Memo func_, file_, reason_;
+};
+
+}  // namespace gorleak

@@ -1,0 +1,49 @@
+// Finding the Go source files a dump names, under the checkouts given with
+// --source-root. A dump path was written on the build machine
+// (/build/app/internal/x/y.go, or example.com/app/internal/x/y.go with
+// -trimpath), so it is matched by its longest trailing part that exists under
+// a root: DIR/app/internal/x/y.go, then DIR/internal/x/y.go, and so on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace gorleak {
+
+struct SourceWindow {
+  std::string path;  // the file found on disk
+  uint32_t first_line = 0;  // line number of lines[0]
+  std::vector<std::string_view> lines;  // valid while the SourceLookup lives
+};
+
+class SourceLookup {
+ public:
+  explicit SourceLookup(std::vector<std::string> roots = {});
+  bool enabled() const { return !roots_.empty(); }
+  const std::vector<std::string>& roots() const { return roots_; }
+
+  // The file on disk for a dump path, "" when not found.
+  std::string resolve(std::string_view dump_path);
+  // Lines [line - before, line + after] of the file (1-based `line`), clipped
+  // to the file. False when the file is not found or `line` is past its end.
+  bool window(std::string_view dump_path, uint32_t line, uint32_t before, uint32_t after,
+              SourceWindow* out);
+
+ private:
+  struct File {
+    std::string path;  // "" when not found
+    std::string text;
+    std::vector<std::string_view> lines;
+    bool loaded = false;
+  };
+  File& file(std::string_view dump_path);
+
+  std::vector<std::string> roots_;
+  std::unordered_map<std::string, std::unique_ptr<File>> cache_;
+};
+
+}  // namespace gorleak

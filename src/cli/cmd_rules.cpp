@@ -1,0 +1,307 @@
+// `gorleak rules list | explain ID | test FILE...`: what rules are loaded,
+// what one of them checks, and whether a rule file's own examples pass.
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "classify/builtin_rules.h"
+#include "classify/classifier.h"
+#include "classify/rule_loader.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/rule_options.h"
+#include "pipeline/load.h"
+
+namespace gorleak::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string options_text(const po::options_description& desc) {
+  std::ostringstream ss;  // Boost prints option tables only to a stream
+  ss << desc;
+  return ss.str();
+}
+
+void print_rules_help(const po::options_description& desc) {
+  fmt::print(
+      "Usage:\n"
+      "  gorleak rules list [options]          list the loaded rules\n"
+      "  gorleak rules explain ID [options]    show what a rule matches, why, and the fix\n"
+      "  gorleak rules test FILE...            validate rule files and run their examples\n"
+      "\n"
+      "{}\n"
+      "Exit codes: 0 ok; 1 an example failed (test) or no such rule (explain);\n"
+      "2 an invalid rule file or a usage error.\n",
+      options_text(desc));
+}
+
+std::string origin_text(const RuleOrigin& o) {
+  return fmt::format("{}:{}:{}", o.file, o.line, o.column);
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+// Indents every line of a block of prose for `explain`.
+std::string indent(std::string_view text, std::string_view pad) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string_view::npos) j = text.size();
+    std::string_view line = text.substr(i, j - i);
+    out += line.empty() ? "\n" : fmt::format("{}{}\n", pad, line);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string match_text(const MatchSpec& m) {
+  std::string out;
+  if (m.state.present()) {
+    std::vector<std::string> cats;
+    for (StateCategory c : m.state.categories) cats.emplace_back(category_name(c));
+    out += "  state:";
+    if (!cats.empty()) out += fmt::format(" category {}", join(cats, " | "));
+    if (!m.state.reason.empty()) out += fmt::format(" reason ~ /{}/", m.state.reason);
+    out += m.state.strict ? " (strict: never skipped for debug=1)\n"
+                          : " (skipped for debug=1 dumps, which print no state)\n";
+  }
+  for (const FrameCondition& f : m.frames) {
+    std::string what;
+    if (!f.func.empty()) what += fmt::format("func ~ /{}/", f.func);
+    if (!f.file.empty()) what += fmt::format("{}file ~ /{}/", what.empty() ? "" : " and ", f.file);
+    std::string scope = f.scope == FrameScope::kTop && f.depth > 1
+                            ? fmt::format("one of the top {} frames", f.depth)
+                            : f.scope == FrameScope::kTop  ? std::string("the top frame")
+                            : f.scope == FrameScope::kUser ? std::string("the leak site (first user frame)")
+                            : f.scope == FrameScope::kCreatedBy ? std::string("the created-by site")
+                                                                : std::string("any frame");
+    out += fmt::format("  {}{}: {}\n", f.negate ? "NOT " : "", scope, what);
+  }
+  switch (m.site) {
+    case SiteKind::kUser: out += "  site: in the user's code\n"; break;
+    case SiteKind::kStdlib: out += "  site: no user frame (stdlib only)\n"; break;
+    case SiteKind::kTop: out += "  site: the user's code is the top frame (it blocks itself)\n"; break;
+    case SiteKind::kAny: break;
+  }
+  if (m.leaked) out += "  leaked: marked (leaked) by the goroutineleak profile\n";
+  if (m.min_wait_minutes >= 0) out += fmt::format("  waiting at least {} minutes\n", m.min_wait_minutes);
+  out += fmt::format("  count: at least {} goroutines {}\n", m.min_count,
+                     m.count_by == CountBy::kSite ? "summed over groups sharing a leak site"
+                                                  : "in one group");
+  if (m.growth.present)
+    out += fmt::format("  growth: at least +{} since the base dump{}\n", m.growth.min_delta,
+                       m.growth.required ? " (required: silent on a single dump)"
+                                         : " (when diffing; ignored for a single dump)");
+  if (m.source.present)
+    out += fmt::format("  source: /{}/ within {} lines before and {} after the {} frame's line "
+                       "(needs --source-root; otherwise unconfirmed, at most {})\n",
+                       m.source.pattern, m.source.before, m.source.after,
+                       m.source.frame == SourceFrame::kSite ? "leak-site" : "top",
+                       severity_name(m.source.unconfirmed_severity));
+  return out;
+}
+
+int rules_list(const RuleSet& rules) {
+  size_t w = 2;
+  for (const Rule& r : rules.rules()) w = std::max(w, r.id.size());
+  fmt::print("{:<{}}  {:<8}  {:<8}  {}\n", "ID", w, "SEVERITY", "FROM", "TITLE");
+  for (const Rule& r : rules.rules())
+    fmt::print("{:<{}}  {:<8}  {:<8}  {}\n", r.id, w, severity_name(r.severity),
+               r.builtin ? "builtin" : "user", r.title);
+  fmt::print("{} rules", rules.rules().size());
+  std::string dir = builtin_rules_dir();
+  fmt::print("; built-in rules from {}\n", dir.empty() ? "the copy embedded in gorleak" : dir);
+  return kExitOk;
+}
+
+int rules_explain(const RuleSet& rules, const std::string& id) {
+  const Rule* r = rules.find(id);
+  if (!r) {
+    print_error(fmt::format("no rule with id '{}' (see gorleak rules list)", id));
+    return kExitFindings;
+  }
+  fmt::print("{}: {}\n", r->id, r->title);
+  fmt::print("severity {}, confidence {}, priority {}, {} rule from {}\n\n", severity_name(r->severity),
+             confidence_name(r->confidence), r->priority, r->builtin ? "built-in" : "user",
+             origin_text(r->origin));
+  fmt::print("What it means:\n{}\n", indent(r->description, "  "));
+  fmt::print("Fix:\n{}\n", indent(r->fix, "  "));
+  if (!r->caller_hint.empty()) fmt::print("Finding the caller:\n{}\n", indent(r->caller_hint, "  "));
+  fmt::print("Matches groups where:\n{}", match_text(r->match));
+  if (!r->examples.empty()) fmt::print("\n{} example(s): gorleak rules test {}\n", r->examples.size(), r->origin.file);
+  return kExitOk;
+}
+
+// A relative example path is looked up next to the rule file, then in each
+// directory above it (so rules/x.yaml can name corpus/dumps/…), then in the
+// current directory.
+std::string resolve_example_path(const std::string& rule_file, const std::string& path) {
+  fs::path p(path);
+  if (p.is_absolute()) return path;
+  std::error_code ec;
+  for (fs::path dir = fs::absolute(fs::path(rule_file), ec).parent_path(); !dir.empty();
+       dir = dir.parent_path()) {
+    if (fs::exists(dir / p, ec)) return (dir / p).string();
+    if (dir == dir.parent_path()) break;
+  }
+  return path;
+}
+
+struct ExampleOutcome {
+  bool passed = false;
+  std::string message;
+};
+
+ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
+                           const RuleExample& ex) {
+  ExampleOutcome out;
+  Catalog catalog;
+  LoadResult loaded;
+  std::string what;
+  if (!ex.dump.empty()) {
+    std::string path = resolve_example_path(rule.origin.file, ex.dump);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      out.message = fmt::format("dump {} not found", ex.dump);
+      return out;
+    }
+    loaded = load_dump_file(catalog, path);
+  } else {
+    loaded = load_dump_text(catalog, ex.snippet, "<snippet>");
+  }
+  if (!loaded.ok || loaded.snapshots.empty()) {
+    out.message = "the example's dump has no goroutines";
+    return out;
+  }
+  std::vector<std::string> roots;
+  for (const auto& r : ex.source_roots) roots.push_back(resolve_example_path(rule.origin.file, r));
+  SourceLookup source(roots);
+  ClassifyOptions opt;
+  opt.modules = ex.modules;
+  opt.source = &source;
+  auto set = RuleSet::build(all_rules, {}, nullptr);
+  std::vector<const Finding*> mine;
+  std::vector<Finding> keep;
+  std::vector<Snapshot>& snaps = loaded.snapshots;
+  for (Snapshot& s : snaps) classify(s, catalog, *set, opt);
+  std::string seen;
+  for (const Snapshot& s : snaps) {
+    for (const Finding& f : s.findings) {
+      if (f.rule != rule.id) continue;
+      mine.push_back(&f);
+      seen += fmt::format("{}{} count={} site={} confidence={} severity={}", seen.empty() ? "" : "; ",
+                          f.rule, f.count, catalog.str(f.site.func), confidence_name(f.confidence),
+                          severity_name(f.severity));
+    }
+  }
+  if (ex.expect_none) {
+    for (const Finding* f : mine) {
+      if (f->severity > RuleSeverity::kInfo) {
+        out.message = fmt::format("expected no finding above info, got: {}", seen);
+        return out;
+      }
+    }
+    out.passed = true;
+    return out;
+  }
+  for (const Finding* f : mine) {
+    if (ex.count >= 0 && f->count != static_cast<uint64_t>(ex.count)) continue;
+    if (!ex.site.empty() && catalog.str(f->site.func) != ex.site) continue;
+    if (!ex.confidence.empty() && confidence_name(f->confidence) != ex.confidence) continue;
+    out.passed = true;
+    return out;
+  }
+  out.message = fmt::format("expected {}{}{}{}, got {}", rule.id,
+                            ex.count >= 0 ? fmt::format(" count={}", ex.count) : "",
+                            ex.site.empty() ? "" : " site=" + ex.site,
+                            ex.confidence.empty() ? "" : " confidence=" + ex.confidence,
+                            seen.empty() ? "no finding of this rule" : seen);
+  return out;
+}
+
+int rules_test(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    print_error("rules test: name at least one rule file");
+    return kExitUsage;
+  }
+  RuleLoader loader;
+  for (const auto& f : files) loader.add_path(f);
+  if (!loader.ok()) {
+    for (const Diagnostic& d : loader.diagnostics()) print_error(d.format());
+    return kExitUsage;
+  }
+  // The files are tested together, as they would be loaded: rule priorities
+  // decide which rule reports a group, so examples see the whole set.
+  const std::vector<Rule>& rules = loader.rules();
+  size_t passed = 0, failed = 0;
+  for (const Rule& r : rules) {
+    for (const RuleExample& ex : r.examples) {
+      ExampleOutcome o = run_example(rules, r, ex);
+      std::string label = !ex.dump.empty() ? ex.dump : "inline snippet";
+      std::string expect = ex.expect_none ? "none" : fmt::format("{}{}",
+          ex.count >= 0 ? fmt::format("count={} ", ex.count) : "", ex.site.empty() ? "" : "site=" + ex.site);
+      if (o.passed) {
+        ++passed;
+        fmt::print("ok    {}  {}  (expect {})\n", r.id, label, expect);
+      } else {
+        ++failed;
+        fmt::print("FAIL  {}  {}  {}: {}\n", r.id, label, origin_text(ex.origin), o.message);
+      }
+    }
+  }
+  fmt::print("{} rules, {} examples: {} passed, {} failed\n", rules.size(), passed + failed, passed,
+             failed);
+  return failed ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+int run_rules(int argc, char** argv) {
+  RuleOptions ro;
+  bool help = false;
+  std::vector<std::string> words;
+  po::options_description desc("Options (list, explain)");
+  desc.add_options()("help,h", po::bool_switch(&help), "show this help and exit");
+  add_rule_selection_options(desc, &ro);
+  po::options_description all;
+  all.add(desc).add_options()("words", po::value<std::vector<std::string>>(&words));
+  po::positional_options_description pos;
+  pos.add("words", -1);
+  po::variables_map vm;
+  std::string error;
+  if (!parse_command_line(argc, argv, all, pos, &vm, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (help || words.empty()) {
+    print_rules_help(desc);
+    return help ? kExitOk : kExitUsage;
+  }
+  const std::string& action = words[0];
+  if (action == "test") return rules_test({words.begin() + 1, words.end()});
+  if (action != "list" && action != "explain") {
+    print_error(fmt::format("rules: unknown action '{}' (list, explain, test)", action));
+    return kExitUsage;
+  }
+  if (action == "explain" && words.size() != 2) {
+    print_error("rules explain: name one rule id (see gorleak rules list)");
+    return kExitUsage;
+  }
+  auto engine = load_rule_engine(ro, {});
+  if (!engine) return kExitUsage;
+  if (action == "list") return rules_list(*engine->rules);
+  return rules_explain(*engine->rules, words[1]);
+}
+
+}  // namespace gorleak::cli

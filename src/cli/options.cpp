@@ -1,0 +1,166 @@
+#include "cli/options.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+
+#include <fmt/format.h>
+
+namespace gorleak::cli {
+
+void print_error(std::string_view message) {
+  fmt::print(stderr, "gorleak: {}\n", message);
+}
+
+void print_warning(std::string_view message) {
+  fmt::print(stderr, "gorleak: warning: {}\n", message);
+}
+
+std::string version_line() { return fmt::format("gorleak {}", GORLEAK_VERSION); }
+
+namespace {
+
+// Boost reads "-1" into an unsigned as 2^64-1, so counts are taken as text
+// and parsed strictly here; a bad value is a usage error like any other.
+po::typed_value<std::string>* count_value(const char* option,
+                                          std::function<void(uint64_t)> set) {
+  return po::value<std::string>()->value_name("N")->notifier(
+      [option, set = std::move(set)](const std::string& text) {
+        uint64_t v = 0;
+        bool ok = !text.empty() && text.size() <= 19;
+        for (char c : text) {
+          if (c < '0' || c > '9') ok = false;
+          else v = v * 10 + static_cast<uint64_t>(c - '0');
+        }
+        if (!ok) {
+          po::invalid_option_value e(text);
+          e.set_option_name(std::string("--") + option);
+          throw e;
+        }
+        set(v);
+      });
+}
+
+}  // namespace
+
+void add_general_options(po::options_description& desc, GeneralOptions* o) {
+  desc.add_options()
+      ("help,h", po::bool_switch(&o->help), "show this help and exit")
+      ("version", po::bool_switch(&o->version), "print the version and exit");
+}
+
+void add_input_options(po::options_description& desc, InputOptions* o) {
+  desc.add_options()
+      ("input", po::value<std::vector<std::string>>(&o->files)->value_name("FILE"),
+       "dump file(s); `-` reads standard input (also positional)")
+      ("group-by", po::value<std::string>(&o->group_by)->value_name("stack|function")
+                       ->default_value("stack"),
+       "group goroutines by identical stack (function + file:line), or by "
+       "function names only (survives small code changes)")
+      ("jobs,j",
+       count_value("jobs", [o](uint64_t v) { o->jobs = static_cast<unsigned>(std::min<uint64_t>(v, 1024)); })
+           ->default_value("1"),
+       "parse with N threads (same output as -j 1)");
+}
+
+po::positional_options_description input_positionals() {
+  po::positional_options_description p;
+  p.add("input", -1);
+  return p;
+}
+
+void add_output_options(po::options_description& desc, OutputOptions* o) {
+  desc.add_options()
+      ("format", po::value<std::string>(&o->format)->value_name("text|json")
+                     ->default_value("text"),
+       "output format")
+      ("top", count_value("top", [o](uint64_t v) { o->top = static_cast<size_t>(v); }),
+       "show the N largest groups per snapshot (default: 10 in text, all in "
+       "JSON; 0 = all)")
+      ("min-count", count_value("min-count", [o](uint64_t v) { o->min_count = v; })->default_value("1"),
+       "hide groups with fewer than N goroutines")
+      ("match", po::value<std::string>(&o->match)->value_name("RE"),
+       "only groups whose state or any function name matches the RE2 regex")
+      ("exclude", po::value<std::string>(&o->exclude)->value_name("RE"),
+       "hide groups whose state or any function name matches the RE2 regex")
+      ("module", po::value<std::vector<std::string>>(&o->modules)->value_name("PREFIX")
+                     ->composing(),
+       "module path of your own code (repeatable), e.g. example.com/app; "
+       "default: the first frame outside the standard library")
+      ("full", po::bool_switch(&o->full), "print whole stacks, no folding")
+      ("color", po::value<std::string>(&o->color)->value_name("auto|always|never")
+                    ->default_value("auto"),
+       "colour the text report (auto: when stdout is a terminal and NO_COLOR "
+       "is not set)");
+}
+
+bool parse_command_line(int argc, char** argv, const po::options_description& desc,
+                        const po::positional_options_description& positionals,
+                        po::variables_map* vm, std::string* error) {
+  try {
+    po::store(po::command_line_parser(argc, argv)
+                  .options(desc)
+                  .positional(positionals)
+                  .style(po::command_line_style::default_style &
+                         ~po::command_line_style::allow_guessing)
+                  .run(),
+              *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    *error = fmt::format("{} (see gorleak --help)", e.what());
+    return false;
+  }
+  return true;
+}
+
+bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error) {
+  if (in.group_by == "stack") {
+    out->group.group_by = GroupBy::kStack;
+  } else if (in.group_by == "function") {
+    out->group.group_by = GroupBy::kFunction;
+  } else {
+    *error = fmt::format("--group-by: expected stack or function, got '{}'", in.group_by);
+    return false;
+  }
+  if (in.jobs == 0) {
+    *error = "--jobs: expected a number of threads of at least 1";
+    return false;
+  }
+  out->jobs = in.jobs;
+  return true;
+}
+
+bool resolve_color(std::string_view mode, bool* color, std::string* error) {
+  if (mode == "always") {
+    *color = true;
+  } else if (mode == "never") {
+    *color = false;
+  } else if (mode == "auto") {
+    const char* no_color = std::getenv("NO_COLOR");
+    *color = isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+  } else {
+    *error = fmt::format("--color: expected auto, always or never, got '{}'", mode);
+    return false;
+  }
+  return true;
+}
+
+bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error) {
+  if (in.format != "text" && in.format != "json") {
+    *error = fmt::format("--format: expected text or json, got '{}'", in.format);
+    return false;
+  }
+  if (!resolve_color(in.color, &out->color, error)) return false;
+  out->top = in.top;
+  out->min_count = in.min_count;
+  out->match = in.match;
+  out->exclude = in.exclude;
+  out->modules = in.modules;
+  out->full = in.full;
+  return true;
+}
+
+}  // namespace gorleak::cli

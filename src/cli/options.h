@@ -1,0 +1,75 @@
+// Command-line plumbing shared by the subcommands: exit codes, one-line
+// errors, and the option groups. Each command builds its
+// options_description from these small add_*_options functions (and its
+// own), so a new option group is one function and one call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "pipeline/load.h"
+#include "report/report_options.h"
+
+namespace gorleak::cli {
+
+namespace po = boost::program_options;
+
+// Documented in docs/output.md.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFindings = 1,  // --fail-on: a finding at or above the threshold
+  kExitUsage = 2,     // bad options, unreadable or unusable input
+};
+
+// "gorleak: message" on stderr, one line.
+void print_error(std::string_view message);
+void print_warning(std::string_view message);  // "gorleak: warning: message"
+
+struct GeneralOptions {
+  bool help = false;
+  bool version = false;
+};
+
+struct InputOptions {
+  std::vector<std::string> files;  // positional FILE...; "-" is stdin
+  std::string group_by = "stack";
+  unsigned jobs = 1;
+};
+
+struct OutputOptions {
+  std::string format = "text";
+  std::string color = "auto";
+  std::optional<size_t> top;
+  uint64_t min_count = 1;
+  std::string match;
+  std::string exclude;
+  std::vector<std::string> modules;
+  bool full = false;
+};
+
+void add_general_options(po::options_description& desc, GeneralOptions* o);
+// FILE... is positional: pair this with input_positionals().
+void add_input_options(po::options_description& desc, InputOptions* o);
+po::positional_options_description input_positionals();
+void add_output_options(po::options_description& desc, OutputOptions* o);
+
+// Parses argv (argv[0] skipped) into `vm` and runs the notifiers. Returns
+// false with a one-line message on a usage error.
+bool parse_command_line(int argc, char** argv, const po::options_description& desc,
+                        const po::positional_options_description& positionals,
+                        po::variables_map* vm, std::string* error);
+
+// Checks and converts the parsed values; false + message on a bad value.
+bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);
+bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error);
+// --color auto: colour when stdout is a terminal and NO_COLOR is unset or empty.
+bool resolve_color(std::string_view mode, bool* color, std::string* error);
+
+std::string version_line();  // "gorleak 0.1.0"
+
+}  // namespace gorleak::cli

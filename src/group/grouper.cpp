@@ -1,0 +1,253 @@
+#include "group/grouper.h"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+#include "group/id_index.h"
+#include "group/spawn_counter.h"
+
+namespace gorleak {
+
+namespace {
+
+// Per-group bookkeeping that does not belong in the public Group: where its
+// goroutines were created, and by which parents.
+struct SpawnSite {
+  bool present = false;
+  StrId func = 0;
+  StrId file = 0;
+  uint32_t line = 0;
+  uint64_t without_parent = 0;  // pre-1.21 `created by X` (or g0 parent)
+  SpawnCounter parents;
+};
+
+uint64_t group_key_hash(StackId stack, StrId state, StateCategory category) {
+  uint64_t h = hash_mix(0x9ae16a3b2f90404fULL, stack);
+  h = hash_mix(h, state);
+  return hash_mix(h, static_cast<uint64_t>(category));
+}
+
+}  // namespace
+
+class Grouper::Impl {
+ public:
+  Impl(Catalog& catalog, GroupOptions options, std::string source_name,
+       std::vector<Snapshot>* out)
+      : catalog_(catalog), options_(options), source_(std::move(source_name)), out_(out) {}
+
+  void begin(const SnapshotStart& start) {
+    if (open_) {
+      SnapshotEnd e;
+      e.form = snap_.form;
+      e.cause = snap_.cause;
+      end(e);
+    }
+    snap_ = Snapshot{};
+    snap_.form = start.form;
+    snap_.source = source_;
+    snap_.first_line = start.line;
+    snap_.cause = start.cause;
+    snap_.declared_total = start.declared_total;
+    sites_.clear();
+    slots_.assign(64, 0);
+    ids_.clear();
+    open_ = true;
+  }
+
+  void add(const Goroutine& g) {
+    if (!open_) begin(SnapshotStart{});  // a parser that forgot to announce
+    StackId stack = intern_stack(g);
+    StrId state = catalog_.strings.intern(g.state);
+    uint32_t gi = find_or_add(stack, state, g);
+    Group& grp = snap_.groups[gi];
+
+    const uint64_t n = g.count;
+    grp.count += n;
+    if (g.leaked) grp.leaked += n;
+    if (g.locked_to_thread) grp.locked_to_thread += n;
+    if (g.wait_minutes >= 0) {
+      if (grp.min_wait < 0 || g.wait_minutes < grp.min_wait) grp.min_wait = g.wait_minutes;
+      if (g.wait_minutes > grp.max_wait) grp.max_wait = g.wait_minutes;
+    }
+    if (g.has_id && grp.sample_ids.size() < Group::kMaxSamples)
+      grp.sample_ids.push_back(g.id);
+    if (grp.labels.empty() && !g.labels.empty()) grp.labels = g.labels;
+
+    snap_.total += n;
+    if (g.leaked) snap_.leaked += n;
+    snap_.states[static_cast<size_t>(g.category)] += n;
+
+    if (g.created_by.present()) {
+      SpawnSite& site = sites_[gi];
+      if (!site.present) {
+        site.present = true;
+        site.func = g.created_by.func;
+        site.file = g.created_by.file;
+        site.line = g.created_by.line;
+      }
+      if (g.created_by.has_parent)
+        site.parents.add(g.created_by.parent_id, n);
+      else
+        site.without_parent += n;
+    }
+    if (g.has_id) ids_.insert(g.id, gi);
+  }
+
+  void end(const SnapshotEnd& e) {
+    if (!open_) return;
+    open_ = false;
+    snap_.form = e.form;  // debug=2 with "(leaked)" marks is a goroutineleak profile
+    if (!e.cause.empty()) snap_.cause = e.cause;
+    snap_.last_line = e.last_line;
+    snap_.skipped_lines = e.skipped_lines;
+    snap_.truncated = e.truncated;
+    snap_.diagnostics = e.diagnostics;
+
+    std::vector<uint32_t> order = sorted_order();
+    std::vector<uint32_t> new_index(order.size());
+    for (uint32_t pos = 0; pos < order.size(); ++pos) new_index[order[pos]] = pos;
+
+    std::vector<Group> groups;
+    groups.reserve(order.size());
+    for (uint32_t old : order) groups.push_back(std::move(snap_.groups[old]));
+    snap_.groups = std::move(groups);
+
+    collect_spawns(order, new_index);
+    out_->push_back(std::move(snap_));
+    snap_ = Snapshot{};
+  }
+
+ private:
+  StackId intern_stack(const Goroutine& g) {
+    if (options_.group_by == GroupBy::kStack) {
+      return catalog_.stacks.intern(g.frames.data(), g.frames.size(), g.created_by,
+                                    g.elided_count, g.elided_at);
+    }
+    // kFunction: the same stack with every line number zeroed. The buffer
+    // is reused, so this costs no allocation once it has grown.
+    loose_frames_.assign(g.frames.begin(), g.frames.end());
+    for (Frame& f : loose_frames_) f.line = 0;
+    CreatedBy cb = g.created_by;
+    cb.line = 0;
+    return catalog_.stacks.intern(loose_frames_.data(), loose_frames_.size(), cb,
+                                  g.elided_count, g.elided_at);
+  }
+
+  uint32_t find_or_add(StackId stack, StrId state, const Goroutine& g) {
+    if ((snap_.groups.size() + 1) * 2 > slots_.size()) grow();
+    size_t mask = slots_.size() - 1;
+    size_t s = group_key_hash(stack, state, g.category) & mask;
+    for (;; s = (s + 1) & mask) {
+      uint32_t v = slots_[s];
+      if (v == 0) break;
+      const Group& grp = snap_.groups[v - 1];
+      if (grp.stack == stack && grp.state == state && grp.category == g.category)
+        return v - 1;
+    }
+    uint32_t gi = static_cast<uint32_t>(snap_.groups.size());
+    slots_[s] = gi + 1;
+    Group& grp = snap_.groups.emplace_back();
+    grp.stack = stack;
+    grp.state = state;
+    grp.category = g.category;
+    grp.state_inferred = g.state_inferred;
+    grp.first_line = g.line_no;
+    sites_.emplace_back();
+    return gi;
+  }
+
+  void grow() {
+    size_t cap = slots_.size() * 2;
+    slots_.assign(cap, 0);
+    for (uint32_t i = 0; i < snap_.groups.size(); ++i) {
+      const Group& grp = snap_.groups[i];
+      size_t s = group_key_hash(grp.stack, grp.state, grp.category) & (cap - 1);
+      while (slots_[s] != 0) s = (s + 1) & (cap - 1);
+      slots_[s] = i + 1;
+    }
+  }
+
+  // Largest first; ties broken by category, then by where the group first
+  // appears, so the order does not depend on hash or interning order.
+  std::vector<uint32_t> sorted_order() const {
+    std::vector<uint32_t> order(snap_.groups.size());
+    std::iota(order.begin(), order.end(), 0u);
+    const auto& gs = snap_.groups;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      const Group& x = gs[a];
+      const Group& y = gs[b];
+      if (x.count != y.count) return x.count > y.count;
+      if (x.category != y.category) return x.category < y.category;
+      if (x.first_line != y.first_line) return x.first_line < y.first_line;
+      std::string_view sx = catalog_.str(x.state), sy = catalog_.str(y.state);
+      if (sx != sy) return sx < sy;
+      return a < b;  // same line, state and size: keep input order
+    });
+    return order;
+  }
+
+  void collect_spawns(const std::vector<uint32_t>& order,
+                      const std::vector<uint32_t>& new_index) {
+    for (uint32_t pos = 0; pos < order.size(); ++pos) {
+      const SpawnSite& site = sites_[order[pos]];
+      if (!site.present) continue;
+      size_t first_edge = snap_.spawns.size();
+      auto edge = [&](bool has_parent, uint64_t parent, uint64_t count) {
+        SpawnEdge& e = snap_.spawns.emplace_back();
+        e.has_parent = has_parent;
+        e.parent_id = parent;
+        e.func = site.func;
+        e.file = site.file;
+        e.line = site.line;
+        e.group = pos;
+        e.count = count;
+      };
+      for (size_t i = 0; i < site.parents.size(); ++i)
+        edge(true, site.parents[i].parent_id, site.parents[i].count);
+      if (site.without_parent > 0) edge(false, 0, site.without_parent);
+      std::sort(snap_.spawns.begin() + first_edge, snap_.spawns.end(),
+                [](const SpawnEdge& a, const SpawnEdge& b) {
+                  if (a.has_parent != b.has_parent) return a.has_parent;
+                  if (a.count != b.count) return a.count > b.count;
+                  return a.parent_id < b.parent_id;
+                });
+    }
+    for (const SpawnEdge& e : snap_.spawns) {
+      if (!e.has_parent) continue;
+      uint32_t old_group;
+      if (!ids_.find(e.parent_id, &old_group)) continue;
+      snap_.spawners.push_back(SpawnerInfo{e.parent_id, new_index[old_group]});
+    }
+    std::sort(snap_.spawners.begin(), snap_.spawners.end(),
+              [](const SpawnerInfo& a, const SpawnerInfo& b) { return a.id < b.id; });
+    snap_.spawners.erase(
+        std::unique(snap_.spawners.begin(), snap_.spawners.end(),
+                    [](const SpawnerInfo& a, const SpawnerInfo& b) { return a.id == b.id; }),
+        snap_.spawners.end());
+  }
+
+  Catalog& catalog_;
+  GroupOptions options_;
+  std::string source_;
+  std::vector<Snapshot>* out_;
+
+  bool open_ = false;
+  Snapshot snap_;
+  std::vector<SpawnSite> sites_;  // parallel to snap_.groups until sorted
+  std::vector<uint32_t> slots_;   // open addressing: group index + 1, 0 = empty
+  IdIndex ids_;
+  std::vector<Frame> loose_frames_;
+};
+
+Grouper::Grouper(Catalog& catalog, GroupOptions options, std::string source_name,
+                 std::vector<Snapshot>* out)
+    : impl_(new Impl(catalog, options, std::move(source_name), out)) {}
+
+Grouper::~Grouper() { delete impl_; }
+
+void Grouper::begin_snapshot(const SnapshotStart& start) { impl_->begin(start); }
+void Grouper::goroutine(const Goroutine& g) { impl_->add(g); }
+void Grouper::end_snapshot(const SnapshotEnd& end) { impl_->end(end); }
+
+}  // namespace gorleak

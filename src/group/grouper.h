@@ -1,0 +1,39 @@
+// The group stage: folds the parser's goroutine stream into Snapshots of
+// Groups (same state + same stack), keeping counts, wait ranges and a few
+// sample ids. Memory grows with distinct stacks, not with goroutines.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/catalog.h"
+#include "model/snapshot.h"
+#include "parse/dump_sink.h"
+
+namespace gorleak {
+
+enum class GroupBy : uint8_t {
+  kStack,     // function + file:line of every frame, plus created-by
+  kFunction,  // ignore line numbers (looser: survives small code changes)
+};
+
+struct GroupOptions {
+  GroupBy group_by = GroupBy::kStack;
+};
+
+class Grouper : public DumpSink {
+ public:
+  Grouper(Catalog& catalog, GroupOptions options, std::string source_name,
+          std::vector<Snapshot>* out);
+  ~Grouper() override;
+
+  void begin_snapshot(const SnapshotStart& start) override;
+  void goroutine(const Goroutine& g) override;
+  void end_snapshot(const SnapshotEnd& end) override;
+
+ private:
+  class Impl;
+  Impl* impl_;
+};
+
+}  // namespace gorleak

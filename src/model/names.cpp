@@ -1,0 +1,49 @@
+// Stable names of the model's enums, as they appear in text and JSON output.
+#include <fmt/format.h>
+
+#include "model/diagnostic.h"
+#include "model/finding.h"
+#include "model/snapshot.h"
+
+namespace gorleak {
+
+std::string_view form_name(Form f) {
+  switch (f) {
+    case Form::kDebug1: return "debug1";
+    case Form::kDebug2: return "debug2";
+    case Form::kCrash: return "crash";
+    case Form::kGoroutineLeak: return "goroutineleak";
+  }
+  return "debug2";
+}
+
+namespace {
+constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "critical"};
+constexpr std::string_view kConfidences[] = {"unconfirmed", "low", "medium", "high"};
+}  // namespace
+
+std::string_view severity_name(RuleSeverity s) {
+  return kSeverities[static_cast<size_t>(s)];
+}
+
+bool severity_from_name(std::string_view name, RuleSeverity* out) {
+  for (size_t i = 0; i < std::size(kSeverities); ++i) {
+    if (kSeverities[i] == name) {
+      *out = static_cast<RuleSeverity>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view confidence_name(Confidence c) {
+  return kConfidences[static_cast<size_t>(c)];
+}
+
+std::string Diagnostic::format() const {
+  if (line == 0) return fmt::format("{}: {}", file, message);
+  if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
+  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+}
+
+}  // namespace gorleak

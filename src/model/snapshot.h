@@ -1,0 +1,79 @@
+// One goroutine dump, grouped. A file may hold several dumps (concatenated
+// profiles, repeated SIGQUITs); each becomes one Snapshot.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/finding.h"
+#include "model/stack.h"
+#include "model/state.h"
+
+namespace gorleak {
+
+enum class Form : uint8_t {
+  kDebug1,         // pprof goroutine?debug=1
+  kDebug2,         // debug=2, runtime.Stack(all)
+  kCrash,          // panic, fatal error, SIGQUIT, test timeout
+  kGoroutineLeak,  // goroutineleak profile, either debug level
+};
+std::string_view form_name(Form f);  // "debug1", "debug2", "crash", "goroutineleak"
+
+// Goroutines sharing one state and one stack.
+struct Group {
+  StackId stack = 0;
+  StrId state = 0;  // base wait reason, interned
+  StateCategory category = StateCategory::kUnknown;
+  bool state_inferred = false;
+  uint64_t count = 0;
+  uint64_t leaked = 0;  // how many carried "(leaked)"
+  uint64_t locked_to_thread = 0;
+  int64_t min_wait = -1;  // minutes; -1 when no goroutine printed any
+  int64_t max_wait = -1;
+  uint64_t first_line = 0;  // input line of the first goroutine seen
+  std::vector<uint64_t> sample_ids;  // at most kMaxSamples, in input order
+  std::string labels;  // labels of the first goroutine that had any
+  static constexpr size_t kMaxSamples = 5;
+};
+
+// Goroutines created by one spawn site, per parent goroutine when known.
+struct SpawnEdge {
+  uint64_t parent_id = 0;  // 0 + !has_parent: parent unknown (pre-1.21 dump)
+  bool has_parent = false;
+  StrId func = 0;  // created-by function
+  StrId file = 0;
+  uint32_t line = 0;
+  uint32_t group = 0;  // index into Snapshot::groups of the children
+  uint64_t count = 0;
+};
+
+// A goroutine that spawned others, with its own group (Go 1.21+ dumps).
+struct SpawnerInfo {
+  uint64_t id = 0;
+  uint32_t group = 0;
+};
+
+struct Snapshot {
+  Form form = Form::kDebug2;
+  std::string source;       // input file name, "-" for stdin
+  uint64_t first_line = 0;  // where this dump starts in the input
+  uint64_t last_line = 0;
+  std::string cause;  // "panic: boom", "fatal error: …", "SIGQUIT: quit"
+  std::optional<uint64_t> declared_total;  // "total N" header
+  uint64_t total = 0;  // goroutines read (debug=1: sum of counts)
+  uint64_t leaked = 0;
+  uint64_t skipped_lines = 0;
+  bool truncated = false;
+  StateCounts states{};
+  std::vector<Group> groups;
+  std::vector<SpawnEdge> spawns;
+  std::vector<SpawnerInfo> spawners;
+  std::vector<Finding> findings;  // filled by the classify stage
+  std::vector<Diagnostic> diagnostics;
+};
+
+}  // namespace gorleak

@@ -1,0 +1,685 @@
+#include "parse/parser.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "parse/labels.h"
+#include "parse/line_syntax.h"
+#include "parse/log_prefix.h"
+#include "parse/noise.h"
+#include "parse/state_inference.h"
+
+namespace gorleak {
+
+namespace {
+constexpr uint64_t kPprofDebug2Limit = uint64_t{64} << 20;
+constexpr size_t kMaxDiagnostics = 32;
+// No process holds 2^40 goroutines (each needs at least 2 KiB of stack): a
+// larger debug=1 count is a damaged number, and counting it could make the
+// totals wrap around.
+constexpr uint64_t kMaxRecordCount = uint64_t{1} << 40;
+}  // namespace
+
+class Parser::Impl {
+ public:
+  Impl(Catalog& catalog, DumpSink& sink, std::string source)
+      : catalog_(catalog), sink_(sink), source_(std::move(source)) {
+    // A debugging aid for dump dialects we do not read yet.
+    const char* trace = std::getenv("GORLEAK_TRACE_SKIPPED");
+    trace_skipped_ = trace != nullptr && *trace != '\0' && *trace != '0';
+  }
+
+  void feed(std::string_view line, uint64_t no) {
+    ++stats_.lines;
+    last_line_no_ = no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (prefix_ != LogPrefix::kNone) {
+      size_t n = prefix_length(prefix_, line);
+      if (n > 0) line.remove_prefix(n);
+    }
+    if (handle(line, no)) {
+      if (snap_open_) {
+        // Unplaceable lines between two parts of a dump belong to it.
+        snap_skipped_ += pending_skips_;
+        pending_skips_ = 0;
+        last_grammar_line_ = no;
+      }
+      return;
+    }
+    if (prefix_ == LogPrefix::kNone && try_prefix(line, no)) return;
+    if (trace_skipped_) fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
+    skip_line();
+  }
+
+  void skip_overlong(uint64_t no, uint64_t length) {
+    ++stats_.lines;
+    last_line_no_ = no;
+    end_block(false);
+    skip_line();
+    add_diagnostic(no, fmt::format("line of {} bytes is longer than the line limit; skipped",
+                                   length));
+  }
+
+  void finish(bool cut_mid_line, uint64_t total_bytes) {
+    bool in_block = in_goroutine_block() || mode_ == Mode::kDebug1;
+    bool cut_in_block = in_block && (cut_mid_line || mode_ == Mode::kNeedFile);
+    // Cut inside a token (half a header, half a file line): the last line
+    // was not readable, so the block it belonged to already ended above.
+    bool cut_line_lost = !cut_in_block && cut_mid_line && snap_open_ &&
+                         last_grammar_line_ != last_line_no_;
+    if (cut_line_lost) {
+      truncated_ = true;
+      if (snap_form_ == Form::kDebug2 && total_bytes == kPprofDebug2Limit) {
+        add_diagnostic(last_line_no_,
+                       "dump stops at exactly 64 MiB, mid-line: Go's pprof cuts debug=2 "
+                       "output at 64 MiB, so goroutines after this point are missing; "
+                       "fetch /debug/pprof/goroutine?debug=1 for complete counts");
+      } else {
+        add_diagnostic(last_line_no_,
+                       "input ends mid-line (cut short?); the last line could not be read "
+                       "and the dump may be incomplete");
+      }
+    }
+    if (cut_in_block) {
+      g_.partial = true;
+      truncated_ = true;
+      if (snap_form_ == Form::kDebug2 && total_bytes == kPprofDebug2Limit) {
+        add_diagnostic(last_line_no_,
+                       "dump stops at exactly 64 MiB, mid-line: Go's pprof cuts debug=2 "
+                       "output at 64 MiB, so goroutines after this point are missing; "
+                       "fetch /debug/pprof/goroutine?debug=1 for complete counts");
+      } else {
+        add_diagnostic(last_line_no_,
+                       "input ends inside a goroutine (cut short?); the last goroutine "
+                       "is partial");
+      }
+    }
+    end_block(/*at_eof=*/true);
+    close_snapshot();
+  }
+
+  const ParseStats& stats() const { return stats_; }
+
+ private:
+  enum class Mode : unsigned char {
+    kOutside,
+    kFrames,              // after a header: frames, elision, created by…
+    kNeedFile,            // after a function line
+    kNeedCreatedByFile,   // after `created by`
+    kAncestorFrames,
+    kAncestorNeedFile,
+    kAncestorCreatedByFile,
+    kDebug1,              // inside a `N @ …` record
+    kRuntimeStack,        // `runtime stack:` g0 frames until a blank line
+    kCauseText,           // continuation lines of a panic message
+    kRaceReport,          // WARNING: DATA RACE … up to the next ======
+  };
+
+  bool in_goroutine_block() const {
+    return mode_ != Mode::kOutside && mode_ != Mode::kDebug1 &&
+           mode_ != Mode::kRuntimeStack && mode_ != Mode::kCauseText &&
+           mode_ != Mode::kRaceReport;
+  }
+
+  // ---- dispatch -------------------------------------------------------
+
+  bool handle(std::string_view line, uint64_t no) {
+    std::string_view t = trim_left(line);
+    if (trim_right(t).empty()) {
+      on_blank();
+      return true;
+    }
+    switch (mode_) {
+      case Mode::kNeedFile:
+      case Mode::kAncestorNeedFile:
+        if (on_file_line(t)) return true;
+        // A function line must be followed by its file; this one was not,
+        // so it was noise that looked like a frame.
+        drop_pending_function();
+        end_block(false);
+        break;
+      case Mode::kNeedCreatedByFile:
+      case Mode::kAncestorCreatedByFile:
+        if (on_file_line(t)) return true;
+        end_block(false);
+        break;
+      case Mode::kFrames:
+      case Mode::kAncestorFrames:
+        if (on_block_line(t, no)) return true;
+        break;
+      case Mode::kDebug1:
+        if (on_debug1_line(t)) return true;
+        end_block(false);
+        break;
+      case Mode::kRuntimeStack:
+        if (!starts_with(t, "goroutine ")) return true;
+        mode_ = Mode::kOutside;
+        break;
+      case Mode::kRaceReport:
+        // Its stacks ("Read at … by goroutine 8:") are not goroutine blocks.
+        if (starts_with(t, "==================")) mode_ = Mode::kOutside;
+        return true;
+      case Mode::kCauseText:
+        if (line.front() == '\t' || line.front() == ' ') {
+          append_cause_line(t);
+          return true;
+        }
+        mode_ = Mode::kOutside;
+        break;
+      case Mode::kOutside:
+        break;
+    }
+    return on_starter(t, no);
+  }
+
+  // Lines that may start something wherever we are.
+  bool on_starter(std::string_view t, uint64_t no) {
+    HeaderLine h;
+    if (t[0] == 'g' && parse_header(t, &h)) {
+      start_goroutine(h, no, /*goleak=*/false);
+      return true;
+    }
+    if ((t[0] == 'G' || t[0] == '[') && parse_goleak_header(t, &h)) {
+      start_goroutine(h, no, /*goleak=*/true);
+      return true;
+    }
+    uint64_t count = 0;
+    if (t[0] >= '0' && t[0] <= '9' && parse_debug1_record(t, &count)) {
+      if (count == 0 || count > kMaxRecordCount) {
+        end_block(false);
+        add_diagnostic(no, count == 0 ? std::string("a record of 0 goroutines; skipped")
+                                      : fmt::format("goroutine count {} is impossible (more "
+                                                    "than 2^40); record skipped",
+                                                    t.substr(0, t.find(' '))));
+        return false;
+      }
+      start_debug1_record(count, no);
+      return true;
+    }
+    ProfileHeader ph;
+    if (parse_profile_header(t, &ph)) {
+      end_block(false);
+      close_snapshot();
+      SnapshotStart s;
+      s.form = ph.name == "goroutineleak" ? Form::kGoroutineLeak : Form::kDebug1;
+      s.line = no;
+      s.declared_total = ph.total;
+      open_snapshot(s);
+      return true;
+    }
+    if (CrashStart c = crash_start(t); c != CrashStart::kNone) {
+      on_crash_start(c, t, no);
+      return true;
+    }
+    FuncLine f;
+    if (parse_func_line(t, &f)) {
+      start_headerless(no);
+      return on_block_line(t, no);
+    }
+    if (starts_with(t, "WARNING: DATA RACE")) {
+      end_block(false);
+      mode_ = Mode::kRaceReport;
+      return true;
+    }
+    if (t == "runtime stack:") {
+      mode_ = Mode::kRuntimeStack;
+      return true;
+    }
+    if (is_known_noise(t)) return true;
+    return false;
+  }
+
+  // Inside a goroutine block, after a header or a complete frame.
+  bool on_block_line(std::string_view t, uint64_t no) {
+    bool ancestor = mode_ == Mode::kAncestorFrames;
+    switch (t[0]) {
+      case 'c': {
+        CreatedByLine cb;
+        if (parse_created_by(t, &cb)) {
+          CreatedBy& dst = ancestor ? g_.ancestors.back().created_by : g_.created_by;
+          dst.func = catalog_.strings.intern(cb.func);
+          dst.has_parent = cb.has_parent;
+          dst.parent_id = cb.parent_id;
+          mode_ = ancestor ? Mode::kAncestorCreatedByFile : Mode::kNeedCreatedByFile;
+          return true;
+        }
+        break;
+      }
+      case '.': {
+        int32_t n = 0;
+        if (parse_elision(t, &n)) {
+          if (!ancestor) {
+            g_.elided_count = n;
+            g_.elided_at = static_cast<uint32_t>(g_.frames.size());
+          }
+          return true;
+        }
+        break;
+      }
+      case '[': {
+        uint64_t id = 0;
+        if (parse_ancestor_header(t, &id)) {
+          g_.ancestors.emplace_back();
+          g_.ancestors.back().id = id;
+          mode_ = Mode::kAncestorFrames;
+          return true;
+        }
+        break;
+      }
+      case 'g':
+        if (starts_with(t, "goroutine running on other thread")) {
+          g_.stack_unavailable = true;
+          return true;
+        }
+        if (current_is_goleak_ && g_.frames.empty()) {
+          // goleak prints its own "Goroutine N in state …" line and then,
+          // in most versions, the runtime's header for the same goroutine.
+          HeaderLine h;
+          if (parse_header(t, &h) && h.id == g_.id) return true;
+        }
+        break;
+      default:
+        break;
+    }
+    FuncLine f;
+    if (parse_func_line(t, &f)) {
+      // The goleak <=1.2.1 wrapper repeats the runtime header after its own.
+      pending_func_ = f.func;
+      pending_func_id_ = catalog_.strings.intern(f.func);
+      pending_flags_ = f.inlined ? Frame::kInlined : 0;
+      pending_args_ = f.args;
+      g_.args_text.append(f.args);
+      mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
+      return true;
+    }
+    (void)no;
+    end_block(false);
+    return false;
+  }
+
+  bool on_file_line(std::string_view t) {
+    FileLine fl;
+    if (!parse_file_line(t, &fl)) {
+      if (t.find("](") == std::string_view::npos || !strip_markdown_links(t, &scratch_) ||
+          !parse_file_line(scratch_, &fl))
+        return false;
+    }
+    StrId file = catalog_.strings.intern(fl.file);
+    switch (mode_) {
+      case Mode::kNeedFile: {
+        Frame fr{pending_func_id_, file, fl.line, pending_flags_};
+        g_.frames.push_back(fr);
+        uint32_t len = static_cast<uint32_t>(pending_args_.size());
+        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
+        mode_ = Mode::kFrames;
+        break;
+      }
+      case Mode::kAncestorNeedFile:
+        g_.ancestors.back().frames.push_back({pending_func_id_, file, fl.line, pending_flags_});
+        mode_ = Mode::kAncestorFrames;
+        break;
+      case Mode::kNeedCreatedByFile:
+        g_.created_by.file = file;
+        g_.created_by.line = fl.line;
+        mode_ = Mode::kFrames;
+        break;
+      case Mode::kAncestorCreatedByFile:
+        g_.ancestors.back().created_by.file = file;
+        g_.ancestors.back().created_by.line = fl.line;
+        mode_ = Mode::kAncestorFrames;
+        break;
+      default:
+        return false;
+    }
+    return true;
+  }
+
+  void drop_pending_function() {
+    g_.args_text.resize(g_.args_text.size() - pending_args_.size());
+    // Already taken back: end_block() must not take it again.
+    pending_args_ = {};
+    skip_line();
+    if (headerless_ && g_.frames.empty()) {
+      mode_ = Mode::kOutside;  // it was not a stack after all
+      headerless_ = false;
+    }
+  }
+
+  void on_blank() {
+    // Blocks are separated by one blank line, but Jenkins-style double
+    // spacing puts one after every line; a block therefore ends at the next
+    // line that cannot continue it, not at the blank itself.
+    switch (mode_) {
+      case Mode::kDebug1:
+        end_block(false);
+        break;
+      case Mode::kRuntimeStack:
+      case Mode::kCauseText:
+        mode_ = Mode::kOutside;
+        break;
+      default:
+        break;
+    }
+  }
+
+  bool try_prefix(std::string_view line, uint64_t no) {
+    size_t n = 0;
+    LogPrefix kind = detect_prefix(line, &n);
+    if (kind == LogPrefix::kNone) return false;
+    std::string_view rest = trim_left(line.substr(n));
+    HeaderLine h;
+    ProfileHeader ph;
+    bool dumpish = parse_header(rest, &h) || parse_goleak_header(rest, &h) ||
+                   parse_profile_header(rest, &ph) || crash_start(rest) != CrashStart::kNone;
+    if (!dumpish) return false;
+    prefix_ = kind;
+    if (!handle(line.substr(n), no)) return false;
+    add_diagnostic(no, fmt::format("stripped a {} prefix from every line", prefix_name(kind)),
+                   Severity::kNote);
+    return true;
+  }
+
+  // ---- goroutine blocks -------------------------------------------------
+
+  void start_goroutine(const HeaderLine& h, uint64_t no, bool goleak) {
+    if (!goleak && current_is_goleak_ && in_goroutine_block() && g_.frames.empty() &&
+        g_.id == h.id) {
+      return;  // goleak <= 1.2.1 repeats the runtime header after its own line
+    }
+    end_block(false);
+    ensure_snapshot_for(h, no, goleak);
+    g_.clear();
+    headerless_ = false;
+    g_.has_id = true;
+    g_.id = h.id;
+    g_.line_no = no;
+    g_.state.assign(h.reason);
+    g_.category = categorize_state(h.reason);
+    g_.wait_minutes = h.wait_minutes;
+    g_.locked_to_thread = h.locked_to_thread;
+    g_.leaked = h.leaked;
+    g_.durable = h.durable;
+    g_.bubble = h.bubble;
+    if (!h.labels.empty()) normalize_labels(h.labels, &g_.labels);
+    if (h.id_overflow)
+      add_diagnostic(no, "goroutine id does not fit in 64 bits; shown as 18446744073709551615");
+    if (h.unknown_items && unknown_items_reported_++ == 0)
+      add_diagnostic(no, fmt::format("unrecognised item in goroutine header state: {}",
+                                     h.reason),
+                     Severity::kNote);
+    current_is_goleak_ = goleak;
+    mode_ = Mode::kFrames;
+    last_grammar_line_ = no;
+  }
+
+  void ensure_snapshot_for(const HeaderLine& h, uint64_t no, bool goleak) {
+    bool need_new = !snap_open_ || snap_form_ == Form::kDebug1 ||
+                    (snap_form_ == Form::kGoroutineLeak && snap_from_profile_header_);
+    // A second `goroutine 1` means a second dump (repeated SIGQUIT, two
+    // runtime.Stack calls); goroutine 0 repeats once per thread legitimately.
+    if (!need_new && h.id == 1 && seen_goroutine1_ && !goleak) need_new = true;
+    if (need_new) {
+      close_snapshot();
+      SnapshotStart s;
+      s.form = Form::kDebug2;
+      s.line = no;
+      if (goleak) s.cause = "goleak: found unexpected goroutines";
+      open_snapshot(s);
+    }
+    if (h.id == 1 && !goleak) seen_goroutine1_ = true;
+  }
+
+  // etcd-style leak checks and hand-pasted excerpts print stacks with no
+  // `goroutine N [...]:` line. A function line followed by its file line
+  // is still a goroutine, of unknown id and state; a lone function-looking
+  // line is dropped again when no file line follows.
+  void start_headerless(uint64_t no) {
+    if (!snap_open_) {
+      SnapshotStart s;
+      s.form = Form::kDebug2;
+      s.line = no;
+      open_snapshot(s);
+    }
+    g_.clear();
+    g_.line_no = no;
+    mode_ = Mode::kFrames;
+    headerless_ = true;
+  }
+
+  void start_debug1_record(uint64_t count, uint64_t no) {
+    end_block(false);
+    if (!snap_open_ || (snap_form_ != Form::kDebug1 && snap_form_ != Form::kGoroutineLeak)) {
+      close_snapshot();
+      SnapshotStart s;
+      s.form = Form::kDebug1;
+      s.line = no;
+      open_snapshot(s);
+    }
+    g_.clear();
+    g_.count = count;
+    g_.line_no = no;
+    g_.leaked = snap_form_ == Form::kGoroutineLeak;
+    mode_ = Mode::kDebug1;
+    last_grammar_line_ = no;
+  }
+
+  bool on_debug1_line(std::string_view t) {
+    if (t[0] == '#' || t[0] == '0') {
+      std::string_view labels;
+      if (parse_debug1_labels(t, &labels)) {
+        normalize_labels(labels, &g_.labels);
+        return true;
+      }
+      Debug1Frame f;
+      if (parse_debug1_frame(t, &f)) {
+        Frame fr;
+        if (f.func.empty()) {
+          fr.flags = Frame::kNoSymbol;
+        } else {
+          fr.func = catalog_.strings.intern(f.func);
+          fr.file = catalog_.strings.intern(f.file);
+          fr.line = f.line;
+        }
+        g_.frames.push_back(fr);
+        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Emits the goroutine being read, if any.
+  void end_block(bool at_eof) {
+    if (mode_ == Mode::kOutside || mode_ == Mode::kRuntimeStack || mode_ == Mode::kCauseText ||
+        mode_ == Mode::kRaceReport) {
+      mode_ = Mode::kOutside;
+      return;
+    }
+    if (mode_ == Mode::kNeedFile) {
+      if (at_eof) {
+        // Cut short between a function and its file line: keep what we know.
+        Frame fr{pending_func_id_, 0, 0, pending_flags_};
+        g_.frames.push_back(fr);
+        uint32_t len = static_cast<uint32_t>(pending_args_.size());
+        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
+      } else {
+        g_.args_text.resize(g_.args_text.size() - pending_args_.size());
+      }
+    } else if (mode_ == Mode::kAncestorNeedFile) {
+      g_.args_text.resize(g_.args_text.size() - pending_args_.size());
+    }
+    bool debug1 = mode_ == Mode::kDebug1;
+    mode_ = Mode::kOutside;
+    bool headerless = headerless_;
+    headerless_ = false;
+    if (headerless && g_.frames.empty()) return;
+    if (debug1) {
+      // Hidden runtime frames: debug=1 prints no state, so guess it.
+      std::string_view top, next;
+      size_t i = 0;
+      while (i < g_.frames.size() && g_.frames[i].func == 0) ++i;
+      if (i < g_.frames.size()) top = catalog_.str(g_.frames[i].func);
+      if (i + 1 < g_.frames.size()) next = catalog_.str(g_.frames[i + 1].func);
+      InferredState s = infer_state(top, next);
+      g_.state.assign(s.reason);
+      g_.category = s.category;
+      g_.state_inferred = !s.reason.empty();
+    }
+    if (g_.leaked) snap_has_leaked_ = true;
+    snap_goroutines_ += g_.count;
+    ++stats_.goroutines;
+    sink_.goroutine(g_);
+    current_is_goleak_ = false;
+  }
+
+  // ---- snapshots --------------------------------------------------------
+
+  void on_crash_start(CrashStart c, std::string_view t, uint64_t no) {
+    end_block(false);
+    // A nested panic (`panic: x [recovered]` then `panic: y`) or a signal
+    // line right after a fatal error belongs to the same crash.
+    bool same_crash = snap_open_ && snap_form_ == Form::kCrash && snap_goroutines_ == 0;
+    if (c == CrashStart::kGoleak) {
+      close_snapshot();
+      SnapshotStart s;
+      s.form = Form::kDebug2;
+      s.line = no;
+      s.cause = "goleak: found unexpected goroutines";
+      open_snapshot(s);
+      return;
+    }
+    if (same_crash) {
+      append_cause_line(t);
+    } else {
+      close_snapshot();
+      SnapshotStart s;
+      s.form = Form::kCrash;
+      s.line = no;
+      s.cause.assign(t.substr(0, 512));
+      open_snapshot(s);
+    }
+    mode_ = c == CrashStart::kPanic ? Mode::kCauseText : Mode::kOutside;
+  }
+
+  void append_cause_line(std::string_view t) {
+    if (cause_.size() > 2048) return;
+    cause_.append(cause_.empty() ? "" : "\n");
+    cause_.append(t.substr(0, 512));
+  }
+
+  void open_snapshot(const SnapshotStart& s) {
+    snap_open_ = true;
+    snap_form_ = s.form;
+    snap_from_profile_header_ = s.declared_total.has_value();
+    snap_declared_total_ = s.declared_total;
+    snap_first_line_ = s.line;
+    snap_goroutines_ = 0;
+    snap_skipped_ = 0;
+    snap_has_leaked_ = false;
+    seen_goroutine1_ = false;
+    truncated_ = false;
+    unknown_items_reported_ = 0;
+    cause_ = s.cause;
+    pending_skips_ = 0;
+    last_grammar_line_ = s.line;
+    ++stats_.snapshots;
+    // The cause may still grow (multi-line panics); it is re-sent at the end.
+    sink_.begin_snapshot(s);
+  }
+
+  void close_snapshot() {
+    if (!snap_open_) return;
+    snap_open_ = false;
+    SnapshotEnd e;
+    e.form = snap_form_;
+    if (e.form == Form::kDebug2 && snap_has_leaked_) e.form = Form::kGoroutineLeak;
+    e.last_line = last_grammar_line_;
+    e.skipped_lines = snap_skipped_;
+    stats_.skipped_lines += snap_skipped_;
+    outside_skips_ += pending_skips_;
+    pending_skips_ = 0;
+    if (snap_declared_total_ && snap_goroutines_ != *snap_declared_total_) {
+      if (snap_goroutines_ < *snap_declared_total_) truncated_ = true;
+      add_diagnostic(snap_first_line_,
+                     fmt::format("profile header says total {} but the records add up to {}{}",
+                                 *snap_declared_total_, snap_goroutines_,
+                                 snap_goroutines_ < *snap_declared_total_
+                                     ? " (dump cut short?)" : ""));
+    }
+    if (dropped_diagnostics_ > 0)
+      diagnostics_.push_back({Severity::kNote, source_, 0, 0,
+                              fmt::format("{} more warnings not shown", dropped_diagnostics_)});
+    e.truncated = truncated_;
+    e.diagnostics = std::move(diagnostics_);
+    e.cause = cause_;
+    diagnostics_.clear();
+    dropped_diagnostics_ = 0;
+    sink_.end_snapshot(e);
+  }
+
+  void skip_line() {
+    if (snap_open_) ++pending_skips_;
+    else ++outside_skips_;
+    stats_.skipped_lines_outside = outside_skips_;
+  }
+
+  void add_diagnostic(uint64_t line, std::string message,
+                      Severity severity = Severity::kWarning) {
+    if (diagnostics_.size() >= kMaxDiagnostics) {
+      ++dropped_diagnostics_;
+      return;
+    }
+    diagnostics_.push_back({severity, source_, line, 0, std::move(message)});
+  }
+
+  Catalog& catalog_;
+  DumpSink& sink_;
+  bool trace_skipped_ = false;
+  std::string source_;
+  ParseStats stats_;
+  LogPrefix prefix_ = LogPrefix::kNone;
+  Mode mode_ = Mode::kOutside;
+  Goroutine g_;
+  bool current_is_goleak_ = false;
+  bool headerless_ = false;
+  std::string scratch_;
+
+  std::string_view pending_func_;
+  StrId pending_func_id_ = 0;
+  uint8_t pending_flags_ = 0;
+  std::string_view pending_args_;
+
+  bool snap_open_ = false;
+  Form snap_form_ = Form::kDebug2;
+  bool snap_from_profile_header_ = false;
+  std::optional<uint64_t> snap_declared_total_;
+  uint64_t snap_first_line_ = 0;
+  uint64_t snap_goroutines_ = 0;
+  uint64_t snap_skipped_ = 0;
+  bool snap_has_leaked_ = false;
+  bool seen_goroutine1_ = false;
+  bool truncated_ = false;
+  int unknown_items_reported_ = 0;
+  std::string cause_;
+  uint64_t pending_skips_ = 0;
+  uint64_t outside_skips_ = 0;
+  uint64_t last_grammar_line_ = 0;
+  uint64_t last_line_no_ = 0;
+  std::vector<Diagnostic> diagnostics_;
+  size_t dropped_diagnostics_ = 0;
+};
+
+Parser::Parser(Catalog& catalog, DumpSink& sink, std::string source_name)
+    : impl_(std::make_unique<Impl>(catalog, sink, std::move(source_name))) {}
+Parser::~Parser() = default;
+void Parser::feed(std::string_view line, uint64_t line_no) { impl_->feed(line, line_no); }
+void Parser::skip_overlong(uint64_t line_no, uint64_t length) {
+  impl_->skip_overlong(line_no, length);
+}
+void Parser::finish(bool cut_mid_line, uint64_t total_bytes) {
+  impl_->finish(cut_mid_line, total_bytes);
+}
+const ParseStats& Parser::stats() const { return impl_->stats(); }
+
+}  // namespace gorleak

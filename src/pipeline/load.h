@@ -1,0 +1,43 @@
+// The library's front door: read a dump (file, stdin or memory), parse and
+// group it. Tests, the CLI and the benchmarks all come through here.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "group/grouper.h"
+#include "model/catalog.h"
+#include "model/diagnostic.h"
+#include "model/snapshot.h"
+#include "parse/dump_sink.h"
+
+namespace gorleak {
+
+struct LoadOptions {
+  GroupOptions group;
+  unsigned jobs = 1;  // parallel parse; output identical to jobs = 1
+  size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
+  // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
+  // what groups do not keep, e.g. argument values (diff/same_object.h).
+  DumpSink* observer = nullptr;
+};
+
+struct LoadResult {
+  std::vector<Snapshot> snapshots;
+  // Input-level problems (cannot open, binary, not a dump…). When `ok` is
+  // false the first error explains why in one line.
+  std::vector<Diagnostic> diagnostics;
+  bool ok = true;
+  uint64_t bytes = 0;
+  uint64_t lines = 0;
+};
+
+// `path` "-" reads standard input.
+LoadResult load_dump_file(Catalog& catalog, const std::string& path,
+                          const LoadOptions& options = {});
+LoadResult load_dump_text(Catalog& catalog, std::string_view text,
+                          const std::string& name,
+                          const LoadOptions& options = {});
+
+}  // namespace gorleak

@@ -1,0 +1,218 @@
+#include "report/json_report.h"
+
+#include <algorithm>
+
+#include "report/site.h"
+
+namespace gorleak {
+
+namespace {
+
+void wait_object(JsonWriter& w, int64_t min_wait, int64_t max_wait) {
+  w.key("wait_minutes");
+  w.begin_object();
+  if (min_wait >= 0) w.field("min", min_wait); else w.null_field("min");
+  if (max_wait >= 0) w.field("max", max_wait); else w.null_field("max");
+  w.end_object();
+}
+
+void optional_string(JsonWriter& w, std::string_view key, std::string_view s) {
+  if (s.empty()) w.null_field(key); else w.field(key, s);
+}
+
+std::string_view diagnostic_severity(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    default: return "note";
+  }
+}
+
+}  // namespace
+
+void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
+                     uint32_t line) {
+  if (func == 0) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("func", catalog.str(func));
+  w.field("file", catalog.str(file));
+  w.field("line", line);
+  w.end_object();
+}
+
+void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
+                      const ReportOptions& options) {
+  const Group& g = snap.groups[gi];
+  const Stack& stack = catalog.stacks.get(g.stack);
+  w.begin_object();
+  w.field("index", gi);
+  w.field("count", g.count);
+  std::string_view state = catalog.str(g.state);
+  // debug=1 prints no state: fall back to the category so "state" is never empty.
+  w.field("state", state.empty() ? category_name(g.category) : state);
+  w.field("category", category_name(g.category));
+  w.field("state_inferred", g.state_inferred);
+  wait_object(w, g.min_wait, g.max_wait);
+  w.field("leaked", g.leaked);
+  w.field("locked_to_thread", g.locked_to_thread);
+  w.field("first_line", g.first_line);
+  w.key("samples");
+  w.begin_array();
+  for (uint64_t id : g.sample_ids) w.value(id);
+  w.end_array();
+  optional_string(w, "labels", g.labels);
+
+  int user = find_user_frame(stack, catalog, options.modules);
+  w.key("site");
+  if (user >= 0) {
+    const Frame& f = stack.frames[static_cast<size_t>(user)];
+    write_json_site(w, catalog, f.func, f.file, f.line);
+  } else {
+    w.null();
+  }
+  w.key("frames");
+  w.begin_array();
+  for (const Frame& f : stack.frames) {
+    w.begin_object();
+    w.field("func", catalog.str(f.func));
+    w.field("file", catalog.str(f.file));
+    w.field("line", f.line);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("elided");
+  if (stack.elided_count == 0) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.field("after_frame", stack.elided_at);
+    if (stack.elided_count > 0) w.field("count", stack.elided_count); else w.null_field("count");
+    w.end_object();
+  }
+
+  w.key("created_by");
+  if (!stack.created_by.present()) {
+    w.null();
+  } else {
+    auto lo = std::lower_bound(snap.spawns.begin(), snap.spawns.end(), gi,
+                               [](const SpawnEdge& e, uint32_t v) { return e.group < v; });
+    uint32_t line = stack.created_by.line;
+    if (line == 0 && lo != snap.spawns.end() && lo->group == gi) line = lo->line;
+    w.begin_object();
+    w.field("func", catalog.str(stack.created_by.func));
+    w.field("file", catalog.str(stack.created_by.file));
+    w.field("line", line);
+    w.key("parents");
+    w.begin_array();
+    for (auto it = lo; it != snap.spawns.end() && it->group == gi; ++it) {
+      if (!it->has_parent) continue;
+      w.begin_object();
+      w.field("id", it->parent_id);
+      w.field("count", it->count);
+      auto sp = std::lower_bound(snap.spawners.begin(), snap.spawners.end(), it->parent_id,
+                                 [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
+      if (sp != snap.spawners.end() && sp->id == it->parent_id)
+        w.field("group", sp->group);
+      else
+        w.null_field("group");
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog) {
+  w.begin_object();
+  w.field("rule", f.rule);
+  w.field("title", f.title);
+  w.field("severity", severity_name(f.severity));
+  w.field("confidence", confidence_name(f.confidence));
+  w.field("count", f.count);
+  w.field("state", f.state);
+  w.field("category", category_name(f.category));
+  wait_object(w, f.min_wait, f.max_wait);
+  w.key("site");
+  write_json_site(w, catalog, f.site.func, f.site.file, f.site.line);
+  w.field("site_in_stdlib", f.site_in_stdlib);
+  w.key("blocking");
+  write_json_site(w, catalog, f.blocking.func, f.blocking.file, f.blocking.line);
+  w.key("created_by");
+  write_json_site(w, catalog, f.created_by.func, f.created_by.file, f.created_by.line);
+  w.key("groups");
+  w.begin_array();
+  for (uint32_t g : f.groups) w.value(g);
+  w.end_array();
+  w.field("evidence", f.evidence);
+  w.field("description", f.description);
+  w.field("fix", f.fix);
+  w.field("growth_confirmed", f.growth_confirmed);
+  w.end_object();
+}
+
+void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& catalog,
+                         const ReportOptions& options, const GroupFilter& filter) {
+  w.begin_object();
+  w.field("source", snap.source);
+  w.field("form", form_name(snap.form));
+  w.field("first_line", snap.first_line);
+  w.field("last_line", snap.last_line);
+  optional_string(w, "cause", snap.cause);
+  w.field("total", snap.total);
+  if (snap.declared_total) w.field("declared_total", *snap.declared_total);
+  else w.null_field("declared_total");
+  w.field("leaked", snap.leaked);
+  w.field("skipped_lines", snap.skipped_lines);
+  w.field("truncated", snap.truncated);
+  w.key("states");
+  w.begin_object();
+  for (size_t c = 0; c < kStateCategoryCount; ++c)
+    w.field(category_name(static_cast<StateCategory>(c)), snap.states[c]);
+  w.end_object();
+  w.field("group_count", snap.groups.size());
+
+  // JSON shows every group unless --top asks otherwise; "index" keeps each
+  // group's position in the full list, which findings refer to.
+  GroupSelection sel = select_groups(snap, catalog, filter, options.top.value_or(0));
+  w.key("groups");
+  w.begin_array();
+  for (uint32_t gi : sel.shown) write_json_group(w, snap, gi, catalog, options);
+  w.end_array();
+
+  w.key("findings");
+  w.begin_array();
+  for (const Finding& f : snap.findings) write_json_finding(w, f, catalog);
+  w.end_array();
+
+  w.key("diagnostics");
+  w.begin_array();
+  for (const Diagnostic& d : snap.diagnostics) {
+    w.begin_object();
+    w.field("severity", diagnostic_severity(d.severity));
+    w.field("line", d.line);
+    w.field("message", d.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
+                       const ReportOptions& options, const GroupFilter& filter,
+                       std::string* out) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("schema_version", kJsonSchemaVersion);
+  w.key("snapshots");
+  w.begin_array();
+  for (const Snapshot& s : snapshots) write_json_snapshot(w, s, catalog, options, filter);
+  w.end_array();
+  w.end_object();
+  w.finish();
+}
+
+}  // namespace gorleak

@@ -1,0 +1,81 @@
+// The one JSON writer every output uses (report, diff, trend…): a small
+// streaming API that keeps commas and indentation right, and one string
+// escaper that always produces valid JSON, whatever bytes a dump held.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gorleak {
+
+// Appends `s` as a quoted JSON string: `"` `\` and control characters are
+// escaped, valid UTF-8 is copied as is, and every byte that is not part of a
+// valid UTF-8 sequence (overlong forms, surrogates, > U+10FFFF included)
+// becomes U+FFFD, so the output is always valid UTF-8 JSON.
+void json_escape(std::string_view s, std::string* out);
+std::string json_quote(std::string_view s);
+
+class JsonWriter {
+ public:
+  // indent 0 writes everything on one line; otherwise pretty-printed with
+  // `indent` spaces per level. The output is appended to *out.
+  explicit JsonWriter(std::string* out, int indent = 2);
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  // Inside an object, each value is preceded by key().
+  void key(std::string_view k);
+
+  void value(std::string_view s);
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(const std::string& s) { value(std::string_view(s)); }
+  void value(bool b);
+  void value(double d);  // non-finite numbers are written as null
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)
+  void value(T v) {
+    if constexpr (std::is_signed_v<T>)
+      write_int(static_cast<int64_t>(v));
+    else
+      write_uint(static_cast<uint64_t>(v));
+  }
+  void null();
+
+  // key + value in one call.
+  template <typename T>
+  void field(std::string_view k, const T& v) {
+    key(k);
+    value(v);
+  }
+  void null_field(std::string_view k) {
+    key(k);
+    null();
+  }
+
+  // Ends the document with a newline (when pretty-printing).
+  void finish();
+  // True when every object/array opened has been closed.
+  bool balanced() const { return stack_.empty(); }
+
+ private:
+  void before_value();
+  void newline();
+  void write_int(int64_t v);
+  void write_uint(uint64_t v);
+
+  struct Level {
+    bool object = false;
+    bool empty = true;
+  };
+  std::string* out_;
+  int indent_;
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace gorleak

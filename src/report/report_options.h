@@ -1,0 +1,30 @@
+// What a report shows: how many groups, which ones, and how. Shared by every
+// output format so `--top`, `--match` … mean the same thing everywhere.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gorleak {
+
+struct ReportOptions {
+  // Groups shown per snapshot. Unset: 10 in text, all in JSON. 0: all.
+  std::optional<size_t> top;
+  uint64_t min_count = 1;  // hide groups with fewer goroutines
+  // RE2 patterns (unanchored search) over a group's raw state, its category
+  // name and every function name of its stack and created-by. Empty: off.
+  std::string match;    // keep only groups where something matches
+  std::string exclude;  // drop groups where something matches
+  bool color = false;   // ANSI styles in text output
+  // Module path prefixes of the user's own code ("example.com/app"); empty:
+  // the first frame outside the standard library and runtime.
+  std::vector<std::string> modules;
+  bool full = false;             // print every frame, no folding
+  size_t fold_frames = 8;        // frames shown before a long stack folds
+  static constexpr size_t kDefaultTextTop = 10;
+};
+
+}  // namespace gorleak

@@ -1,0 +1,332 @@
+#include "report/text_report.h"
+
+#include <algorithm>
+#include <iterator>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "report/site.h"
+#include "report/text_style.h"
+
+namespace gorleak {
+
+namespace {
+
+template <typename... Args>
+void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
+  fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
+}
+
+std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
+  return n == 1 ? one : many;
+}
+
+std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kCritical:
+    case RuleSeverity::kHigh: return st.red;
+    case RuleSeverity::kMedium: return st.yellow;
+    default: return st.cyan;
+  }
+}
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return u;
+}
+
+// Multi-line rule texts keep their line breaks, indented under the label.
+void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
+                  std::string_view text, size_t indent) {
+  if (text.empty()) return;
+  put(out, "{}{}{:<10}{}", std::string(indent, ' '), st.bold, label, st.reset);
+  bool first = true;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!first) out->append(indent + 10, ' ');
+    put(out, "{}\n", line);
+    first = false;
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+std::string site_text(const Catalog& catalog, const SourceSite& s) {
+  if (s.func == 0 && s.file == 0) return {};
+  std::string func(s.func ? catalog.str(s.func) : std::string_view("?"));
+  if (s.file == 0) return func;
+  return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
+}
+
+// Spawn edges of one group (they are stored sorted by group).
+std::pair<size_t, size_t> edges_of(const Snapshot& snap, uint32_t group) {
+  auto lo = std::lower_bound(snap.spawns.begin(), snap.spawns.end(), group,
+                             [](const SpawnEdge& e, uint32_t g) { return e.group < g; });
+  auto hi = std::upper_bound(lo, snap.spawns.end(), group,
+                             [](uint32_t g, const SpawnEdge& e) { return g < e.group; });
+  return {static_cast<size_t>(lo - snap.spawns.begin()),
+          static_cast<size_t>(hi - snap.spawns.begin())};
+}
+
+const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
+  auto it = std::lower_bound(snap.spawners.begin(), snap.spawners.end(), id,
+                             [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
+  if (it == snap.spawners.end() || it->id != id) return nullptr;
+  return &*it;
+}
+
+void put_frame(std::string* out, const TextStyle& st, const Catalog& catalog,
+               const Frame& f, bool user) {
+  std::string_view func = f.func ? catalog.str(f.func) : std::string_view("?");
+  std::string loc = format_location(catalog, f.file, f.line);
+  if (user) {
+    put(out, "    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
+  } else if (is_library_func(func)) {
+    put(out, "      {}{}  {}{}\n", st.dim, func, loc, st.reset);
+  } else {
+    put(out, "      {}  {}\n", func, loc);
+  }
+}
+
+void put_elision(std::string* out, const TextStyle& st, int32_t count) {
+  if (count < 0)
+    put(out, "      {}...additional frames elided by the runtime...{}\n", st.dim, st.reset);
+  else
+    put(out, "      {}...{} frames elided by the runtime...{}\n", st.dim, count, st.reset);
+}
+
+}  // namespace
+
+void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& options,
+                                std::string* out) {
+  TextStyle st(options.color);
+  put(out, "{}{}{}: {} dump, {} {}", st.bold, snap.source, st.reset, form_name(snap.form),
+      snap.total, plural(snap.total, "goroutine", "goroutines"));
+  if (snap.declared_total) put(out, " (declared total {})", *snap.declared_total);
+  if (snap.first_line || snap.last_line)
+    put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
+  out->push_back('\n');
+  if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (snap.leaked > 0)
+    put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
+        plural(snap.leaked, "goroutine", "goroutines"), st.reset);
+  if (snap.skipped_lines > 0)
+    put(out, "  {} unrecognised {} skipped\n", snap.skipped_lines,
+        plural(snap.skipped_lines, "line", "lines"));
+  if (snap.truncated) {
+    put(out, "  {}warning: the dump is cut short; counts are a lower bound{}\n", st.yellow,
+        st.reset);
+    if (snap.form == Form::kDebug2 || snap.form == Form::kGoroutineLeak)
+      put(out,
+          "  {}(Go's pprof stops a debug=2 dump at 64 MiB; fetch "
+          "/debug/pprof/goroutine?debug=1 for complete counts){}\n",
+          st.yellow, st.reset);
+  }
+  for (const Diagnostic& d : snap.diagnostics) {
+    std::string_view word = d.severity == Severity::kError     ? "error"
+                            : d.severity == Severity::kWarning ? "warning"
+                                                               : "note";
+    if (d.line)
+      put(out, "  {}: line {}: {}\n", word, d.line, d.message);
+    else
+      put(out, "  {}: {}\n", word, d.message);
+  }
+}
+
+void write_text_findings(const Snapshot& snap, const Catalog& catalog,
+                         const ReportOptions& options, std::string* out) {
+  if (snap.findings.empty()) return;
+  TextStyle st(options.color);
+  // Most severe first, then largest; the classify stage's order breaks ties.
+  std::vector<size_t> order(snap.findings.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const Finding& x = snap.findings[a];
+    const Finding& y = snap.findings[b];
+    if (x.severity != y.severity) return x.severity > y.severity;
+    return x.count > y.count;
+  });
+  put(out, "\n{}Findings ({}){}\n", st.bold, snap.findings.size(), st.reset);
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Finding& f = snap.findings[order[k]];
+    if (k > 0) out->push_back('\n');
+    put(out, "  {} {}  {}", st.paint(severity_style(st, f.severity),
+                                     fmt::format("[{}]", upper(severity_name(f.severity)))),
+        st.paint(st.bold, f.rule), f.title);
+    put(out, "  (confidence: {})\n", confidence_name(f.confidence));
+
+    std::string facts = fmt::format("{} {}", f.count, plural(f.count, "goroutine", "goroutines"));
+    if (!f.state.empty())
+      facts += fmt::format(" \u00b7 {}", f.state);
+    else if (f.category != StateCategory::kUnknown)
+      facts += fmt::format(" \u00b7 {}", category_name(f.category));
+    std::string wait = format_wait(f.min_wait, f.max_wait);
+    if (!wait.empty()) facts += fmt::format(" \u00b7 {}", wait);
+    if (f.growth_confirmed) facts += " \u00b7 growth confirmed";
+    put(out, "    {}\n", facts);
+
+    std::string site = site_text(catalog, f.site);
+    if (!site.empty()) {
+      if (f.site_in_stdlib)
+        site += "  (no frame of your code: this is the standard library entry point)";
+      put_labelled(out, st, "site", site, 4);
+    }
+    std::string blocking = site_text(catalog, f.blocking);
+    if (!blocking.empty() && blocking != site_text(catalog, f.site))
+      put_labelled(out, st, "blocked", blocking, 4);
+    put_labelled(out, st, "created", site_text(catalog, f.created_by), 4);
+    if (!f.groups.empty()) {
+      std::string gs;
+      for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
+      put_labelled(out, st, "groups", gs, 4);
+    }
+    put_labelled(out, st, "evidence", f.evidence, 4);
+    put_labelled(out, st, "fix", f.fix, 4);
+  }
+}
+
+void write_text_state_table(const Snapshot& snap, const ReportOptions& options,
+                            std::string* out) {
+  TextStyle st(options.color);
+  std::vector<size_t> rows;
+  for (size_t c = 0; c < kStateCategoryCount; ++c)
+    if (snap.states[c] > 0) rows.push_back(c);
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](size_t a, size_t b) { return snap.states[a] > snap.states[b]; });
+  size_t name_w = 5;  // "total"
+  for (size_t c : rows)
+    name_w = std::max(name_w, category_name(static_cast<StateCategory>(c)).size());
+  size_t count_w = fmt::formatted_size("{}", snap.total);
+  put(out, "\n{}States{}\n", st.bold, st.reset);
+  for (size_t c : rows) {
+    double pct = snap.total ? 100.0 * static_cast<double>(snap.states[c]) /
+                                  static_cast<double>(snap.total)
+                            : 0.0;
+    put(out, "  {:<{}}  {:>{}}  {:>5.1f}%\n", category_name(static_cast<StateCategory>(c)),
+        name_w, snap.states[c], count_w, pct);
+  }
+  put(out, "  {:<{}}  {:>{}}\n", "total", name_w, snap.total, count_w);
+}
+
+void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
+                      const ReportOptions& options, std::string* out) {
+  TextStyle st(options.color);
+  const Group& g = snap.groups[gi];
+  const Stack& stack = catalog.stacks.get(g.stack);
+
+  std::string line = fmt::format("{} {} \u00b7 {}", g.count,
+                                 plural(g.count, "goroutine", "goroutines"),
+                                 group_state_label(g, catalog));
+  std::string wait = format_wait(g.min_wait, g.max_wait);
+  if (!wait.empty()) line += " \u00b7 " + wait;
+  if (g.leaked) line += fmt::format(" \u00b7 {} leaked", g.leaked);
+  if (g.locked_to_thread) line += fmt::format(" \u00b7 {} locked to thread", g.locked_to_thread);
+  put(out, "\n  {}#{}{}  {}\n", st.bold, gi + 1, st.reset, line);
+
+  const size_t n = stack.frames.size();
+  int user = find_user_frame(stack, catalog, options.modules);
+  // Fold long stacks: the first frames, then the user's frame if it is
+  // deeper, then a count of the rest. Folding away fewer than 3 frames
+  // saves nothing, so short overruns are shown whole.
+  size_t fold = options.full ? n : options.fold_frames;
+  if (n <= fold + 2) fold = n;
+  auto elision_after = [&](size_t i) {
+    return stack.elided_count != 0 && stack.elided_at == i + 1;
+  };
+  if (n == 0) put(out, "      {}(no frames){}\n", st.dim, st.reset);
+  for (size_t i = 0; i < std::min(n, fold); ++i) {
+    put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+    if (elision_after(i)) put_elision(out, st, stack.elided_count);
+  }
+  size_t shown_until = std::min(n, fold);
+  if (user >= 0 && static_cast<size_t>(user) >= shown_until) {
+    size_t u = static_cast<size_t>(user);
+    if (u > shown_until)
+      put(out, "      {}\u2026 {} {} \u2026{}\n", st.dim, u - shown_until,
+          plural(u - shown_until, "frame", "frames"), st.reset);
+    put_frame(out, st, catalog, stack.frames[u], true);
+    if (elision_after(u)) put_elision(out, st, stack.elided_count);
+    shown_until = u + 1;
+  }
+  if (shown_until < n) {
+    std::string elided;
+    if (stack.elided_count != 0 && stack.elided_at > shown_until)
+      elided = stack.elided_count > 0
+                   ? fmt::format(", then {} frames the runtime elided", stack.elided_count)
+                   : std::string(", then frames the runtime elided");
+    put(out, "      {}\u2026 {} more {}{} (--full shows all){}\n", st.dim, n - shown_until,
+        plural(n - shown_until, "frame", "frames"), elided, st.reset);
+  }
+  else if (n > 0 && stack.elided_count != 0 && stack.elided_at == 0)
+    put_elision(out, st, stack.elided_count);
+
+  if (stack.created_by.present()) {
+    auto [lo, hi] = edges_of(snap, gi);
+    // The group key may have dropped the line (--group-by function); the
+    // spawn edge keeps the line of the first goroutine.
+    uint32_t cb_line = stack.created_by.line;
+    if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
+    std::string_view cb_func = catalog.str(stack.created_by.func);
+    bool user_cb = is_user_func(cb_func, options.modules);
+    put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
+        format_location(catalog, stack.created_by.file, cb_line));
+    std::string parents;
+    size_t listed = 0;
+    for (size_t e = lo; e < hi; ++e) {
+      const SpawnEdge& edge = snap.spawns[e];
+      if (!edge.has_parent) continue;
+      parents += fmt::format("{}goroutine {} \u00d7{}", listed ? ", " : "", edge.parent_id,
+                             edge.count);
+      if (const SpawnerInfo* s = find_spawner(snap, edge.parent_id))
+        parents += fmt::format(" (group #{})", s->group + 1);
+      ++listed;
+    }
+    if (listed) put(out, "    parents: {}\n", parents);
+  }
+  if (!g.sample_ids.empty()) {
+    std::string ids;
+    for (uint64_t id : g.sample_ids) ids += fmt::format("{}{}", ids.empty() ? "" : ", ", id);
+    if (g.count > g.sample_ids.size()) ids += ", \u2026";
+    put(out, "    {}: {}\n", plural(g.count, "goroutine", "goroutines"), ids);
+  }
+  if (!g.labels.empty()) put(out, "    labels: {}\n", g.labels);
+}
+
+void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
+                       const ReportOptions& options, const GroupFilter& filter,
+                       std::string* out) {
+  TextStyle st(options.color);
+  size_t top = options.top.value_or(ReportOptions::kDefaultTextTop);
+  for (size_t si = 0; si < snapshots.size(); ++si) {
+    const Snapshot& snap = snapshots[si];
+    if (si > 0) out->append("\n");
+    if (snapshots.size() > 1)
+      put(out, "{}=== snapshot {} of {} ==={}\n", st.bold, si + 1, snapshots.size(), st.reset);
+    write_text_snapshot_header(snap, options, out);
+    write_text_findings(snap, catalog, options, out);
+    if (snap.total == 0) {
+      put(out, "\n  no goroutines\n");
+      continue;
+    }
+    write_text_state_table(snap, options, out);
+
+    GroupSelection sel = select_groups(snap, catalog, filter, top);
+    put(out, "\n{}Groups{}: {} shown of {}", st.bold, st.reset, sel.shown.size(),
+        snap.groups.size());
+    if (sel.matched != snap.groups.size())
+      put(out, " ({} matched the filters, {} goroutines)", sel.matched,
+          sel.matched_goroutines);
+    out->append("\n");
+    for (uint32_t gi : sel.shown) write_text_group(snap, gi, catalog, options, out);
+    if (sel.shown.size() < sel.matched)
+      put(out, "\n  {}\u2026 {} more {} (--top 0 shows all){}\n", st.dim,
+          sel.matched - sel.shown.size(), plural(sel.matched - sel.shown.size(), "group", "groups"),
+          st.reset);
+  }
+}
+
+}  // namespace gorleak

@@ -1,0 +1,30 @@
+// ANSI styling for the text outputs, switched off as a whole when colour is
+// off, plus the small phrases every text output formats the same way.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/catalog.h"
+#include "model/frame.h"
+#include "model/snapshot.h"
+
+namespace gorleak {
+
+struct TextStyle {
+  explicit TextStyle(bool color);
+  std::string_view bold, dim, red, yellow, green, cyan, reset;
+
+  // `text` wrapped in `style` … reset (or bare when colour is off).
+  std::string paint(std::string_view style, std::string_view text) const;
+};
+
+// "wait 3–15 min", "wait 7 min", or "" when no goroutine printed minutes.
+std::string format_wait(int64_t min_wait, int64_t max_wait);
+// "/src/app/main.go:42", or the file alone when the line is unknown (0).
+std::string format_location(const Catalog& catalog, StrId file, uint32_t line);
+// The state as printed by Go, or the category when the dump had none (debug=1).
+std::string group_state_label(const Group& group, const Catalog& catalog);
+
+}  // namespace gorleak

@@ -1,0 +1,17 @@
+// Output of `gorleak trend D1 … Dn`: per group its count in every dump, a
+// sparkline, whether it only ever grows and by how much per dump; groups
+// that grew monotonically across ≥ 3 dumps are flagged. JSON carries the
+// numbers (schema in docs/diff.md).
+#pragma once
+
+#include <string>
+
+#include "diff/trend.h"
+#include "report/report_options.h"
+
+namespace gorleak {
+
+void write_trend_text(const Trend& trend, const ReportOptions& options, std::string* out);
+void write_trend_json(const Trend& trend, const ReportOptions& options, std::string* out);
+
+}  // namespace gorleak

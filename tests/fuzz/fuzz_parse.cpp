@@ -1,0 +1,109 @@
+// libFuzzer target: arbitrary bytes through the whole front door
+// (sniff → gunzip → line reader → parser → grouper), then classify and both
+// reports. The first byte picks options so one corpus covers every path;
+// the parser itself recognises every dump form from the text.
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "classify/builtin_rules.h"
+#include "classify/classifier.h"
+#include "classify/rule_set.h"
+#include "fuzz_support.h"
+#include "pipeline/load.h"
+#include "report/group_filter.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+
+namespace {
+
+using namespace gorleak;
+
+enum ModeBits : uint8_t {
+  kGzip = 1,          // compress the rest first: exercises the gzip source
+  kShortLines = 2,    // max_line_bytes = 200: exercises overlong lines
+  kByFunction = 4,    // group by function
+  kReport = 8,        // classify and render both reports; JSON must be valid
+  kTwice = 16,        // load again with a fresh catalog: same JSON bytes
+};
+
+std::string gzip(std::string_view in) {
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+const RuleSet& builtin_rules() {
+  static std::unique_ptr<RuleSet> set = [] {
+    RuleLoader loader;
+    add_builtin_rules(loader);
+    fuzz::require(loader.ok(), "built-in rules load");
+    return RuleSet::build(loader.take_rules(), {}, nullptr);
+  }();
+  return *set;
+}
+
+std::string json_of(std::vector<Snapshot>& snapshots, const Catalog& catalog) {
+  ClassifyOptions copt;
+  for (Snapshot& s : snapshots) classify(s, catalog, builtin_rules(), copt);
+  ReportOptions ropt;
+  GroupFilter filter;
+  std::string error;
+  fuzz::require(filter.init(ropt, &error), "default filter");
+  std::string out;
+  write_json_report(snapshots, catalog, ropt, filter, &out);
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  uint8_t mode = data[0];
+  std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  std::string compressed;
+  if (mode & kGzip) {
+    compressed = gzip(text);
+    text = compressed;
+  }
+  LoadOptions options;
+  if (mode & kShortLines) options.max_line_bytes = 200;
+  if (mode & kByFunction) options.group.group_by = GroupBy::kFunction;
+
+  Catalog catalog;
+  LoadResult r = load_dump_text(catalog, text, "fuzz", options);
+  fuzz::check_load_invariants(r, catalog);
+  if (!(mode & kReport) || !r.ok) return 0;
+
+  std::string json = json_of(r.snapshots, catalog);
+  std::string error;
+  if (!fuzz::json_valid(json, &error)) {
+    std::fprintf(stderr, "invalid JSON: %s\n", error.c_str());
+    fuzz::require(false, "the JSON report is valid JSON");
+  }
+  ReportOptions ropt;
+  GroupFilter filter;
+  fuzz::require(filter.init(ropt, &error), "default filter");
+  std::string human;
+  write_text_report(r.snapshots, catalog, ropt, filter, &human);
+
+  if (mode & kTwice) {
+    Catalog again_catalog;
+    LoadResult again = load_dump_text(again_catalog, text, "fuzz", options);
+    fuzz::require(json == json_of(again.snapshots, again_catalog),
+                  "the same input gives byte-identical JSON");
+  }
+  return 0;
+}

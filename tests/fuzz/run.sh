@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each in turn
+# for SECONDS (default 60), one at a time and niced so other work keeps the
+# CPU. Exits non-zero on any finding; crash inputs land in
+# $BUILD/fuzz-artifacts/<target>/. Seeds come from corpus/dumps (small
+# dumps) and rules/, generated into $BUILD/fuzz-seeds each run; the grown
+# corpus is kept in $BUILD/fuzz-corpus between runs.
+#
+#   tests/fuzz/run.sh [SECONDS]            all three targets
+#   FUZZ_TARGETS="fuzz_parse" tests/fuzz/run.sh 600
+#   build-fuzz/tests/fuzz/fuzz_parse CRASH_FILE   replay one input
+set -euo pipefail
+
+seconds="${1:-60}"
+src="$(cd "$(dirname "$0")/../.." && pwd)"
+build="${FUZZ_BUILD_DIR:-$src/build-fuzz}"
+targets="${FUZZ_TARGETS:-fuzz_parse fuzz_rules fuzz_diff}"
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+    -DGORLEAK_FUZZ=ON -DGORLEAK_TESTS=OFF -DGORLEAK_BENCH=OFF >/dev/null
+fi
+nice -n 10 ninja -C "$build" $targets >/dev/null
+
+# Seeds: one byte of mode (see fuzz_parse.cpp / fuzz_diff.cpp) + real text.
+seeds="$build/fuzz-seeds"
+rm -rf "$seeds"
+mkdir -p "$seeds/fuzz_parse" "$seeds/fuzz_rules" "$seeds/fuzz_diff"
+max_seed=16384
+n=0
+for f in "$src"/corpus/dumps/*.txt; do
+  [ -f "$f" ] || continue
+  [ "$(stat -c %s "$f")" -le "$max_seed" ] || continue
+  n=$((n + 1))
+  { printf '\x00'; cat "$f"; } >"$seeds/fuzz_parse/plain-$n"
+  { printf '\x18'; cat "$f"; } >"$seeds/fuzz_parse/report-$n"
+done
+for f in "$src"/rules/*.yaml; do
+  cp "$f" "$seeds/fuzz_rules/"
+done
+# Diff seeds: the idle/loaded/after series of each program, and idle/after.
+for idle in "$src"/corpus/dumps/series-*.idle.*.txt; do
+  [ -f "$idle" ] || continue
+  loaded="${idle/.idle./.loaded.}"
+  after="${idle/.idle./.after.}"
+  [ -f "$loaded" ] && [ -f "$after" ] || continue
+  [ "$(cat "$idle" "$loaded" "$after" | wc -c)" -le 24576 ] || continue
+  base="$(basename "$idle" .txt)"
+  { printf '\x08'; cat "$idle"; printf '\n=====\n'; cat "$after"; } >"$seeds/fuzz_diff/$base-2"
+  { printf '\x08'; cat "$idle"; printf '\n=====\n'; cat "$loaded";
+    printf '\n=====\n'; cat "$after"; } >"$seeds/fuzz_diff/$base-3"
+done
+n=0
+for f in "$src"/corpus/dumps/*.debug1.txt; do
+  [ "$(stat -c %s "$f")" -le 8192 ] || continue
+  d2="${f%.debug1.txt}.debug2.txt"
+  [ -f "$d2" ] && [ "$(stat -c %s "$d2")" -le 8192 ] || continue
+  n=$((n + 1))
+  { printf '\x00'; cat "$f"; printf '\n=====\n'; cat "$d2"; } >"$seeds/fuzz_diff/cross-$n"
+done
+
+status=0
+for t in $targets; do
+  corpus="$build/fuzz-corpus/$t"
+  artifacts="$build/fuzz-artifacts/$t"
+  mkdir -p "$corpus" "$artifacts"
+  case "$t" in
+    fuzz_rules) dict="$src/tests/fuzz/rules.dict"; max_len=16384 ;;
+    fuzz_diff) dict="$src/tests/fuzz/parse.dict"; max_len=32768 ;;
+    *) dict="$src/tests/fuzz/parse.dict"; max_len=32768 ;;
+  esac
+  log="$build/fuzz-$t.log"
+  echo "== $t: ${seconds}s, log $log"
+  if ! nice -n 10 "$build/tests/fuzz/$t" "$corpus" "$seeds/$t" -dict="$dict" \
+      -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1; then
+    status=1
+    echo "!! $t found a problem:"
+    grep -E 'ERROR|invariant broken|runtime error|Test unit written' "$log" | head -20
+  fi
+  grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$log" || true
+done
+exit $status

@@ -1,0 +1,46 @@
+// Helpers shared by the test files: where things are, and loading a dump.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/load.h"
+
+namespace gorleak::test {
+
+std::filesystem::path source_dir();
+std::filesystem::path corpus_dumps_dir();        // corpus/dumps
+std::filesystem::path shared_dir();              // ../shared (may not exist)
+bool shared_available();
+std::string cli_path();                          // the built gorleak binary
+
+std::string read_file(const std::filesystem::path& p);
+// Files in `dir` whose names match the glob-ish filter (substring), sorted.
+std::vector<std::filesystem::path> list_files(const std::filesystem::path& dir,
+                                              const std::string& contains = "");
+
+// Loads a dump with a fresh catalog kept alive inside the returned value.
+struct Loaded {
+  Catalog catalog;
+  LoadResult result;
+};
+std::unique_ptr<Loaded> load(const std::filesystem::path& p,
+                             const LoadOptions& options = {});
+std::unique_ptr<Loaded> load_text(const std::string& text,
+                                  const LoadOptions& options = {});
+
+// Runs the CLI with arguments (shell-quoted here), capturing stdout+stderr.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+RunResult run_cli(const std::vector<std::string>& args,
+                  const std::string& stdin_text = "");
+
+// Parsed `<name>.go<ver>.expect` file: one map per line of key=value pairs.
+std::vector<std::vector<std::pair<std::string, std::string>>> read_expect(
+    const std::filesystem::path& p);
+
+}  // namespace gorleak::test

@@ -1,0 +1,221 @@
+// End to end with a real Go toolchain: build tests/e2e/leaky, let it park
+// goroutines in known states and write its own debug=2 and debug=1 dumps,
+// then run the built `gorleak --format json` on both and compare with the
+// counts the program printed about itself. Skipped (with a message) when no
+// Go toolchain is installed.
+#include <doctest/doctest.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "json_check.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using namespace gorleak::test;
+
+namespace {
+
+bool executable(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
+}
+
+// GORLEAK_GO, else `go` on PATH, else the newest /opt/go/go-V/usr/lib/go-V/bin/go.
+std::optional<fs::path> find_go() {
+  if (const char* env = std::getenv("GORLEAK_GO"); env && *env) {
+    if (executable(env)) return fs::path(env);
+    MESSAGE("GORLEAK_GO=", env, " is not an executable");
+    return std::nullopt;  // asked for a specific one: do not guess another
+  }
+  if (const char* path = std::getenv("PATH")) {
+    std::istringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':'))
+      if (!dir.empty() && executable(fs::path(dir) / "go")) return fs::path(dir) / "go";
+  }
+  std::optional<fs::path> best;
+  int best_minor = -1;
+  std::error_code ec;
+  if (!fs::is_directory("/opt/go", ec)) return std::nullopt;
+  static const RE2 re(R"(go-1\.(\d+))");
+  for (const auto& e : fs::directory_iterator("/opt/go", ec)) {
+    int minor = 0;
+    std::string name = e.path().filename().string();
+    if (!RE2::FullMatch(name, re, &minor)) continue;
+    fs::path go = e.path() / "usr/lib" / name / "bin/go";
+    if (executable(go) && minor > best_minor) {
+      best = go;
+      best_minor = minor;
+    }
+  }
+  return best;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs a shell command line, stdout+stderr into *output; returns the exit code.
+int run(const std::string& cmd, const fs::path& log, std::string* output) {
+  int status = std::system((cmd + " >" + quote(log.string()) + " 2>&1").c_str());
+  *output = read_file(log);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// `KEY a=1 b=2` line of the program's output.
+std::map<std::string, uint64_t> counts_line(const std::string& out, const std::string& key) {
+  std::map<std::string, uint64_t> m;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + " ", 0) != 0) continue;
+    std::istringstream words(line.substr(key.size() + 1));
+    std::string w;
+    while (words >> w) {
+      size_t eq = w.rfind('=');
+      if (eq != std::string::npos) m[w.substr(0, eq)] = std::stoull(w.substr(eq + 1));
+    }
+  }
+  return m;
+}
+
+// Sum of group counts per first main.* frame, from gorleak's JSON groups.
+std::map<std::string, uint64_t> sites_of(const Json& snapshot) {
+  std::map<std::string, uint64_t> m;
+  for (const Json& g : snapshot.at("groups").items) {
+    for (const Json& f : g.at("frames").items) {
+      const std::string& fn = f.at("func").str();
+      if (fn.rfind("main.", 0) == 0) {
+        m[fn] += g.at("count").u64();
+        break;
+      }
+    }
+  }
+  return m;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tpl[] = "/tmp/gorleak-e2e-XXXXXX";
+    if (mkdtemp(tpl)) path = tpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
+  auto go = find_go();
+  if (!go) {
+    MESSAGE("no Go toolchain (GORLEAK_GO, go on PATH, /opt/go/go-*): end-to-end test skipped");
+    return;
+  }
+  TempDir tmp;
+  REQUIRE(!tmp.path.empty());
+  fs::path src = source_dir() / "tests/e2e/leaky/main.go";
+  REQUIRE(fs::exists(src));
+  fs::path bin = tmp.path / "leaky";
+  // The build cache lives in the temp dir too, but is kept between runs:
+  // a cold cache compiles runtime/pprof's dependencies (~15 s of CPU).
+  fs::path gocache = fs::temp_directory_path() / "gorleak-e2e-gocache";
+  std::string env = fmt::format(
+      "env GOCACHE={} GOPATH={} GOFLAGS= GOTOOLCHAIN=local GOPROXY=off "
+      "CGO_ENABLED=0 ",
+      quote(gocache.string()), quote((tmp.path / "gopath").string()));
+
+  std::string out;
+  int rc = run(env + "timeout 50 " + quote(go->string()) + " version", tmp.path / "version.log", &out);
+  INFO("go: ", go->string(), " ", out);
+  REQUIRE(rc == 0);
+  MESSAGE("end-to-end with ", out);
+
+  rc = run(fmt::format("cd {} && {}timeout 300 {} build -o {} {}", quote(tmp.path.string()), env,
+                       quote(go->string()), quote(bin.string()), quote(src.string())),
+           tmp.path / "build.log", &out);
+  INFO("go build: ", out);
+  REQUIRE(rc == 0);
+
+  fs::path d2 = tmp.path / "leaky.debug2.txt", d1 = tmp.path / "leaky.debug1.txt";
+  rc = run(fmt::format("timeout 30 {} {} {}", quote(bin.string()), quote(d2.string()),
+                       quote(d1.string())),
+           tmp.path / "run.log", &out);
+  INFO("leaky: ", out);
+  REQUIRE(rc == 0);
+  auto printed = counts_line(out, "COUNT");
+  auto printed_sites = counts_line(out, "SITE");
+  REQUIRE(printed.count("total"));
+  REQUIRE(printed_sites.size() >= 7);
+  CHECK(printed.at("total") > 90);
+
+  // debug=2: total, every state category and every site.
+  {
+    RunResult r = run_cli({"--format", "json", d2.string()});
+    INFO("gorleak debug2: ", r.err);
+    REQUIRE(r.exit_code == 0);
+    Json j;
+    std::string err;
+    REQUIRE_MESSAGE(parse_json(r.out, &j, &err), err);
+    REQUIRE(j.at("snapshots").size() == 1);
+    const Json& s = j.at("snapshots").at(0);
+    CHECK(s.at("form").str() == "debug2");
+    CHECK(s.at("total").u64() == printed.at("total"));
+    CHECK(s.at("skipped_lines").u64() == 0);
+    const Json& states = s.at("states");
+    uint64_t state_total = 0;
+    for (const auto& [name, v] : states.members) state_total += v.u64();
+    CHECK(state_total == printed.at("total"));
+    for (const auto& [key, want] : printed) {
+      if (key == "total") continue;
+      std::string category = key;
+      std::replace(category.begin(), category.end(), '_', ' ');
+      const Json* have = states.get(category);
+      INFO("state: ", category);
+      CHECK((have ? have->u64() : 0) == want);
+    }
+    auto sites = sites_of(s);
+    for (const auto& [site, want] : printed_sites) {
+      INFO("site: ", site);
+      CHECK(sites[site] == want);
+    }
+  }
+
+  // debug=1: no states, but the same total and the same sites.
+  {
+    RunResult r = run_cli({"--format", "json", d1.string()});
+    INFO("gorleak debug1: ", r.err);
+    REQUIRE(r.exit_code == 0);
+    Json j;
+    std::string err;
+    REQUIRE_MESSAGE(parse_json(r.out, &j, &err), err);
+    REQUIRE(j.at("snapshots").size() == 1);
+    const Json& s = j.at("snapshots").at(0);
+    CHECK(s.at("form").str() == "debug1");
+    CHECK(s.at("total").u64() == printed.at("total"));
+    CHECK(s.at("skipped_lines").u64() == 0);
+    auto sites = sites_of(s);
+    for (const auto& [site, want] : printed_sites) {
+      INFO("site: ", site);
+      CHECK(sites[site] == want);
+    }
+  }
+}

@@ -1,0 +1,479 @@
+// The report stage: the JSON writer and escaper, the JSON report's schema
+// and numbers on real dumps, and the facts the text report states.
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "json_check.h"
+#include "report/group_filter.h"
+#include "report/json_report.h"
+#include "report/json_writer.h"
+#include "report/site.h"
+#include "report/text_report.h"
+#include "test_support.h"
+
+using namespace gorleak;
+using namespace gorleak::test;
+
+namespace {
+
+std::string text_of(const Loaded& l, ReportOptions opts = {}) {
+  GroupFilter filter;
+  std::string err;
+  REQUIRE(filter.init(opts, &err));
+  std::string out;
+  write_text_report(l.result.snapshots, l.catalog, opts, filter, &out);
+  return out;
+}
+
+std::string json_of(const Loaded& l, ReportOptions opts = {}) {
+  GroupFilter filter;
+  std::string err;
+  REQUIRE(filter.init(opts, &err));
+  std::string out;
+  write_json_report(l.result.snapshots, l.catalog, opts, filter, &out);
+  return out;
+}
+
+std::filesystem::path states_dump(const char* kind = "debug2") {
+  return corpus_dumps_dir() / fmt::format("states.go1.22.{}.txt", kind);
+}
+
+std::vector<std::filesystem::path> all_dumps() {
+  auto files = list_files(corpus_dumps_dir(), ".txt");
+  if (shared_available())
+    for (const auto& p : list_files(shared_dir() / "corpus-public", ".txt")) files.push_back(p);
+  return files;
+}
+
+std::string unescape_roundtrip(std::string_view raw) {
+  Json j;
+  std::string err;
+  std::string doc = json_quote(raw);
+  REQUIRE_MESSAGE(parse_json(doc, &j, &err), err << " in " << doc);
+  return j.str();
+}
+
+}  // namespace
+
+TEST_CASE("json_escape: quotes, backslashes and control characters") {
+  CHECK(json_quote("plain") == "\"plain\"");
+  CHECK(json_quote("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(json_quote("\n\r\t\b\f") == R"("\n\r\t\b\f")");
+  CHECK(json_quote(std::string_view("\x00\x01\x1f", 3)) == R"("\u0000\u0001\u001f")");
+  CHECK(json_quote("\x7f") == "\"\x7f\"");  // DEL is legal in JSON strings
+  // Round trips through a strict parser.
+  std::string nasty("tab\there \"q\" back\\slash \x01 nul\0 end", 37);
+  CHECK(unescape_roundtrip(nasty) == nasty);
+}
+
+TEST_CASE("json_escape: valid UTF-8 is kept, invalid bytes become U+FFFD") {
+  // Real strings from dumps: Cyrillic paths, the 1.27 label value with Σ.
+  std::string cyr = "/home/user/Рабочий стол/Дамп горутин.go";
+  CHECK(json_quote(cyr) == "\"" + cyr + "\"");
+  CHECK(unescape_roundtrip("w-3\xce\xa3") == "w-3\xce\xa3");
+  CHECK(unescape_roundtrip("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");  // 4-byte emoji
+
+  const std::string fffd = "\xef\xbf\xbd";
+  struct Case {
+    std::string in, out;
+  } cases[] = {
+      {"a\x80z", "a" + fffd + "z"},                      // lone continuation byte
+      {"a\xc3", "a" + fffd},                             // truncated 2-byte sequence at end
+      {"\xc0\x80", fffd + fffd},                         // overlong NUL
+      {"\xe0\x80\xaf", fffd + fffd + fffd},              // overlong '/'
+      {"\xed\xa0\x80", fffd + fffd + fffd},              // UTF-16 surrogate
+      {"\xf4\x90\x80\x80", fffd + fffd + fffd + fffd},   // above U+10FFFF
+      {"\xf5\x80", fffd + fffd},                         // never valid lead byte
+      {"\xff", fffd},
+      {"ok\xe2\x82", "ok" + fffd + fffd},                // cut 3-byte sequence
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.in);
+    CHECK(unescape_roundtrip(c.in) == c.out);
+  }
+}
+
+TEST_CASE("JsonWriter: commas, nesting, empty containers, both layouts") {
+  for (int indent : {0, 2}) {
+    std::string out;
+    JsonWriter w(&out, indent);
+    w.begin_object();
+    w.field("a", 1);
+    w.field("neg", int64_t{-5});
+    w.field("big", uint64_t{18446744073709551615ULL});
+    w.field("b", true);
+    w.null_field("n");
+    w.field("d", 0.25);
+    w.key("empty_a");
+    w.begin_array();
+    w.end_array();
+    w.key("empty_o");
+    w.begin_object();
+    w.end_object();
+    w.key("arr");
+    w.begin_array();
+    w.value("x");
+    w.begin_object();
+    w.field("k", "v");
+    w.end_object();
+    w.value(uint32_t{7});
+    w.null();
+    w.end_array();
+    w.end_object();
+    w.finish();
+    CHECK(w.balanced());
+    Json j;
+    std::string err;
+    REQUIRE_MESSAGE(parse_json(out, &j, &err), err << "\n" << out);
+    CHECK(j.at("a").u64() == 1);
+    CHECK(j.at("neg").i64() == -5);
+    CHECK(j.at("big").text == "18446744073709551615");
+    CHECK(j.at("b").boolean);
+    CHECK(j.at("n").is_null());
+    CHECK(j.at("d").text == "0.25");
+    CHECK(j.at("empty_a").size() == 0);
+    CHECK(j.at("empty_o").size() == 0);
+    CHECK(j.at("arr").size() == 4);
+    CHECK(j.at("arr").at(1).at("k").str() == "v");
+    if (indent == 0) CHECK(out.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("json_check rejects what is not JSON") {
+  Json j;
+  std::string err;
+  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "{'a':1}", "01", "1.", "\"\x01\"",
+                          "\"\\x\"", "[1] 2", "{\"a\" 1}", "tru", "\"\xc0\x80\"", "\"\\ud800\"",
+                          "{\"a\":1,\"a\":2}", "NaN"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_json(bad, &j, &err));
+  }
+  CHECK(parse_json(R"({"a":[1,-2.5e3,true,null,"\u00e9\ud83d\ude00"]})", &j, &err));
+  CHECK(j.at("a").at(4).str() == "\xc3\xa9\xf0\x9f\x98\x80");
+}
+
+TEST_CASE("JSON report is valid and agrees with the snapshots on every corpus dump") {
+  auto files = all_dumps();
+  if (files.empty()) {
+    MESSAGE("no corpus dumps: skipped");
+    return;
+  }
+  size_t checked = 0;
+  for (const auto& path : files) {
+    CAPTURE(path.string());
+    auto l = load(path);
+    if (!l->result.ok || l->result.snapshots.empty()) continue;
+    std::string out = json_of(*l);
+    Json doc;
+    std::string err;
+    REQUIRE_MESSAGE(parse_json(out, &doc, &err), err);
+    CHECK(doc.at("schema_version").u64() == kJsonSchemaVersion);
+    const Json& snaps = doc.at("snapshots");
+    REQUIRE(snaps.size() == l->result.snapshots.size());
+    for (size_t i = 0; i < snaps.size(); ++i) {
+      const Snapshot& s = l->result.snapshots[i];
+      const Json& js = snaps.at(i);
+      CHECK(js.at("form").str() == form_name(s.form));
+      CHECK(js.at("total").u64() == s.total);
+      CHECK(js.at("skipped_lines").u64() == s.skipped_lines);
+      CHECK(js.at("truncated").boolean == s.truncated);
+      if (s.declared_total) CHECK(js.at("declared_total").u64() == *s.declared_total);
+      else CHECK(js.at("declared_total").is_null());
+      uint64_t states = 0;
+      for (const auto& [name, n] : js.at("states").members) states += n.u64();
+      CHECK(states == s.total);
+      // No filter: every group is there, in order, and they add up.
+      const Json& groups = js.at("groups");
+      REQUIRE(groups.size() == s.groups.size());
+      CHECK(js.at("group_count").u64() == s.groups.size());
+      uint64_t sum = 0;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        const Json& jg = groups.at(g);
+        CHECK(jg.at("index").u64() == g);
+        CHECK(jg.at("count").u64() == s.groups[g].count);
+        CHECK(!jg.at("state").str().empty());
+        CHECK(jg.at("frames").size() == l->catalog.stacks.get(s.groups[g].stack).frames.size());
+        const Json& wm = jg.at("wait_minutes");
+        CHECK((wm.at("min").is_null() == (s.groups[g].min_wait < 0)));
+        for (const Json& f : jg.at("frames").items) {
+          CHECK(f.at("func").kind == Json::kString);
+          CHECK(f.at("file").kind == Json::kString);
+          CHECK(f.at("line").kind == Json::kNumber);
+        }
+        const Json& cb = jg.at("created_by");
+        if (!cb.is_null()) {
+          CHECK(!cb.at("func").str().empty());
+          CHECK(cb.at("line").kind == Json::kNumber);
+        }
+        sum += jg.at("count").u64();
+      }
+      CHECK(sum == s.total);
+      CHECK(js.at("findings").kind == Json::kArray);
+      CHECK(js.at("diagnostics").size() == s.diagnostics.size());
+    }
+    ++checked;
+  }
+  CHECK(checked > 0);
+}
+
+TEST_CASE("JSON report is deterministic, also across parse threads") {
+  auto path = states_dump();
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states dump missing: skipped");
+    return;
+  }
+  auto a = load(path);
+  auto b = load(path);
+  LoadOptions par;
+  par.jobs = 4;
+  auto c = load(path, par);
+  std::string ja = json_of(*a);
+  CHECK(ja == json_of(*a));
+  CHECK(ja == json_of(*b));
+  CHECK(ja == json_of(*c));
+}
+
+TEST_CASE("text report: header, state table with exact counts, groups") {
+  auto path = states_dump();
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states dump missing: skipped");
+    return;
+  }
+  auto l = load(path);
+  REQUIRE(l->result.snapshots.size() == 1);
+  const Snapshot& s = l->result.snapshots[0];
+  std::string out = text_of(*l);
+  CHECK(out.find(fmt::format("debug2 dump, {} goroutines", s.total)) != std::string::npos);
+  CHECK(out.find("\x1b[") == std::string::npos);  // no colour unless asked
+
+  // The program parks 4 goroutines in `chan send` and 7 on a nil channel
+  // (corpus/dumps/states.go1.22.expect); every non-zero category is a row.
+  size_t rows = 0;
+  for (size_t c = 0; c < kStateCategoryCount; ++c) {
+    std::string_view name = category_name(static_cast<StateCategory>(c));
+    std::regex row(fmt::format(R"((^|\n)  {}\s+{}\s+[0-9.]+%\n)",
+                               std::regex_replace(std::string(name), std::regex(R"([.()])"), R"(\$&)"),
+                               s.states[c]));
+    if (s.states[c] == 0) {
+      CHECK_MESSAGE(!std::regex_search(out, std::regex(fmt::format(R"(\n  {}\s+0\s)", name))),
+                    "zero row printed for " << name);
+      continue;
+    }
+    CHECK_MESSAGE(std::regex_search(out, row), "no row '" << name << " " << s.states[c] << "'");
+    ++rows;
+  }
+  CHECK(rows >= 8);
+  CHECK(s.states[static_cast<size_t>(StateCategory::kChanSend)] == 11);
+  CHECK(std::regex_search(out, std::regex(R"(\n  total\s+193\n)")));
+  CHECK(out.find("7 goroutines \u00b7 chan send (nil chan)") == std::string::npos);  // not in top 10
+  // The user frame is marked, the group numbered, the created-by shown.
+  CHECK(out.find("\u2192 main.nestedStart.func1.1") != std::string::npos);
+  CHECK(out.find("#1  19 goroutines") != std::string::npos);
+  CHECK(out.find("created by main.nestedStart.func1") != std::string::npos);
+  CHECK(out.find("Groups: 10 shown of") != std::string::npos);
+  // Go 1.21+ names the parent: main.main (goroutine 1) started the servers.
+  CHECK(std::regex_search(out, std::regex("parents: goroutine 1 \u00d718 \\(group #\\d+\\)")));
+
+  ReportOptions all;
+  all.top = 0;
+  std::string full = text_of(*l, all);
+  CHECK(full.find("7 goroutines \u00b7 chan send (nil chan)") != std::string::npos);
+  CHECK(full.find("4 goroutines \u00b7 chan send\n") != std::string::npos);
+  CHECK(full.find(fmt::format("Groups: {} shown of {}", s.groups.size(), s.groups.size())) !=
+        std::string::npos);
+}
+
+TEST_CASE("text report: --match, --exclude and --min-count select groups") {
+  auto path = states_dump();
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states dump missing: skipped");
+    return;
+  }
+  auto l = load(path);
+  ReportOptions m;
+  m.match = R"(main\.(chanSender|nilSender)$)";
+  std::string out = text_of(*l, m);
+  CHECK(out.find("Groups: 2 shown of") != std::string::npos);
+  CHECK(out.find("\u2192 main.chanSender") != std::string::npos);
+  CHECK(out.find("\u2192 main.nilSender") != std::string::npos);
+  CHECK(out.find("main.sleeper") == std::string::npos);
+
+  ReportOptions state;
+  state.match = "^sync\\.";  // raw wait reasons
+  out = text_of(*l, state);
+  CHECK(out.find("sync.Mutex.Lock") != std::string::npos);
+  CHECK(out.find("\u00b7 chan receive") == std::string::npos);
+
+  ReportOptions ex;
+  ex.exclude = "^main\\.";
+  ex.top = 0;
+  out = text_of(*l, ex);
+  CHECK(out.find("\u2192 main.") == std::string::npos);
+
+  ReportOptions min;
+  min.min_count = 17;
+  min.top = 0;
+  out = text_of(*l, min);
+  CHECK(out.find("Groups: 3 shown of") != std::string::npos);  // 19, 18, 17
+
+  GroupFilter f;
+  std::string err;
+  ReportOptions bad;
+  bad.match = "(unclosed";
+  CHECK_FALSE(f.init(bad, &err));
+  CHECK(err.find("--match") != std::string::npos);
+  CHECK(err.find("missing )") != std::string::npos);  // RE2's own message
+}
+
+TEST_CASE("text report: long stacks fold, --full shows every frame, colour marks frames") {
+  // SIGQUIT dumps show runtime frames: long stacks.
+  auto path = states_dump("sigquit");
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states sigquit dump missing: skipped");
+    return;
+  }
+  auto l = load(path);
+  REQUIRE(!l->result.snapshots.empty());
+  const Snapshot& s = l->result.snapshots[0];
+  size_t longest = 0;
+  for (const Group& g : s.groups)
+    longest = std::max(longest, l->catalog.stacks.get(g.stack).frames.size());
+  REQUIRE(longest > 10);
+  ReportOptions all;
+  all.top = 0;
+  std::string folded = text_of(*l, all);
+  CHECK(folded.find("more frames (--full shows all)") != std::string::npos);
+  all.full = true;
+  std::string full = text_of(*l, all);
+  CHECK(full.find("more frames") == std::string::npos);
+  CHECK(full.size() > folded.size());
+
+  // With colour: user frames bold, stdlib frames dimmed.
+  ReportOptions color;
+  color.color = true;
+  std::string c = text_of(*l, color);
+  CHECK(c.find("\x1b[1m\u2192 main.") != std::string::npos);
+  CHECK(c.find("\x1b[2mruntime.") != std::string::npos);
+}
+
+TEST_CASE("text and JSON render findings first, with every field") {
+  auto path = states_dump();
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states dump missing: skipped");
+    return;
+  }
+  auto l = load(path);
+  Snapshot& s = l->result.snapshots[0];
+  // The classify stage fills findings; here one is made by hand over the
+  // real nil-channel group so the rendering can be checked.
+  uint32_t gi = 0;
+  bool found = false;
+  for (uint32_t i = 0; i < s.groups.size(); ++i)
+    if (l->catalog.str(s.groups[i].state) == "chan send (nil chan)") gi = i, found = true;
+  REQUIRE(found);
+  const Stack& st = l->catalog.stacks.get(s.groups[gi].stack);
+  Finding f;
+  f.rule = "nil-channel";
+  f.title = "Send on a nil channel blocks forever";
+  f.severity = RuleSeverity::kHigh;
+  f.confidence = Confidence::kHigh;
+  f.count = s.groups[gi].count;
+  f.state = "chan send (nil chan)";
+  f.category = StateCategory::kChanSend;
+  f.site = SourceSite{st.frames[0].func, st.frames[0].file, st.frames[0].line};
+  f.blocking = f.site;
+  f.created_by = SourceSite{st.created_by.func, st.created_by.file, st.created_by.line};
+  f.groups = {gi};
+  f.evidence = "7 goroutines wait on a nil channel";
+  f.fix = "Initialise the channel with make(chan T)\nbefore starting the sender.";
+  f.min_wait = 3;
+  f.max_wait = 15;
+  s.findings.push_back(f);
+  Finding low = f;
+  low.rule = "low-one";
+  low.severity = RuleSeverity::kLow;
+  low.count = 100;
+  s.findings.insert(s.findings.begin(), low);
+
+  std::string out = text_of(*l);
+  size_t fi = out.find("Findings (2)");
+  REQUIRE(fi != std::string::npos);
+  CHECK(fi < out.find("States"));
+  size_t high = out.find("[HIGH] nil-channel");
+  REQUIRE(high != std::string::npos);
+  CHECK(high < out.find("[LOW] low-one"));  // most severe first
+  CHECK(out.find("7 goroutines \u00b7 chan send (nil chan) \u00b7 wait 3\u201315 min") !=
+        std::string::npos);
+  CHECK(out.find("site      main.nilSender  ") != std::string::npos);
+  CHECK(out.find("created   main.startN  ") != std::string::npos);
+  CHECK(out.find(fmt::format("groups    #{}", gi + 1)) != std::string::npos);
+  CHECK(out.find("fix       Initialise the channel with make(chan T)\n"
+                 "              before starting the sender.\n") != std::string::npos);
+
+  Json doc;
+  std::string err;
+  REQUIRE(parse_json(json_of(*l), &doc, &err));
+  const Json& jf = doc.at("snapshots").at(0).at("findings");
+  REQUIRE(jf.size() == 2);
+  const Json& j = jf.at(1);
+  CHECK(j.at("rule").str() == "nil-channel");
+  CHECK(j.at("severity").str() == "high");
+  CHECK(j.at("confidence").str() == "high");
+  CHECK(j.at("count").u64() == 7);
+  CHECK(j.at("state").str() == "chan send (nil chan)");
+  CHECK(j.at("site").at("func").str() == "main.nilSender");
+  CHECK(j.at("created_by").at("func").str() == "main.startN");
+  CHECK(j.at("groups").at(0).u64() == gi);
+  CHECK(j.at("wait_minutes").at("max").u64() == 15);
+  CHECK(j.at("fix").str() == f.fix);
+  CHECK(j.at("growth_confirmed").kind == Json::kBool);
+  CHECK(j.at("site_in_stdlib").kind == Json::kBool);
+}
+
+TEST_CASE("user frames: stdlib and runtime are skipped, --module narrows") {
+  auto path = states_dump();
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("states dump missing: skipped");
+    return;
+  }
+  CHECK(is_user_func("main.main", {}));
+  CHECK(is_user_func("github.com/x/y.F", {}));
+  CHECK_FALSE(is_user_func("net/http.(*conn).serve", {}));
+  CHECK_FALSE(is_user_func("runtime.gopark", {}));
+  CHECK_FALSE(is_user_func("panic", {}));
+  CHECK(is_user_func("example.com/app/internal/x.F", {"example.com/app"}));
+  CHECK(is_user_func("example.com/app.F", {"example.com/app/"}));
+  CHECK_FALSE(is_user_func("example.com/application.F", {"example.com/app"}));
+  CHECK_FALSE(is_user_func("github.com/x/y.F", {"example.com/app"}));
+
+  auto l = load(path);
+  const Snapshot& s = l->result.snapshots[0];
+  for (const Group& g : s.groups) {
+    const Stack& st = l->catalog.stacks.get(g.stack);
+    int u = find_user_frame(st, l->catalog, {});
+    if (u < 0) continue;
+    for (int i = 0; i < u; ++i) CHECK(is_library_func(l->catalog.str(st.frames[i].func)));
+    CHECK(l->catalog.str(st.frames[u].func).substr(0, 5) == "main.");
+  }
+}
+
+TEST_CASE("text report: a folded stack says the runtime elided frames too") {
+  auto path = shared_dir() / "corpus-public" / "gostackparse-frameselided_goroutine.txt";
+  if (!std::filesystem::exists(path)) {
+    MESSAGE("../shared/corpus-public absent: skipped");
+    return;
+  }
+  auto l = load(path);
+  REQUIRE(l->result.ok);
+  std::string out = text_of(*l);
+  CHECK(out.find("more frames, then frames the runtime elided (--full shows all)") !=
+        std::string::npos);
+  ReportOptions full;
+  full.full = true;
+  out = text_of(*l, full);
+  CHECK(out.find("...additional frames elided by the runtime...") != std::string::npos);
+}
