@@ -16,7 +16,7 @@
 #                               one process, 100k goroutines, before and after
 #                               20k leaking goroutines were started
 #   d2-1m-direct.txt (--huge)   1M goroutines dumped directly (≈3.4 GiB; the
-#                               generator needs ≈12 GiB RAM for it)
+#                               generator needs ≈11 GiB RAM for it)
 #
 # Needs a Go toolchain (stdlib only, no network): $GO, else `go` from
 # /work/shared/tools/fetch-go $GO_VERSION (default 1.22), else `go` on PATH.

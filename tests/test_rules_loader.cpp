@@ -191,6 +191,10 @@ TEST_CASE("hostile files: anchors, aliases, deep nesting, huge size, YAML syntax
   CHECK(first_error("rules:\n  - id: a\n   title: t\n") ==
         "r.yaml:3:4: YAML syntax error: end of sequence not found");
   CHECK(first_error("") == "r.yaml: no 'rules:' list in the file");
+  CHECK(first_error("rules: []\n---\nrules: []\n") == "r.yaml:3:1: a rule file holds one YAML document");
+  // Control characters in user text are escaped: a diagnostic stays one line.
+  CHECK(first_error("rules:\n  - id: \"a\\nb\"\n") ==
+        "r.yaml:2:9: rule id 'a\\nb' must be 1-64 of a-z, 0-9, '-', '_'");
 }
 
 TEST_CASE("the same limits apply to files on disk, with the path in the message") {

@@ -94,6 +94,11 @@ std::string match_text(const MatchSpec& m) {
     case SiteKind::kTop: out += "  site: the user's code is the top frame (it blocks itself)\n"; break;
     case SiteKind::kAny: break;
   }
+  switch (m.spawner) {
+    case SpawnerKind::kUser: out += "  spawner: started by the user's code (`go f()`)\n"; break;
+    case SpawnerKind::kStdlib: out += "  spawner: started by the standard library\n"; break;
+    case SpawnerKind::kAny: break;
+  }
   if (m.leaked) out += "  leaked: marked (leaked) by the goroutineleak profile\n";
   if (m.min_wait_minutes >= 0) out += fmt::format("  waiting at least {} minutes\n", m.min_wait_minutes);
   out += fmt::format("  count: at least {} goroutines {}\n", m.min_count,
@@ -139,7 +144,14 @@ int rules_explain(const RuleSet& rules, const std::string& id) {
   fmt::print("Fix:\n{}\n", indent(r->fix, "  "));
   if (!r->caller_hint.empty()) fmt::print("Finding the caller:\n{}\n", indent(r->caller_hint, "  "));
   fmt::print("Matches groups where:\n{}", match_text(r->match));
-  if (!r->examples.empty()) fmt::print("\n{} example(s): gorleak rules test {}\n", r->examples.size(), r->origin.file);
+  if (!r->examples.empty()) {
+    // Embedded rules have no file here; their examples live in the source tree.
+    constexpr std::string_view kEmbedded = "<builtin>/";
+    std::string file = r->origin.file.rfind(kEmbedded, 0) == 0
+                           ? "rules/" + r->origin.file.substr(kEmbedded.size()) + " (in gorleak's source tree)"
+                           : r->origin.file;
+    fmt::print("\n{} example(s): gorleak rules test {}\n", r->examples.size(), file);
+  }
   return kExitOk;
 }
 
