@@ -85,9 +85,10 @@ TEST_CASE("regress: rule diagnostics stay on one line") {
 }
 
 // fuzz_rules (ASan: stack-use-after-scope): MapReader bound a reference to
-// `it->first` of a yaml-cpp iterator, a member of a proxy that dies at the
-// end of the statement. Any rule file triggered it; the sanitizer build
-// (.ci/sanitize.sh) catches a relapse here.
+// `it->first` of a yaml-cpp map iterator, a member of a proxy that dies at
+// the end of the statement. Any rule file triggered it. The loader now walks
+// its own tree (YNode); the sanitizer build (.ci/sanitize.sh) catches a
+// relapse here.
 TEST_CASE("regress: every shipped rule file loads") {
   for (const fs::path& p : list_files(source_dir() / "rules", ".yaml")) {
     CAPTURE(p);

@@ -183,8 +183,7 @@ class MapReader {
       : node_(node) {
     if (!node.IsMap()) fail(node.Mark(), fmt::format("expected a map for {}, got {}", what, kind_name(node)));
     for (auto it = node.map.begin(); it != node.map.end(); ++it) {
-      // A copy: `it->first` lives in a proxy that dies with this statement.
-      const YNode k = it->first;
+      const YNode& k = it->first;
       if (!k.IsScalar()) fail(k.Mark(), fmt::format("expected a field name in {}", what));
       const std::string& key = k.Scalar();
       if (std::find(known.begin(), known.end(), key) == known.end()) {

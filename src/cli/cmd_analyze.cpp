@@ -155,11 +155,11 @@ int run_analyze(int argc, char** argv) {
 
   std::string out;
   if (args.output.format == "json")
-    write_json_report(snapshots, catalog, report, filter, &out);
+    write_json_report(snapshots, catalog, report, filter, &out, stdout);
   else
     write_text_report(snapshots, catalog, report, filter, &out);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }

@@ -197,22 +197,23 @@ bool parse_file_line(std::string_view s, FileLine* out) {
     while (i > 0 && is_hex(b[i - 1])) --i;
     return i;
   };
-  // Level-2 tracebacks append ` fp=… sp=… pc=…`; cgo symbolizers ` pc=…`.
-  if (n > 6 && is_hex(b[n - 1])) {
+  if (n > 4 && is_hex(b[n - 1])) {
     size_t h = hex_run_back(n);
-    if (h >= 5 && b[h - 1] == 'x' && b[h - 2] == '0' && b[h - 3] == '=' && b[h - 4] == 'c' &&
-        b[h - 5] == 'p') {
+    if (h >= 4 && b[h - 1] == 'x' && b[h - 2] == '0' && b[h - 3] == '+' && b[h - 4] == ' ') {
+      n = h - 4;  // ` +0xOFF`, the common case
+    } else if (h >= 5 && b[h - 1] == 'x' && b[h - 2] == '0' && b[h - 3] == '=' &&
+               b[h - 4] == 'c' && b[h - 5] == 'p') {
+      // Level-2 tracebacks append ` fp=… sp=… pc=…`; cgo symbolizers ` pc=…`.
       std::string_view head = s.substr(0, h - 5);
       size_t fp = head.rfind(" fp=0x");
       n = fp != std::string_view::npos ? fp : h - 5;
       while (n > 0 && b[n - 1] == ' ') --n;
+      if (n > 4 && is_hex(b[n - 1])) {
+        size_t o = hex_run_back(n);
+        if (o >= 4 && b[o - 1] == 'x' && b[o - 2] == '0' && b[o - 3] == '+' && b[o - 4] == ' ')
+          n = o - 4;
+      }
     }
-  }
-  // ` +0xOFF`
-  if (n > 4 && is_hex(b[n - 1])) {
-    size_t h = hex_run_back(n);
-    if (h >= 4 && b[h - 1] == 'x' && b[h - 2] == '0' && b[h - 3] == '+' && b[h - 4] == ' ')
-      n = h - 4;
   }
   size_t d = n;
   while (d > 0 && is_digit(b[d - 1])) --d;
@@ -315,11 +316,15 @@ bool parse_debug1_frame(std::string_view s, Debug1Frame* out) {
   if (s.empty()) return true;  // a PC with no symbol
   // Columns are tab-separated (tabwriter pads with more tabs); the file
   // may contain spaces, the function never does.
-  size_t end = s.find_first_of("\t ");
-  if (end == std::string_view::npos) return false;
+  // (std::string_view::find_first_of calls memchr once per byte.)
+  size_t end = 0;
+  while (end < s.size() && s[end] != '\t' && s[end] != ' ') ++end;
+  if (end == s.size()) return false;
   std::string_view func = s.substr(0, end);
-  size_t plus = func.rfind("+0x");
-  if (plus != std::string_view::npos && all_hex(func.substr(plus + 3))) func = func.substr(0, plus);
+  size_t h = func.size();
+  while (h > 0 && is_hex(func[h - 1])) --h;
+  if (h >= 3 && h < func.size() && func[h - 1] == 'x' && func[h - 2] == '0' && func[h - 3] == '+')
+    func = func.substr(0, h - 3);
   FileLine fl;
   if (!parse_file_line(trim_left(s.substr(end)), &fl)) return false;
   out->func = func;

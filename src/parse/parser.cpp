@@ -125,10 +125,14 @@ class Parser::Impl {
   // ---- dispatch -------------------------------------------------------
 
   bool handle(std::string_view line, uint64_t no) {
-    std::string_view t = trim_left(line);
-    if (trim_right(t).empty()) {
-      on_blank();
-      return true;
+    // Only a line that starts with a blank can be blank after trimming.
+    std::string_view t = line;
+    if (line.empty() || line[0] == ' ' || line[0] == '\t') {
+      t = trim_left(line);
+      if (trim_right(t).empty()) {
+        on_blank();
+        return true;
+      }
     }
     switch (mode_) {
       case Mode::kNeedFile:

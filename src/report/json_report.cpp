@@ -203,8 +203,9 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
 
 void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
                        const ReportOptions& options, const GroupFilter& filter,
-                       std::string* out) {
+                       std::string* out, std::FILE* sink) {
   JsonWriter w(out);
+  w.set_sink(sink);
   w.begin_object();
   w.field("schema_version", kJsonSchemaVersion);
   w.key("snapshots");

@@ -3,6 +3,7 @@
 // options give byte-identical output.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,11 @@ namespace gorleak {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
+// With a `sink`, the report streams to it as it is written (peak memory does
+// not grow with the report's size) and *out only ever holds a small tail.
 void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
                        const ReportOptions& options, const GroupFilter& filter,
-                       std::string* out);
+                       std::string* out, std::FILE* sink = nullptr);
 
 // The pieces, for other JSON outputs (diff, trend) that embed them.
 void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog& catalog,

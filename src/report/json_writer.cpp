@@ -40,6 +40,18 @@ void json_escape(std::string_view s, std::string* out) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      // Copy the run of bytes that need no escaping in one append.
+      size_t j = i + 1;
+      while (j < s.size()) {
+        unsigned char d = static_cast<unsigned char>(s[j]);
+        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+        ++j;
+      }
+      out->append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     if (c < 0x80) {
       switch (c) {
         case '"': out->append("\\\""); break;
@@ -78,7 +90,18 @@ std::string json_quote(std::string_view s) {
 
 JsonWriter::JsonWriter(std::string* out, int indent) : out_(out), indent_(indent) {}
 
+void JsonWriter::set_sink(std::FILE* sink) { sink_ = sink; }
+
+void JsonWriter::flush() {
+  if (sink_ == nullptr || out_->empty()) return;
+  if (std::fwrite(out_->data(), 1, out_->size(), sink_) != out_->size()) write_failed_ = true;
+  out_->clear();
+}
+
 void JsonWriter::newline() {
+  // With a sink, the document streams out in pieces: memory stays bounded
+  // whatever the number of groups and snapshots.
+  if (sink_ != nullptr && out_->size() >= kFlushBytes) flush();
   if (indent_ <= 0) return;
   out_->push_back('\n');
   out_->append(stack_.size() * static_cast<size_t>(indent_), ' ');
@@ -169,6 +192,7 @@ void JsonWriter::write_uint(uint64_t v) {
 
 void JsonWriter::finish() {
   if (indent_ > 0) out_->push_back('\n');
+  flush();
 }
 
 }  // namespace gorleak

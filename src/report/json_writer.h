@@ -3,6 +3,8 @@
 // escaper that always produces valid JSON, whatever bytes a dump held.
 #pragma once
 
+#include <cstdio>
+
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -59,6 +61,12 @@ class JsonWriter {
 
   // Ends the document with a newline (when pretty-printing).
   void finish();
+
+  // Streams the text to `sink` whenever the buffer passes kFlushBytes, and
+  // on flush(); without a sink everything stays in the string.
+  void set_sink(std::FILE* sink);
+  void flush();
+  bool write_failed() const { return write_failed_; }
   // True when every object/array opened has been closed.
   bool balanced() const { return stack_.empty(); }
 
@@ -72,7 +80,10 @@ class JsonWriter {
     bool object = false;
     bool empty = true;
   };
+  static constexpr size_t kFlushBytes = 64 * 1024;
   std::string* out_;
+  std::FILE* sink_ = nullptr;
+  bool write_failed_ = false;
   int indent_;
   std::vector<Level> stack_;
   bool after_key_ = false;
