@@ -45,7 +45,7 @@ if (( ${#files[@]} == 0 )); then
 fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+if [[ $clock == wall ]] && awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
   echo "run.sh: warning: load average $load on $(nproc) cores: wall-clock rates will be low" \
        "(other work competes); consider --clock cpu" >&2
 fi

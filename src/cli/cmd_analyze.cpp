@@ -11,6 +11,7 @@
 #include "cli/rule_options.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
+#include "pipeline/load_many.h"
 #include "report/group_filter.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
@@ -78,8 +79,10 @@ void print_help(const po::options_description& desc) {
 // one line and returns false.
 bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
                  const LoadOptions& load, std::vector<Snapshot>* snapshots) {
-  for (const std::string& path : files) {
-    LoadResult r = load_dump_file(catalog, path, load);
+  std::vector<LoadResult> results = load_dump_files(catalog, files, load);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
+    LoadResult& r = results[i];
     if (!r.ok) {
       for (const Diagnostic& d : r.diagnostics) {
         if (d.severity != Severity::kError) continue;

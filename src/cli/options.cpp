@@ -63,7 +63,8 @@ void add_input_options(po::options_description& desc, InputOptions* o) {
       ("jobs,j",
        count_value("jobs", [o](uint64_t v) { o->jobs = static_cast<unsigned>(std::min<uint64_t>(v, 1024)); })
            ->default_value("1"),
-       "parse with N threads (same output as -j 1)");
+       "load up to N input FILEs on parallel threads; output is identical to -j 1 "
+       "(one file is always parsed on one thread)");
 }
 
 po::positional_options_description input_positionals() {

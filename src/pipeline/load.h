@@ -16,7 +16,7 @@ namespace gorleak {
 
 struct LoadOptions {
   GroupOptions group;
-  unsigned jobs = 1;  // parallel parse; output identical to jobs = 1
+  unsigned jobs = 1;  // files loaded in parallel by load_dump_files (load_many.h)
   size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
   // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
   // what groups do not keep, e.g. argument values (diff/same_object.h).

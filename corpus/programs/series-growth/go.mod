@@ -1,0 +1,3 @@
+module gorleakcorpus/series-growth
+
+go 1.19
