@@ -126,6 +126,20 @@ void SameObjectCollector::end_snapshot(const SnapshotEnd&) {
     h.approximate = decremented_ > 0;
     out.push_back(std::move(h));
   }
+  // One hint per signature: the largest, and among equals a pointer-receiver
+  // method ("sync.(*Mutex).lockSlow"), whose first argument is the object
+  // itself, before runtime helpers that get an inner field or a flag.
+  auto receiver = [](const SameObjectHint& h) { return h.func.find("(*") != std::string::npos; };
+  std::sort(out.begin(), out.end(), [&](const SameObjectHint& a, const SameObjectHint& b) {
+    if (a.signature != b.signature) return a.signature < b.signature;
+    if (a.count != b.count) return a.count > b.count;
+    return receiver(a) > receiver(b);
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const SameObjectHint& a, const SameObjectHint& b) {
+                          return a.signature == b.signature;
+                        }),
+            out.end());
   std::sort(out.begin(), out.end(), [](const SameObjectHint& a, const SameObjectHint& b) {
     if (a.count != b.count) return a.count > b.count;
     if (a.signature != b.signature) return a.signature < b.signature;

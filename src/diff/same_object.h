@@ -48,7 +48,7 @@ class SameObjectCollector : public DumpSink {
   void end_snapshot(const SnapshotEnd& end) override;
 
   // One list per snapshot, in the order the parser reported them; each list
-  // largest first, at most one hint per (signature, address).
+  // largest first, at most one hint per signature.
   const std::vector<std::vector<SameObjectHint>>& hints() const { return hints_; }
 
  private:
