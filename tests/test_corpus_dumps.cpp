@@ -32,7 +32,7 @@ struct DumpName {
 };
 
 std::optional<DumpName> parse_dump_name(const std::string& filename) {
-  static const RE2 re(R"(([a-z0-9-]+)\.go(\d+\.\d+)(?:\.([a-z]+))?\.(debug1|debug2|sigquit|leak1|leak2)\.txt)");
+  static const RE2 re(R"(([a-z0-9-]+)\.go(\d+\.\d+)(?:\.([a-z][a-z0-9]*))?\.(debug1|debug2|sigquit|leak1|leak2)\.txt)");
   DumpName n;
   if (!RE2::FullMatch(filename, re, &n.program, &n.version, &n.phase, &n.kind)) return std::nullopt;
   return n;

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "model/func_name.h"
-#include "report/site.h"
+#include "model/user_code.h"
 #include "test_support.h"
 
 using namespace gorleak;

@@ -1,25 +1,18 @@
 #include "classify/leak_site.h"
 
 #include "model/func_name.h"
+#include "model/user_code.h"
 
 namespace gorleak {
 
 LeakSiteFinder::LeakSiteFinder(std::vector<std::string> modules) : modules_(std::move(modules)) {}
 
 bool LeakSiteFinder::is_user_func(std::string_view func) const {
-  if (func.empty()) return false;
-  for (const auto& m : modules_)
-    if (func.substr(0, m.size()) == m) return true;
-  return !is_stdlib_func(func);
+  // The --module prefixes, or any code outside the standard library.
+  return gorleak::is_user_func(func, modules_) || gorleak::is_user_func(func, {});
 }
 
 namespace {
-
-bool in_modules(std::string_view func, const std::vector<std::string>& modules) {
-  for (const auto& m : modules)
-    if (func.substr(0, m.size()) == m) return true;
-  return false;
-}
 
 SourceSite site_of(const Frame& f) { return SourceSite{f.func, f.file, f.line}; }
 
@@ -58,24 +51,13 @@ bool is_trampoline_of(std::string_view func, std::string_view creator) {
 LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack) const {
   LeakSite out;
   const auto& frames = stack.frames;
-  // 1. --module: the user's own module wins over third-party libraries.
-  if (!modules_.empty()) {
-    for (size_t i = 0; i < frames.size(); ++i) {
-      if (in_modules(catalog.str(frames[i].func), modules_)) {
-        out.site = site_of(frames[i]);
-        out.frame_index = static_cast<int>(i);
-        return out;
-      }
-    }
-  }
-  // 2. The first frame outside the standard library and runtime.
-  for (size_t i = 0; i < frames.size(); ++i) {
-    std::string_view f = catalog.str(frames[i].func);
-    if (!f.empty() && !is_stdlib_func(f)) {
-      out.site = site_of(frames[i]);
-      out.frame_index = static_cast<int>(i);
-      return out;
-    }
+  // 1–2. The frame reports highlight: the user's --module first, else the
+  //      first frame outside the standard library and runtime.
+  int user = find_user_frame(stack, catalog, modules_);
+  if (user >= 0) {
+    out.site = site_of(frames[static_cast<size_t>(user)]);
+    out.frame_index = user;
+    return out;
   }
   // 3. All stdlib: the entry point, i.e. the outermost real frame (the
   //    function the goroutine was started with), skipping runtime.goexit.

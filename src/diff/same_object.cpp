@@ -15,13 +15,16 @@ bool waits_on_object(StateCategory c) {
          c == StateCategory::kSelect || c == StateCategory::kSemacquire;
 }
 
-std::vector<uint64_t> pointer_args(std::string_view args) {
+std::vector<uint64_t> pointer_args(std::string_view args, std::vector<bool>* uncertain) {
   std::vector<uint64_t> out;
+  if (uncertain) uncertain->clear();
   int depth = 0;
   size_t start = 0;
   auto token = [&](std::string_view t) {
     while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '?')) t.remove_suffix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    bool question = !t.empty() && t.back() == '?';
+    if (question) t.remove_suffix(1);
     if (t.size() < 3 || t.size() > 18 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X')) return;
     uint64_t v = 0;
     for (char ch : t.substr(2)) {
@@ -32,7 +35,9 @@ std::vector<uint64_t> pointer_args(std::string_view args) {
       else return;
       v = v << 4 | static_cast<uint64_t>(d);
     }
-    if (v >= 0x10000) out.push_back(v);
+    if (v < 0x10000) return;
+    out.push_back(v);
+    if (uncertain) uncertain->push_back(question);
   };
   for (size_t i = 0; i <= args.size(); ++i) {
     char ch = i < args.size() ? args[i] : ',';
@@ -54,7 +59,7 @@ size_t SameObjectCollector::KeyHash::operator()(const Key& k) const {
 }
 
 SameObjectCollector::SameObjectCollector(const Catalog& catalog, SameObjectOptions options)
-    : catalog_(catalog), options_(options) {}
+    : catalog_(catalog), signatures_(catalog), options_(options) {}
 
 void SameObjectCollector::begin_snapshot(const SnapshotStart&) {
   if (open_) end_snapshot(SnapshotEnd{});
@@ -75,18 +80,25 @@ void SameObjectCollector::goroutine(const Goroutine& g) {
   for (size_t i = 0; i < limit; ++i) {
     std::string_view func = catalog_.str(g.frames[i].func);
     if (!g.frames[i].inlined()) {
-      for (uint64_t a : pointer_args(g.frame_args(i))) {
+      std::vector<bool> uncertain;
+      auto values = pointer_args(g.frame_args(i), &uncertain);
+      for (size_t k = 0; k < values.size(); ++k) {
+        uint64_t a = values[k];
         bool dup = std::any_of(seen_.begin(), seen_.end(),
-                               [a](const auto& s) { return s.second == a; });
-        if (!dup) seen_.emplace_back(g.frames[i].func, a);
+                               [a](const Seen& s) { return s.address == a; });
+        if (!dup) seen_.push_back(Seen{g.frames[i].func, a, static_cast<uint32_t>(i), uncertain[k]});
       }
     }
     if (!is_stdlib_func(func) && !is_runtime_func(func)) break;  // the user frame
   }
-  uint64_t sig = stack_signature(catalog_, g.frames.data(), g.frames.size(), g.created_by,
-                                 SignatureMode::kExact);
+  uint64_t sig = signatures_.signature(g.frames.data(), g.frames.size(), g.created_by);
   blocked_[sig] += g.count;
-  for (const auto& [func, address] : seen_) counts_[Key{sig, func, address}] += g.count;
+  for (const Seen& s : seen_) {
+    Tally& t = counts_[Key{sig, s.func, s.address}];
+    t.count += g.count;
+    t.depth = s.depth;
+    t.uncertain = s.uncertain;
+  }
   if (counts_.size() > 2 * options_.capacity) purge();
 }
 
@@ -96,15 +108,15 @@ void SameObjectCollector::goroutine(const Goroutine& g) {
 void SameObjectCollector::purge() {
   std::vector<uint64_t> values;
   values.reserve(counts_.size());
-  for (const auto& kv : counts_) values.push_back(kv.second);
+  for (const auto& kv : counts_) values.push_back(kv.second.count);
   size_t k = std::min(options_.capacity, values.size() - 1);
   std::nth_element(values.begin(), values.begin() + k, values.end(), std::greater<uint64_t>());
   uint64_t t = std::max<uint64_t>(values[k], 1);
   for (auto it = counts_.begin(); it != counts_.end();) {
-    if (it->second <= t) {
+    if (it->second.count <= t) {
       it = counts_.erase(it);
     } else {
-      it->second -= t;
+      it->second.count -= t;
       ++it;
     }
   }
@@ -115,7 +127,8 @@ void SameObjectCollector::end_snapshot(const SnapshotEnd&) {
   if (!open_) return;
   open_ = false;
   std::vector<SameObjectHint> out;
-  for (const auto& [key, count] : counts_) {
+  for (const auto& [key, tally] : counts_) {
+    const uint64_t count = tally.count;
     if (count < options_.min_count) continue;
     SameObjectHint h;
     h.signature = key.signature;
@@ -124,16 +137,18 @@ void SameObjectCollector::end_snapshot(const SnapshotEnd&) {
     h.count = count;
     h.blocked = blocked_[key.signature];
     h.approximate = decremented_ > 0;
+    h.uncertain = tally.uncertain;
+    h.depth = tally.depth;
     out.push_back(std::move(h));
   }
-  // One hint per signature: the largest, and among equals a pointer-receiver
-  // method ("sync.(*Mutex).lockSlow"), whose first argument is the object
-  // itself, before runtime helpers that get an inner field or a flag.
-  auto receiver = [](const SameObjectHint& h) { return h.func.find("(*") != std::string::npos; };
+  // One hint per signature: the largest; among equals a value printed
+  // without `?` (known to be the argument) before a possibly stale one,
+  // then the innermost frame (lockSlow(m) before the caller's own receiver).
   std::sort(out.begin(), out.end(), [&](const SameObjectHint& a, const SameObjectHint& b) {
     if (a.signature != b.signature) return a.signature < b.signature;
     if (a.count != b.count) return a.count > b.count;
-    return receiver(a) > receiver(b);
+    if (a.uncertain != b.uncertain) return !a.uncertain;
+    return a.depth < b.depth;
   });
   out.erase(std::unique(out.begin(), out.end(),
                         [](const SameObjectHint& a, const SameObjectHint& b) {

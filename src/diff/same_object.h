@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "diff/signature.h"
 #include "model/catalog.h"
 #include "parse/dump_sink.h"
 
@@ -37,6 +38,8 @@ struct SameObjectHint {
   uint64_t count = 0;      // goroutines sharing it (a lower bound if approximate)
   uint64_t blocked = 0;    // blocked goroutines with this signature
   bool approximate = false;
+  bool uncertain = false;  // the address was printed with `?`
+  uint32_t depth = 0;      // frame index that carries it
 };
 
 class SameObjectCollector : public DumpSink {
@@ -64,19 +67,33 @@ class SameObjectCollector : public DumpSink {
   void purge();
 
   const Catalog& catalog_;
+  ExactSignatureCache signatures_;
   SameObjectOptions options_;
   bool open_ = false;
-  std::unordered_map<Key, uint64_t, KeyHash> counts_;
+  struct Tally {
+    uint64_t count = 0;
+    uint32_t depth = 0;      // frame index where the address was seen
+    bool uncertain = false;  // printed with `?`
+  };
+  std::unordered_map<Key, Tally, KeyHash> counts_;
   std::unordered_map<uint64_t, uint64_t> blocked_;  // signature -> goroutines
   uint64_t decremented_ = 0;  // Misra–Gries: total subtracted from every key
-  std::vector<std::pair<StrId, uint64_t>> seen_;  // this goroutine's candidates
+  struct Seen {
+    StrId func;
+    uint64_t address;
+    uint32_t depth;
+    bool uncertain;
+  };
+  std::vector<Seen> seen_;  // this goroutine's candidates
   std::vector<std::vector<SameObjectHint>> hints_;
 };
 
 // Top-level hex words of a frame's argument text that look like pointers
 // (≥ 0x10000; aggregates `{…}` are skipped: their first word is a type or
 // string-data pointer shared by every caller). Exposed for tests.
-std::vector<uint64_t> pointer_args(std::string_view args);
+// `uncertain` (optional) gets, per value, whether Go marked it with `?`
+// (possibly stale: a spilled register, not necessarily the argument).
+std::vector<uint64_t> pointer_args(std::string_view args, std::vector<bool>* uncertain = nullptr);
 
 // Whether a goroutine in this state can be waiting on a shared object.
 bool waits_on_object(StateCategory c);

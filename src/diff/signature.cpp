@@ -1,5 +1,7 @@
 #include "diff/signature.h"
 
+#include <algorithm>
+
 #include "model/func_name.h"
 #include "model/strings.h"
 
@@ -113,6 +115,35 @@ uint64_t stack_signature(const Catalog& c, const Frame* frames, size_t n,
     if (created_by.present()) h = mix_site(c, h, created_by.func, created_by.file, created_by.line);
   }
   return hash_mix(h, kept);
+}
+
+uint64_t ExactSignatureCache::hash_of(StrId id) {
+  if (id >= hashes_.size()) {
+    hashes_.resize(std::max<size_t>(id + 1, hashes_.size() * 2), 0);
+    known_.resize(hashes_.size(), false);
+  }
+  if (!known_[id]) {
+    hashes_[id] = hash_bytes(catalog_.str(id));
+    known_[id] = true;
+  }
+  return hashes_[id];
+}
+
+// Mirrors stack_signature(kExact) step for step.
+uint64_t ExactSignatureCache::signature(const Frame* frames, size_t n, const CreatedBy& cb) {
+  uint64_t h = kSeed;
+  for (size_t i = 0; i < n; ++i) {
+    h = hash_mix(h, hash_of(frames[i].func));
+    h = hash_mix(h, hash_of(frames[i].file));
+    h = hash_mix(h, frames[i].line);
+  }
+  h = hash_mix(h, 0xc7ea7ed);
+  if (cb.present()) {
+    h = hash_mix(h, hash_of(cb.func));
+    h = hash_mix(h, hash_of(cb.file));
+    h = hash_mix(h, cb.line);
+  }
+  return hash_mix(h, n);
 }
 
 uint64_t group_signature(const Catalog& c, const Group& group, SignatureMode mode) {

@@ -49,6 +49,21 @@ uint64_t stack_signature(const Catalog& catalog, const Frame* frames, size_t n,
                          const CreatedBy& created_by, SignatureMode mode);
 uint64_t group_signature(const Catalog& catalog, const Group& group, SignatureMode mode);
 
+// The exact signature with each string's hash memoised by StrId, for
+// per-goroutine use (the same-object collector): equal to
+// stack_signature(…, kExact).
+class ExactSignatureCache {
+ public:
+  explicit ExactSignatureCache(const Catalog& catalog) : catalog_(catalog) {}
+  uint64_t signature(const Frame* frames, size_t n, const CreatedBy& created_by);
+
+ private:
+  uint64_t hash_of(StrId id);
+  const Catalog& catalog_;
+  std::vector<uint64_t> hashes_;  // by StrId
+  std::vector<bool> known_;
+};
+
 // The cross-form signature of the group's stack without its outermost kept
 // frame (the plain cross-form one when one frame or fewer is kept): a Go ≤
 // 1.21 debug=1 record shows the `go f(x)` wrapper ("main.main.func3") that the

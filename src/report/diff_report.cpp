@@ -9,7 +9,7 @@
 #include "diff/signature.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
-#include "report/site.h"
+#include "model/user_code.h"
 #include "report/text_style.h"
 
 namespace gorleak {

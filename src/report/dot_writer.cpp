@@ -14,7 +14,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <fmt/format.h>
 
-#include "report/site.h"
+#include "model/user_code.h"
 #include "report/text_style.h"
 
 namespace gorleak {

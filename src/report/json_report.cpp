@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "report/site.h"
+#include "model/user_code.h"
 
 namespace gorleak {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "report/site.h"
+#include "model/user_code.h"
 #include "report/text_style.h"
 
 namespace gorleak {

@@ -1,4 +1,4 @@
-#include "report/site.h"
+#include "model/user_code.h"
 
 #include "model/func_name.h"
 
@@ -9,7 +9,7 @@ namespace {
 // "example.com/app" owns "example.com/app.F" and "example.com/app/x.F", not
 // "example.com/application.F".
 bool in_module(std::string_view func, std::string_view module) {
-  while (!module.empty() && module.back() == '/') module.remove_suffix(1);
+  while (!module.empty() && (module.back() == '/' || module.back() == '.')) module.remove_suffix(1);
   if (module.empty() || func.size() <= module.size()) return false;
   if (func.compare(0, module.size(), module) != 0) return false;
   char next = func[module.size()];
