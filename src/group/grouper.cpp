@@ -86,8 +86,12 @@ class Grouper::Impl {
         site.file = g.created_by.file;
         site.line = g.created_by.line;
       }
+      // Before Go 1.21 only GODEBUG=tracebackancestors names the parent: the
+      // nearest `[originating from goroutine N]` section is the creator.
       if (g.created_by.has_parent)
         site.parents.add(g.created_by.parent_id, n);
+      else if (!g.ancestors.empty())
+        site.parents.add(g.ancestors.front().id, n);
       else
         site.without_parent += n;
     }
