@@ -9,7 +9,8 @@ LeakSiteFinder::LeakSiteFinder(std::vector<std::string> modules) : modules_(std:
 
 bool LeakSiteFinder::is_user_func(std::string_view func) const {
   // The --module prefixes, or any code outside the standard library.
-  return gorleak::is_user_func(func, modules_) || gorleak::is_user_func(func, {});
+  return gorleak::is_user_func(func, {}) ||
+         (!modules_.empty() && gorleak::is_user_func(func, modules_));
 }
 
 namespace {

@@ -33,7 +33,7 @@ StateCategory categorize_state(std::string_view r) {
   if (starts_with(r, "chan receive")) return StateCategory::kChanReceive;
   if (starts_with(r, "chan send")) return StateCategory::kChanSend;
   if (starts_with(r, "select")) return StateCategory::kSelect;
-  if (r == "semacquire" || starts_with(r, "sync.") || r == "sync.Cond.Wait")
+  if (r == "semacquire" || starts_with(r, "sync."))  // sync.Mutex.Lock, sync.Cond.Wait…
     return StateCategory::kSemacquire;
   if (r == "IO wait") return StateCategory::kIOWait;
   if (r == "syscall" || r == "waiting for cgo callback") return StateCategory::kSyscall;

@@ -150,7 +150,7 @@ class Parser::Impl {
         break;
       case Mode::kFrames:
       case Mode::kAncestorFrames:
-        if (on_block_line(t, no)) return true;
+        if (on_block_line(t)) return true;
         break;
       case Mode::kDebug1:
         if (on_debug1_line(t)) return true;
@@ -219,7 +219,7 @@ class Parser::Impl {
     FuncLine f;
     if (parse_func_line(t, &f)) {
       start_headerless(no);
-      return on_block_line(t, no);
+      return on_block_line(t);
     }
     if (starts_with(t, "WARNING: DATA RACE")) {
       end_block(false);
@@ -235,7 +235,7 @@ class Parser::Impl {
   }
 
   // Inside a goroutine block, after a header or a complete frame.
-  bool on_block_line(std::string_view t, uint64_t no) {
+  bool on_block_line(std::string_view t) {
     bool ancestor = mode_ == Mode::kAncestorFrames;
     switch (t[0]) {
       case 'c': {
@@ -288,8 +288,6 @@ class Parser::Impl {
     }
     FuncLine f;
     if (parse_func_line(t, &f)) {
-      // The goleak <=1.2.1 wrapper repeats the runtime header after its own.
-      pending_func_ = f.func;
       pending_func_id_ = catalog_.strings.intern(f.func);
       pending_flags_ = f.inlined ? Frame::kInlined : 0;
       pending_args_ = f.args;
@@ -297,7 +295,6 @@ class Parser::Impl {
       mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
       return true;
     }
-    (void)no;
     end_block(false);
     return false;
   }
@@ -649,7 +646,6 @@ class Parser::Impl {
   bool headerless_ = false;
   std::string scratch_;
 
-  std::string_view pending_func_;
   StrId pending_func_id_ = 0;
   uint8_t pending_flags_ = 0;
   std::string_view pending_args_;
