@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -52,6 +54,13 @@ void add_general_options(po::options_description& desc, GeneralOptions* o) {
       ("version", po::bool_switch(&o->version), "print the version and exit");
 }
 
+// Both cores of a laptop or CI runner; a 64-core server gains nothing from
+// more than a few threads on one dump, and each costs a catalog.
+unsigned default_jobs() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : std::min(cores, 64u);
+}
+
 void add_input_options(po::options_description& desc, InputOptions* o) {
   desc.add_options()
       ("input", po::value<std::vector<std::string>>(&o->files)->value_name("FILE"),
@@ -62,9 +71,9 @@ void add_input_options(po::options_description& desc, InputOptions* o) {
        "function names only (survives small code changes)")
       ("jobs,j",
        count_value("jobs", [o](uint64_t v) { o->jobs = static_cast<unsigned>(std::min<uint64_t>(v, 1024)); })
-           ->default_value("1"),
-       "load up to N input FILEs on parallel threads; output is identical to -j 1 "
-       "(one file is always parsed on one thread)");
+           ->default_value(std::to_string(default_jobs())),
+       "threads: one input is split across them, several FILEs load in parallel; "
+       "output is identical to -j 1 (default: the number of cores)");
 }
 
 po::positional_options_description input_positionals() {

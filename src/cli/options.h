@@ -38,8 +38,10 @@ struct GeneralOptions {
 struct InputOptions {
   std::vector<std::string> files;  // positional FILE...; "-" is stdin
   std::string group_by = "stack";
-  unsigned jobs = 1;
+  unsigned jobs = 1;  // set from --jobs, whose default is default_jobs()
 };
+
+unsigned default_jobs();
 
 struct OutputOptions {
   std::string format = "text";

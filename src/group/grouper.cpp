@@ -4,6 +4,7 @@
 #include <numeric>
 #include <utility>
 
+#include "group/goroutine_record.h"
 #include "group/id_index.h"
 #include "group/spawn_counter.h"
 
@@ -56,10 +57,13 @@ class Grouper::Impl {
   }
 
   void add(const Goroutine& g) {
+    make_record(catalog_, options_.group_by, g, &loose_frames_, &record_);
+    add_record(record_);
+  }
+
+  void add_record(const GoroutineRecord& g) {
     if (!open_) begin(SnapshotStart{});  // a parser that forgot to announce
-    StackId stack = intern_stack(g);
-    StrId state = catalog_.strings.intern(g.state);
-    uint32_t gi = find_or_add(stack, state, g);
+    uint32_t gi = find_or_add(g);
     Group& grp = snap_.groups[gi];
 
     const uint64_t n = g.count;
@@ -86,12 +90,10 @@ class Grouper::Impl {
         site.file = g.created_by.file;
         site.line = g.created_by.line;
       }
-      // Before Go 1.21 only GODEBUG=tracebackancestors names the parent: the
-      // nearest `[originating from goroutine N]` section is the creator.
       if (g.created_by.has_parent)
         site.parents.add(g.created_by.parent_id, n);
-      else if (!g.ancestors.empty())
-        site.parents.add(g.ancestors.front().id, n);
+      else if (g.has_ancestor)
+        site.parents.add(g.ancestor_id, n);
       else
         site.without_parent += n;
     }
@@ -123,22 +125,9 @@ class Grouper::Impl {
   }
 
  private:
-  StackId intern_stack(const Goroutine& g) {
-    if (options_.group_by == GroupBy::kStack) {
-      return catalog_.stacks.intern(g.frames.data(), g.frames.size(), g.created_by,
-                                    g.elided_count, g.elided_at);
-    }
-    // kFunction: the same stack with every line number zeroed. The buffer
-    // is reused, so this costs no allocation once it has grown.
-    loose_frames_.assign(g.frames.begin(), g.frames.end());
-    for (Frame& f : loose_frames_) f.line = 0;
-    CreatedBy cb = g.created_by;
-    cb.line = 0;
-    return catalog_.stacks.intern(loose_frames_.data(), loose_frames_.size(), cb,
-                                  g.elided_count, g.elided_at);
-  }
-
-  uint32_t find_or_add(StackId stack, StrId state, const Goroutine& g) {
+  uint32_t find_or_add(const GoroutineRecord& g) {
+    const StackId stack = g.stack;
+    const StrId state = g.state;
     if ((snap_.groups.size() + 1) * 2 > slots_.size()) grow();
     size_t mask = slots_.size() - 1;
     size_t s = group_key_hash(stack, state, g.category) & mask;
@@ -242,6 +231,7 @@ class Grouper::Impl {
   std::vector<uint32_t> slots_;   // open addressing: group index + 1, 0 = empty
   IdIndex ids_;
   std::vector<Frame> loose_frames_;
+  GoroutineRecord record_;  // reused: keeps the labels' capacity
 };
 
 Grouper::Grouper(Catalog& catalog, GroupOptions options, std::string source_name,
@@ -252,6 +242,7 @@ Grouper::~Grouper() { delete impl_; }
 
 void Grouper::begin_snapshot(const SnapshotStart& start) { impl_->begin(start); }
 void Grouper::goroutine(const Goroutine& g) { impl_->add(g); }
+void Grouper::add_record(const GoroutineRecord& r) { impl_->add_record(r); }
 void Grouper::end_snapshot(const SnapshotEnd& end) { impl_->end(end); }
 
 }  // namespace gorleak

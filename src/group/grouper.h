@@ -21,6 +21,8 @@ struct GroupOptions {
   GroupBy group_by = GroupBy::kStack;
 };
 
+struct GoroutineRecord;
+
 class Grouper : public DumpSink {
  public:
   Grouper(Catalog& catalog, GroupOptions options, std::string source_name,
@@ -30,6 +32,9 @@ class Grouper : public DumpSink {
   void begin_snapshot(const SnapshotStart& start) override;
   void goroutine(const Goroutine& g) override;
   void end_snapshot(const SnapshotEnd& end) override;
+  // A goroutine already reduced to a record whose ids are this Grouper's
+  // catalog's (group/goroutine_record.h).
+  void add_record(const GoroutineRecord& record);
 
  private:
   class Impl;

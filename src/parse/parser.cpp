@@ -48,7 +48,8 @@ class Parser::Impl {
       return;
     }
     if (prefix_ == LogPrefix::kNone && try_prefix(line, no)) return;
-    if (trace_skipped_) fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
+    if (trace_skipped_ && !fragment_)
+      fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
     skip_line();
   }
 
@@ -100,6 +101,65 @@ class Parser::Impl {
   }
 
   const ParseStats& stats() const { return stats_; }
+
+  void begin_fragment(Form form) {
+    fragment_ = true;
+    fragment_form_ = form;
+    snap_open_ = true;
+    snap_form_ = form;
+  }
+
+  bool fragment_clean() const { return fragment_clean_; }
+
+  FragmentSummary end_fragment() {
+    // A function line waiting for its file, a race report or goleak's
+    // header-then-runtime-header pair all reach into the next fragment.
+    if (mode_ == Mode::kNeedFile || mode_ == Mode::kAncestorNeedFile ||
+        mode_ == Mode::kRaceReport || current_is_goleak_)
+      fragment_clean_ = false;
+    if (fragment_clean_) end_block(false);
+    FragmentSummary f;
+    f.form = fragment_form_;
+    f.clean = fragment_clean_;
+    f.lines = stats_.lines;
+    f.last_grammar_line = last_grammar_line_;
+    f.goroutines = snap_goroutines_;
+    f.records = stats_.goroutines;
+    f.saw_goroutine1 = seen_goroutine1_;
+    f.has_leaked = snap_has_leaked_;
+    return f;
+  }
+
+  bool begin_absorb(const FragmentSummary& f) {
+    if (!f.clean || fragment_ || prefix_ != LogPrefix::kNone || !snap_open_ ||
+        current_is_goleak_)
+      return false;
+    if (mode_ == Mode::kNeedFile || mode_ == Mode::kAncestorNeedFile ||
+        mode_ == Mode::kRaceReport)
+      return false;
+    // A crash dump continues with goroutine blocks exactly as debug=2 does.
+    bool same_form = f.form == Form::kDebug2
+                         ? snap_form_ == Form::kDebug2 || snap_form_ == Form::kCrash
+                         : snap_form_ == f.form;
+    if (!same_form) return false;
+    if (seen_goroutine1_ && f.saw_goroutine1) return false;  // a second dump starts there
+    // What the fragment's first line would have done here.
+    end_block(false);
+    snap_skipped_ += pending_skips_;
+    pending_skips_ = 0;
+    return true;
+  }
+
+  void end_absorb(const FragmentSummary& f, uint64_t line_offset) {
+    stats_.lines += f.lines;
+    stats_.goroutines += f.records;
+    snap_goroutines_ += f.goroutines;
+    seen_goroutine1_ = seen_goroutine1_ || f.saw_goroutine1;
+    snap_has_leaked_ = snap_has_leaked_ || f.has_leaked;
+    last_grammar_line_ = line_offset + f.last_grammar_line;
+    last_line_no_ = line_offset + f.lines;
+    mode_ = Mode::kOutside;
+  }
 
  private:
   enum class Mode : unsigned char {
@@ -537,6 +597,7 @@ class Parser::Impl {
   // ---- snapshots --------------------------------------------------------
 
   void on_crash_start(CrashStart c, std::string_view t, uint64_t no) {
+    fragment_clean_ = fragment_clean_ && !fragment_;
     end_block(false);
     // A nested panic (`panic: x [recovered]` then `panic: y`) or a signal
     // line right after a fatal error belongs to the same crash.
@@ -570,6 +631,7 @@ class Parser::Impl {
   }
 
   void open_snapshot(const SnapshotStart& s) {
+    fragment_clean_ = fragment_clean_ && !fragment_;
     snap_open_ = true;
     snap_form_ = s.form;
     snap_from_profile_header_ = s.declared_total.has_value();
@@ -591,6 +653,7 @@ class Parser::Impl {
 
   void close_snapshot() {
     if (!snap_open_) return;
+    fragment_clean_ = fragment_clean_ && !fragment_;
     snap_open_ = false;
     SnapshotEnd e;
     e.form = snap_form_;
@@ -620,6 +683,7 @@ class Parser::Impl {
   }
 
   void skip_line() {
+    fragment_clean_ = fragment_clean_ && !fragment_;
     if (snap_open_) ++pending_skips_;
     else ++outside_skips_;
     stats_.skipped_lines_outside = outside_skips_;
@@ -627,6 +691,7 @@ class Parser::Impl {
 
   void add_diagnostic(uint64_t line, std::string message,
                       Severity severity = Severity::kWarning) {
+    fragment_clean_ = fragment_clean_ && !fragment_;
     if (diagnostics_.size() >= kMaxDiagnostics) {
       ++dropped_diagnostics_;
       return;
@@ -637,6 +702,9 @@ class Parser::Impl {
   Catalog& catalog_;
   DumpSink& sink_;
   bool trace_skipped_ = false;
+  bool fragment_ = false;  // a worker's parse of part of the input
+  bool fragment_clean_ = true;
+  Form fragment_form_ = Form::kDebug2;
   std::string source_;
   ParseStats stats_;
   LogPrefix prefix_ = LogPrefix::kNone;
@@ -681,5 +749,12 @@ void Parser::finish(bool cut_mid_line, uint64_t total_bytes) {
   impl_->finish(cut_mid_line, total_bytes);
 }
 const ParseStats& Parser::stats() const { return impl_->stats(); }
+void Parser::begin_fragment(Form form) { impl_->begin_fragment(form); }
+bool Parser::fragment_clean() const { return impl_->fragment_clean(); }
+FragmentSummary Parser::end_fragment() { return impl_->end_fragment(); }
+bool Parser::begin_absorb(const FragmentSummary& f) { return impl_->begin_absorb(f); }
+void Parser::end_absorb(const FragmentSummary& f, uint64_t line_offset) {
+  impl_->end_absorb(f, line_offset);
+}
 
 }  // namespace gorleak

@@ -14,6 +14,22 @@
 
 namespace gorleak {
 
+// What a worker's fragment parse (Parser::begin_fragment) found, for the
+// main parser to absorb (Parser::begin_absorb / end_absorb).
+struct FragmentSummary {
+  Form form = Form::kDebug2;  // the snapshot form the fragment assumed
+  // False when the fragment did anything whose effect depends on state from
+  // before it (new snapshots, diagnostics, skipped lines, log prefixes…):
+  // such a fragment is parsed again, in order, by the main parser.
+  bool clean = true;
+  uint64_t lines = 0;
+  uint64_t last_grammar_line = 0;  // fragment-relative
+  uint64_t goroutines = 0;         // sum of counts
+  uint64_t records = 0;
+  bool saw_goroutine1 = false;
+  bool has_leaked = false;
+};
+
 struct ParseStats {
   uint64_t lines = 0;
   uint64_t goroutines = 0;  // records (debug=1 records count once)
@@ -38,6 +54,21 @@ class Parser {
   // `total_bytes` lets the parser recognise pprof's 64 MiB debug=2 cut-off.
   void finish(bool cut_mid_line, uint64_t total_bytes);
   const ParseStats& stats() const;
+
+  // Splitting one input across threads (pipeline/split_load.h). A worker's
+  // parser reads a fragment that starts at a goroutine header (or a debug=1
+  // record) as if a snapshot of `form` were open, and stops being clean as
+  // soon as the result could depend on what came before the fragment.
+  void begin_fragment(Form form);
+  bool fragment_clean() const;
+  // Emits the goroutine in progress, as the next fragment's header would.
+  FragmentSummary end_fragment();
+  // On the main parser, where the fragment starts: false (and no change)
+  // when the state there differs from what the fragment assumed. Otherwise
+  // the caller replays the fragment's goroutines into the sink and then
+  // calls end_absorb with the number of input lines before the fragment.
+  bool begin_absorb(const FragmentSummary& fragment);
+  void end_absorb(const FragmentSummary& fragment, uint64_t line_offset);
 
  private:
   class Impl;

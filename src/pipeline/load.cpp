@@ -4,6 +4,7 @@
 
 #include "parse/parser.h"
 #include "parse/tee_sink.h"
+#include "pipeline/split_load.h"
 #include "read/byte_source.h"
 #include "read/line_reader.h"
 #include "read/open_input.h"
@@ -66,8 +67,23 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
   Grouper grouper(catalog, options.group, name, &result.snapshots);
   TeeSink tee{&grouper, options.observer};
   Parser parser(catalog, options.observer ? static_cast<DumpSink&>(tee) : grouper, name);
-  ParserFeeder feeder(parser);
-  LineReaderResult lr = read_lines(*source, options.max_line_bytes, feeder);
+  LineReaderResult lr;
+  if (options.jobs > 1 && options.observer == nullptr) {
+    // An observer sees goroutines one by one, in order: only one thread can.
+    SplitOptions split;
+    split.jobs = options.jobs;
+    split.block_bytes = options.split_block_bytes;
+    split.max_line_bytes = options.max_line_bytes;
+    split.group_by = options.group.group_by;
+    SplitStats stats;
+    split.stats = &stats;
+    lr = read_split(*source, parser, grouper, catalog, split);
+    result.split_blocks = stats.blocks;
+    result.split_absorbed = stats.absorbed;
+  } else {
+    ParserFeeder feeder(parser);
+    lr = read_lines(*source, options.max_line_bytes, feeder);
+  }
   parser.finish(lr.ended_mid_line, lr.bytes);
   result.bytes = lr.bytes;
   result.lines = lr.lines;

@@ -16,7 +16,11 @@ namespace gorleak {
 
 struct LoadOptions {
   GroupOptions group;
-  unsigned jobs = 1;  // files loaded in parallel by load_dump_files (load_many.h)
+  // Threads: several files load in parallel (load_many.h); one input is
+  // split across threads (pipeline/split_load.h). Output is the same for
+  // any value.
+  unsigned jobs = 1;
+  size_t split_block_bytes = size_t{4} << 20;  // block size when splitting one input
   size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
   // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
   // what groups do not keep, e.g. argument values (diff/same_object.h).
@@ -31,6 +35,10 @@ struct LoadResult {
   bool ok = true;
   uint64_t bytes = 0;
   uint64_t lines = 0;
+  // Split across threads: blocks read, and how many a worker's parse was
+  // used for (the others were read again in order; see split_load.h).
+  uint64_t split_blocks = 0;
+  uint64_t split_absorbed = 0;
 };
 
 // `path` "-" reads standard input.

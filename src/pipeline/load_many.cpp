@@ -73,12 +73,15 @@ std::vector<LoadResult> load_dump_files(Catalog& catalog, const std::vector<std:
       results[i] = load_dump_file(catalog, paths[i], options);
     return results;
   }
+  // The threads go to the files; each file is read on one of them.
+  LoadOptions one = options;
+  one.jobs = 1;
   std::vector<std::unique_ptr<Catalog>> own(paths.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < paths.size(); i = next++) {
       own[i] = std::make_unique<Catalog>();
-      results[i] = load_dump_file(*own[i], paths[i], options);
+      results[i] = load_dump_file(*own[i], paths[i], one);
     }
   };
   std::vector<std::thread> pool;

@@ -12,9 +12,10 @@
 
 namespace gorleak {
 
-// One LoadResult per path, in the order of `paths`. A single file is always
-// parsed on one thread, and so is everything when options.observer is set
-// (an observer sees catalog ids and is not thread-safe).
+// One LoadResult per path, in the order of `paths`. A single file is split
+// across the threads instead (split_load.h). Everything is read on one
+// thread when options.observer is set (an observer sees catalog ids and is
+// not thread-safe).
 std::vector<LoadResult> load_dump_files(Catalog& catalog, const std::vector<std::string>& paths,
                                         const LoadOptions& options);
 

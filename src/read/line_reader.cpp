@@ -42,6 +42,10 @@ LineReaderResult read_lines(ByteSource& src, size_t max_line_bytes, LineVisitor&
         visitor.overlong_line(line_no, skipped_len + (stop - begin));
         skipping = false;
         skipped_len = 0;
+      } else if (stop - begin > max_line_bytes) {
+        // Whether a long line arrived in one read or several must not
+        // matter: past the limit it is always reported, never parsed.
+        visitor.overlong_line(line_no, stop - begin);
       } else {
         visitor.line(std::string_view(buf.data() + begin, stop - begin), line_no);
       }

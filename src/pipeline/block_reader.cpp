@@ -1,0 +1,143 @@
+#include "pipeline/block_reader.h"
+
+#include <cstring>
+
+namespace gorleak {
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A line a worker can start from: `goroutine N ` or `N @`.
+bool starts_block(std::string_view line, Form* form) {
+  constexpr std::string_view kHeader = "goroutine ";
+  if (line.size() > kHeader.size() && line.substr(0, kHeader.size()) == kHeader &&
+      is_digit(line[kHeader.size()])) {
+    *form = Form::kDebug2;
+    return true;
+  }
+  size_t i = 0;
+  while (i < line.size() && is_digit(line[i])) ++i;
+  if (i > 0 && i + 1 < line.size() && line[i] == ' ' && line[i + 1] == '@') {
+    *form = Form::kDebug1;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+size_t find_block_cut(std::string_view text, Form* form) {
+  const char* base = text.data();
+  size_t end = text.size();
+  // Walk back over line starts; a cut needs "\n\n" right before the line.
+  while (end >= 2) {
+    const void* nl = memrchr(base, '\n', end - 1);
+    if (nl == nullptr) break;
+    size_t at = static_cast<size_t>(static_cast<const char*>(nl) - base);
+    size_t line_start = at + 1;
+    if (at >= 1 && base[at - 1] == '\n' && line_start < text.size()) {
+      const char* eol = static_cast<const char*>(
+          std::memchr(base + line_start, '\n', text.size() - line_start));
+      size_t line_end = eol == nullptr ? text.size() : static_cast<size_t>(eol - base);
+      if (starts_block(text.substr(line_start, line_end - line_start), form)) return line_start;
+    }
+    end = at + 1;
+    if (at == 0) break;
+  }
+  return 0;
+}
+
+BlockReader::BlockReader(ByteSource& src, size_t block_bytes, LineReaderResult* result)
+    : src_(src), block_bytes_(block_bytes < 1024 ? 1024 : block_bytes), result_(result) {}
+
+std::unique_ptr<Fragment> BlockReader::fresh() {
+  std::unique_ptr<Fragment> f;
+  if (!free_.empty()) {
+    f = std::move(free_.back());
+    free_.pop_back();
+  } else {
+    f = std::make_unique<Fragment>();
+    // A carried tail never outgrows the buffer it came from, and reads go
+    // on until a block is full, so a quarter block of slack is enough.
+    f->capacity = block_bytes_ + block_bytes_ / 4;
+    f->data = std::make_unique_for_overwrite<char[]>(f->capacity);
+  }
+  f->size = 0;
+  f->parallel = false;
+  f->form = Form::kDebug2;
+  f->rest_of_input = false;
+  f->parsed = false;
+  f->summary = FragmentSummary{};
+  f->records.clear();
+  f->delta = CatalogDelta{};
+  return f;
+}
+
+void BlockReader::recycle(std::unique_ptr<Fragment> f) {
+  if (f && f->capacity == block_bytes_ + block_bytes_ / 4) free_.push_back(std::move(f));
+}
+
+void BlockReader::fill(Fragment& f) {
+  while (!eof_ && f.size < block_bytes_) {
+    long n = src_.read(f.data.get() + f.size, f.capacity - f.size, &result_->error);
+    if (n < 0) {
+      result_->ok = false;
+      eof_ = true;  // keep what was read, as read_lines does
+      break;
+    }
+    if (n == 0) {
+      eof_ = true;
+      break;
+    }
+    f.size += static_cast<size_t>(n);
+    result_->bytes += static_cast<uint64_t>(n);
+  }
+}
+
+std::unique_ptr<Fragment> BlockReader::next() {
+  if (done_) return nullptr;
+  std::unique_ptr<Fragment> f = fresh();
+  std::memcpy(f->data.get(), carry_.data(), carry_.size());
+  f->size = carry_.size();
+  f->parallel = carry_parallel_;
+  f->form = carry_form_;
+  carry_.clear();
+  fill(*f);
+  if (eof_) {
+    done_ = true;
+    // The last block is read on the main thread: only it can end without a
+    // newline or inside a goroutine, which finish() must see.
+    f->parallel = false;
+    if (f->size == 0) return nullptr;
+    return f;
+  }
+  std::string_view text = f->text();
+  const void* last_nl = memrchr(text.data(), '\n', text.size());
+  if (last_nl == nullptr) {
+    // A single line longer than a block: give up cutting.
+    done_ = true;
+    f->parallel = false;
+    f->rest_of_input = true;
+    return f;
+  }
+  size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - text.data()) + 1;
+  Form form = Form::kDebug2;
+  size_t cut = find_block_cut(text.substr(0, whole), &form);
+  if (cut > 0) {
+    carry_parallel_ = true;
+    carry_form_ = form;
+  } else {
+    // No place to cut cleanly (one enormous goroutine, log text): this
+    // block ends mid-goroutine and the next starts there, so the main thread
+    // reads both.
+    cut = whole;
+    carry_parallel_ = false;
+    f->parallel = false;
+  }
+  carry_.assign(text.substr(cut));
+  f->size = cut;
+  return f;
+}
+
+}  // namespace gorleak

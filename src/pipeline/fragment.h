@@ -1,0 +1,52 @@
+// One block of input as the split loader (pipeline/split_load.h) passes it
+// between threads: whole lines, and what a worker made of them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "group/goroutine_record.h"
+#include "parse/parser.h"
+#include "pipeline/catalog_delta.h"
+
+namespace gorleak {
+
+struct Fragment {
+  // Whole lines; only the input's last may lack its '\n'. A raw buffer,
+  // reused from fragment to fragment, so blocks are never zero-filled.
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+  size_t capacity = 0;
+  std::string_view text() const { return {data.get(), size}; }
+  // Starts at a goroutine header or debug=1 record that follows a blank
+  // line, so a worker can read it without knowing what came before.
+  bool parallel = false;
+  Form form = Form::kDebug2;  // the snapshot form its first line continues
+  // The input has a line too long to cut blocks at: this fragment and the
+  // rest of the input are read line by line on the main thread.
+  bool rest_of_input = false;
+
+  // Filled by the worker.
+  bool parsed = false;  // guarded by the worker pool's mutex
+  unsigned worker = 0;
+  FragmentSummary summary;
+  std::vector<GoroutineRecord> records;  // ids local to the worker's Catalog
+  CatalogDelta delta;
+};
+
+// What a worker keeps from one fragment to the next.
+struct FragmentWorker {
+  unsigned index = 0;
+  Catalog catalog;
+  CatalogMark mark;
+  std::vector<Frame> scratch;
+};
+
+// Parses `f` on `worker`. Stops early once the fragment cannot be absorbed
+// (the main parser reads it again), but always takes the catalog delta.
+void parse_fragment(Fragment& f, FragmentWorker& worker, GroupBy group_by,
+                    size_t max_line_bytes);
+
+}  // namespace gorleak

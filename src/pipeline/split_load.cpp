@@ -1,0 +1,142 @@
+#include "pipeline/split_load.h"
+
+#include <cstring>
+#include <deque>
+#include <memory>
+
+#include "pipeline/block_reader.h"
+#include "pipeline/worker_pool.h"
+
+namespace gorleak {
+
+namespace {
+
+// Feeds a fragment's lines to the main parser, the way read_lines would.
+uint64_t feed_lines(Parser& parser, const Fragment& f, uint64_t line_offset,
+                    size_t max_line_bytes, LineReaderResult* result) {
+  const char* p = f.data.get();
+  const char* end = p + f.size;
+  uint64_t no = line_offset;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* stop = nl == nullptr ? end : nl;
+    size_t len = static_cast<size_t>(stop - p);
+    ++no;
+    if (len > max_line_bytes) parser.skip_overlong(no, len);
+    else parser.feed(std::string_view(p, len), no);
+    if (nl == nullptr) result->ended_mid_line = true;
+    p = stop + 1;
+  }
+  return no - line_offset;
+}
+
+// Reads `head` and then the rest of `src` (which it does not own).
+class ContinuedSource : public ByteSource {
+ public:
+  ContinuedSource(std::string_view head, ByteSource& rest) : head_(head), rest_(rest) {}
+  long read(char* buf, size_t n, std::string* error) override {
+    if (!head_.empty()) {
+      size_t k = n < head_.size() ? n : head_.size();
+      std::memcpy(buf, head_.data(), k);
+      head_.remove_prefix(k);
+      return static_cast<long>(k);
+    }
+    return rest_.read(buf, n, error);
+  }
+
+ private:
+  std::string_view head_;
+  ByteSource& rest_;
+};
+
+// The rest of an input that cannot be cut into blocks, line by line.
+class OffsetFeeder : public LineVisitor {
+ public:
+  OffsetFeeder(Parser& parser, uint64_t offset) : parser_(parser), offset_(offset) {}
+  void line(std::string_view text, uint64_t no) override { parser_.feed(text, offset_ + no); }
+  void overlong_line(uint64_t no, uint64_t length) override {
+    parser_.skip_overlong(offset_ + no, length);
+  }
+
+ private:
+  Parser& parser_;
+  uint64_t offset_;
+};
+
+}  // namespace
+
+LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
+                            Catalog& catalog, const SplitOptions& options) {
+  LineReaderResult result;
+  BlockReader reader(src, options.block_bytes, &result);
+  std::unique_ptr<WorkerPool> pool;  // started at the first block a worker can take
+  std::vector<CatalogRemap> remaps;
+  std::deque<std::unique_ptr<Fragment>> window;
+  // Blocks in flight: enough to keep every worker busy while the main
+  // thread absorbs or re-reads the oldest one. Memory: window x 2 blocks.
+  const size_t max_window = 2 * static_cast<size_t>(options.jobs) + 1;
+  uint64_t lines = 0;
+  bool input_done = false;
+
+  for (;;) {
+    while (!input_done && window.size() < max_window) {
+      std::unique_ptr<Fragment> f = reader.next();
+      if (!f) {
+        input_done = true;
+        break;
+      }
+      if (f->parallel) {
+        if (!pool) {
+          pool = std::make_unique<WorkerPool>(options.jobs, options.group_by,
+                                              options.max_line_bytes);
+          for (unsigned i = 0; i < pool->size(); ++i) remaps.emplace_back(catalog);
+        }
+        pool->submit(f.get());
+      }
+      if (f->rest_of_input) input_done = true;
+      window.push_back(std::move(f));
+    }
+    if (window.empty()) break;
+    std::unique_ptr<Fragment> f = std::move(window.front());
+    window.pop_front();
+    if (options.stats) ++options.stats->blocks;
+
+    if (f->rest_of_input) {
+      ContinuedSource rest(f->text(), src);
+      OffsetFeeder feeder(parser, lines);
+      LineReaderResult lr = read_lines(rest, options.max_line_bytes, feeder);
+      lines += lr.lines;
+      // What the block reader had counted is in f->size; the rest is new.
+      result.bytes += lr.bytes - f->size;
+      result.ended_mid_line = lr.ended_mid_line;
+      if (!lr.ok) {
+        result.ok = false;
+        result.error = lr.error;
+      }
+      break;
+    }
+    bool absorbed = false;
+    if (f->parallel) {
+      pool->wait(f.get());
+      // Every delta, even an unclean fragment's: later ones build on it.
+      remaps[f->worker].apply(f->delta);
+      if (parser.begin_absorb(f->summary)) {
+        for (GoroutineRecord& r : f->records) {
+          remaps[f->worker].remap(&r);
+          r.line_no += lines;
+          grouper.add_record(r);
+        }
+        parser.end_absorb(f->summary, lines);
+        lines += f->summary.lines;
+        absorbed = true;
+        if (options.stats) ++options.stats->absorbed;
+      }
+    }
+    if (!absorbed) lines += feed_lines(parser, *f, lines, options.max_line_bytes, &result);
+    reader.recycle(std::move(f));
+  }
+  result.lines = lines;
+  return result;
+}
+
+}  // namespace gorleak

@@ -1,0 +1,40 @@
+// Reading one input on several threads (`-j N`). The input is cut into
+// blocks of whole lines, each ending just before a goroutine header (or a
+// debug=1 record) that follows a blank line. Workers parse blocks on their
+// own, assuming each continues an open snapshot; the main thread takes the
+// results in input order, checks that assumption against the state its own
+// parser reached there, and either replays the block's goroutines into the
+// Grouper or parses the block again itself. The output is therefore the
+// same as reading the input on one thread, whatever N is.
+#pragma once
+
+#include <cstddef>
+
+#include "group/grouper.h"
+#include "model/catalog.h"
+#include "parse/parser.h"
+#include "read/byte_source.h"
+#include "read/line_reader.h"
+
+namespace gorleak {
+
+// How the work was shared, for tests and the benchmark.
+struct SplitStats {
+  uint64_t blocks = 0;
+  uint64_t absorbed = 0;  // parsed by a worker and used as is
+};
+
+struct SplitOptions {
+  unsigned jobs = 2;                   // worker threads
+  size_t block_bytes = size_t{4} << 20;  // tests use small blocks to split often
+  size_t max_line_bytes = 1 << 20;
+  GroupBy group_by = GroupBy::kStack;
+  SplitStats* stats = nullptr;  // filled when set
+};
+
+// Reads all of `src` into `parser`, whose sink must be `grouper`; `catalog`
+// is the one both use. Same contract as read_lines.
+LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
+                            Catalog& catalog, const SplitOptions& options);
+
+}  // namespace gorleak
