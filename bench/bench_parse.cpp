@@ -378,7 +378,7 @@ struct FileReport {
   ScanResult scan;
   LibResult lib;
   ChildResult lib_rss;
-  ChildResult cli, cli_stdin, cli_j2;
+  ChildResult cli, cli_stdin, cli_j2, cli_stdin_j2;
 };
 
 std::string human_size(uint64_t b) {
@@ -574,6 +574,8 @@ int run(int argc, char** argv) {
       show("stdin", fr.cli_stdin);
       fr.cli_j2 = cli({"-j", "2"}, false, /*wall=*/true);
       show("CLI -j2", fr.cli_j2);
+      fr.cli_stdin_j2 = cli({"-j", "2"}, true, /*wall=*/true);
+      show("stdin -j2", fr.cli_stdin_j2);
     }
     reports.push_back(std::move(fr));
   }
@@ -588,8 +590,8 @@ int run(int argc, char** argv) {
   fmt::print(
       "| input | form | size | goroutines | stacks | memchr MiB/s | library MiB/s | "
       "goroutines/s | library ÷ memchr | CLI MiB/s | CLI ÷ memchr | stdin MiB/s | -j 2 MiB/s "
-      "| -j 2 = -j 1 |\n");
-  fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
+      "| stdin -j 2 MiB/s | -j 2 = -j 1 |\n");
+  fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
   for (const FileReport& r : reports) {
     double scan = mib_s(r.scan.bytes, r.scan.seconds);
     double lib = r.lib.ok ? mib_s(r.size, r.lib.seconds) : 0;
@@ -603,14 +605,15 @@ int run(int argc, char** argv) {
       same = r.cli.out_hash == r.cli_j2.out_hash && r.cli.out_bytes == r.cli_j2.out_bytes
                  ? "yes"
                  : "**no**";
-    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                r.name, r.lib.form.empty() ? "?" : r.lib.form, human_size(r.size),
                r.lib.ok ? fmt::format("{}", r.lib.goroutines) : "–",
                r.lib.ok ? fmt::format("{}", r.lib.stacks) : "–", num(scan), num(lib),
                r.lib.ok ? fmt::format("{:.2f} M", r.lib.goroutines / r.lib.seconds / 1e6) : "–",
                pct(lib, scan), num(cli), pct(cli, scan),
                num(cli_ok(r.cli_stdin) ? mib_s(r.size, r.cli_stdin.seconds) : 0),
-               num(cli_ok(r.cli_j2) ? mib_s(r.size, r.cli_j2.seconds) : 0), same);
+               num(cli_ok(r.cli_j2) ? mib_s(r.size, r.cli_j2.seconds) : 0),
+               num(cli_ok(r.cli_stdin_j2) ? mib_s(r.size, r.cli_stdin_j2.seconds) : 0), same);
   }
   fmt::print("\n| input | size | stacks | CLI peak RSS | stdin peak RSS | -j 2 peak RSS | "
              "library-only peak RSS |\n");
@@ -639,6 +642,11 @@ int run(int argc, char** argv) {
     double f = mib_s(r.size, r.cli.seconds), s = mib_s(r.size, r.cli_stdin.seconds);
     fmt::print("- {}: stdin {:.0f} MiB/s within 20% of file {:.0f} MiB/s: {}\n", r.name, s, f,
                verdict(s >= 0.8 * f));
+    if (cli_ok(r.cli_j2) && cli_ok(r.cli_stdin_j2)) {
+      double fj = mib_s(r.size, r.cli_j2.seconds), sj = mib_s(r.size, r.cli_stdin_j2.seconds);
+      fmt::print("- {}: -j 2 stdin {:.0f} MiB/s within 20% of -j 2 file {:.0f} MiB/s: {}\n",
+                 r.name, sj, fj, verdict(sj >= 0.8 * fj));
+    }
   }
   for (const FileReport& r : reports) {
     if (r.lib.form != "debug1" || !cli_ok(r.cli) || best_d2_rate == 0) continue;

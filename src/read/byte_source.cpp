@@ -1,5 +1,7 @@
 #include "read/byte_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +15,15 @@ namespace {
 
 class FdSource : public ByteSource {
  public:
-  FdSource(int fd, bool owns) : fd_(fd), owns_(owns) {}
+  FdSource(int fd, bool owns) : fd_(fd), owns_(owns) {
+#ifdef F_SETPIPE_SZ
+    // `curl … | gorleak -`: a 64 KiB pipe means a context switch per 64 KiB
+    // on both sides; 1 MiB (the default pipe-max-size) lets the writer run
+    // ahead. Best effort: a smaller limit just leaves the pipe as it was.
+    struct stat st;
+    if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);
+#endif
+  }
   ~FdSource() override {
     if (owns_) ::close(fd_);
   }
