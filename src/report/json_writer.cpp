@@ -100,6 +100,15 @@ size_t escape_special(std::string_view s, size_t i, std::string* out) {
 
 void json_escape(std::string_view s, std::string* out) {
   size_t i = plain_prefix(s.data(), s.size());
+  char buf[128];
+  if (i == s.size() && s.size() + 2 <= sizeof buf) {
+    // The common case, a short plain string: one append.
+    buf[0] = '"';
+    std::memcpy(buf + 1, s.data(), s.size());
+    buf[s.size() + 1] = '"';
+    out->append(buf, s.size() + 2);
+    return;
+  }
   out->push_back('"');
   out->append(s.data(), i);
   while (i < s.size()) {
@@ -130,14 +139,19 @@ void JsonWriter::flush() {
   out_->clear();
 }
 
-void JsonWriter::separate(bool comma) {
+size_t JsonWriter::separator_length() {
   // With a sink, the document streams out in pieces: memory stays bounded
   // whatever the number of groups and snapshots.
   if (sink_ != nullptr && out_->size() >= kFlushBytes) flush();
   // separator_ is ",\n" and the indentation of the deepest level seen so far,
-  // so the comma, the newline and the indentation are one append.
+  // so the comma, the newline and the indentation are one copy.
   size_t len = indent_ > 0 ? 1 + stack_.size() * indent_ : 0;
   if (separator_.size() < 1 + len) separator_.resize(1 + len, ' ');
+  return len;
+}
+
+void JsonWriter::separate(bool comma) {
+  size_t len = separator_length();
   size_t from = comma ? 0 : 1;
   out_->append(separator_.data() + from, 1 + len - from);
 }
@@ -155,23 +169,30 @@ void JsonWriter::before_value() {
 
 void JsonWriter::key(std::string_view k) {
   Level& top = stack_.back();
-  separate(!top.empty);
+  bool comma = !top.empty;
   top.empty = false;
-  // Keys are short plain literals: quote them and add the colon in one go.
-  char buf[64];
-  if (k.size() + 4 <= sizeof buf && plain_prefix(k.data(), k.size()) == k.size()) {
-    buf[0] = '"';
-    std::memcpy(buf + 1, k.data(), k.size());
-    size_t n = 1 + k.size();
+  after_key_ = true;
+  size_t len = separator_length();
+  // Keys are short plain literals: the separator, the quoted key and the
+  // colon go out in one append.
+  char buf[160];
+  size_t from = comma ? 0 : 1;
+  size_t sep = 1 + len - from;
+  if (sep + k.size() + 4 <= sizeof buf && plain_prefix(k.data(), k.size()) == k.size()) {
+    std::memcpy(buf, separator_.data() + from, sep);
+    size_t n = sep;
+    buf[n++] = '"';
+    std::memcpy(buf + n, k.data(), k.size());
+    n += k.size();
     buf[n++] = '"';
     buf[n++] = ':';
     if (indent_ > 0) buf[n++] = ' ';
     out_->append(buf, n);
-  } else {
-    json_escape(k, out_);
-    out_->append(indent_ > 0 ? ": " : ":");
+    return;
   }
-  after_key_ = true;
+  out_->append(separator_.data() + from, sep);
+  json_escape(k, out_);
+  out_->append(indent_ > 0 ? ": " : ":");
 }
 
 void JsonWriter::begin_object() {

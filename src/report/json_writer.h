@@ -75,6 +75,9 @@ class JsonWriter {
   // The comma (when `comma`), then the newline and indentation of the
   // current level when pretty-printing; flushes to the sink when due.
   void separate(bool comma);
+  // Flushes when due; returns how many bytes of separator_ after the comma
+  // (newline + indentation) the current level needs.
+  size_t separator_length();
   void write_int(int64_t v);
   void write_uint(uint64_t v);
 
