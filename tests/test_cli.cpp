@@ -172,7 +172,8 @@ TEST_CASE("standard input and several files, in order, as JSON") {
   const Json& a = doc.at("snapshots").at(0).at("groups");
   const Json& b = doc.at("snapshots").at(1).at("groups");
   REQUIRE(a.size() == b.size());
-  for (size_t i = 0; i < a.size(); ++i) CHECK(a.at(i).at("stack").u64() == b.at(i).at("stack").u64());
+  for (size_t i = 0; i < a.size(); ++i)
+    CHECK(a.at(i).at("stack").u64() == b.at(i).at("stack").u64());
 
   // --top limits JSON groups; indices still point into the full list.
   RunResult t = run_cli({"--format", "json", "--top", "3", states_dump().string()});

@@ -429,7 +429,8 @@ TEST_CASE("JSON report: each stack is printed once, across snapshots and filters
   const Json& g0 = doc.at("snapshots").at(0).at("groups");
   const Json& g1 = doc.at("snapshots").at(1).at("groups");
   REQUIRE(g0.size() == g1.size());
-  for (size_t i = 0; i < g0.size(); ++i) CHECK(g0.at(i).at("stack").u64() == g1.at(i).at("stack").u64());
+  for (size_t i = 0; i < g0.size(); ++i)
+    CHECK(g0.at(i).at("stack").u64() == g1.at(i).at("stack").u64());
 
   // Only the stacks of the groups shown are in the table.
   ReportOptions top;
