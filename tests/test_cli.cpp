@@ -162,6 +162,19 @@ TEST_CASE("standard input and several files, in order, as JSON") {
   CHECK(snaps.at(1).at("source").str() == "-");
   CHECK(snaps.at(1).at("total").u64() == 193);
 
+  // One stack table for all files: a stack both dumps show is printed once.
+  RunResult same = run_cli({"--format", "json", states_dump().string(), states_dump().string()});
+  REQUIRE(same.exit_code == 0);
+  Json one_doc;
+  REQUIRE(parse_json(run_cli({"--format", "json", states_dump().string()}).out, &one_doc, &err));
+  REQUIRE(parse_json(same.out, &doc, &err));
+  CHECK(doc.at("stacks").size() == one_doc.at("stacks").size());
+  const Json& a = doc.at("snapshots").at(0).at("groups");
+  const Json& b = doc.at("snapshots").at(1).at("groups");
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    CHECK(a.at(i).at("stack").u64() == b.at(i).at("stack").u64());
+
   // --top limits JSON groups; indices still point into the full list.
   RunResult t = run_cli({"--format", "json", "--top", "3", states_dump().string()});
   REQUIRE(t.exit_code == 0);
@@ -191,6 +204,7 @@ TEST_CASE("--match / --min-count / --group-by reach the report") {
   RunResult f = run_cli({"--format", "json", "--group-by", "function", dump});
   REQUIRE(f.exit_code == 0);
   REQUIRE(parse_json(f.out, &doc, &err));
+  REQUIRE(doc.at("stacks").size() > 0);
   for (const Json& g : doc.at("snapshots").at(0).at("groups").items)
-    for (const Json& fr : g.at("frames").items) CHECK(fr.at("line").u64() == 0);
+    for (const Json& fr : report_stack(doc, g).at("frames").items) CHECK(fr.at("line").u64() == 0);
 }

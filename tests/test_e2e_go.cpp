@@ -95,11 +95,12 @@ std::map<std::string, uint64_t> counts_line(const std::string& out, const std::s
   return m;
 }
 
-// Sum of group counts per first main.* frame, from gorleak's JSON groups.
-std::map<std::string, uint64_t> sites_of(const Json& snapshot) {
+// Sum of group counts per first main.* frame, from gorleak's JSON groups
+// and the stack table of the report `doc`.
+std::map<std::string, uint64_t> sites_of(const Json& doc, const Json& snapshot) {
   std::map<std::string, uint64_t> m;
   for (const Json& g : snapshot.at("groups").items) {
-    for (const Json& f : g.at("frames").items) {
+    for (const Json& f : report_stack(doc, g).at("frames").items) {
       const std::string& fn = f.at("func").str();
       if (fn.rfind("main.", 0) == 0) {
         m[fn] += g.at("count").u64();
@@ -192,7 +193,7 @@ TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
       INFO("state: ", category);
       CHECK((have ? have->u64() : 0) == want);
     }
-    auto sites = sites_of(s);
+    auto sites = sites_of(j, s);
     for (const auto& [site, want] : printed_sites) {
       INFO("site: ", site);
       CHECK(sites[site] == want);
@@ -212,7 +213,7 @@ TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
     CHECK(s.at("form").str() == "debug1");
     CHECK(s.at("total").u64() == printed.at("total"));
     CHECK(s.at("skipped_lines").u64() == 0);
-    auto sites = sites_of(s);
+    auto sites = sites_of(j, s);
     for (const auto& [site, want] : printed_sites) {
       INFO("site: ", site);
       CHECK(sites[site] == want);

@@ -44,7 +44,7 @@ void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId fi
 }
 
 void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const ReportOptions& options) {
+                      const ReportOptions& options, uint32_t stack_id) {
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
   w.begin_object();
@@ -73,25 +73,7 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   } else {
     w.null();
   }
-  w.key("frames");
-  w.begin_array();
-  for (const Frame& f : stack.frames) {
-    w.begin_object();
-    w.field("func", catalog.str(f.func));
-    w.field("file", catalog.str(f.file));
-    w.field("line", f.line);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("elided");
-  if (stack.elided_count == 0) {
-    w.null();
-  } else {
-    w.begin_object();
-    w.field("after_frame", stack.elided_at);
-    if (stack.elided_count > 0) w.field("count", stack.elided_count); else w.null_field("count");
-    w.end_object();
-  }
+  w.field("stack", stack_id);
 
   w.key("created_by");
   if (!stack.created_by.present()) {
@@ -155,7 +137,8 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
 }
 
 void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& catalog,
-                         const ReportOptions& options, const GroupFilter& filter) {
+                         const ReportOptions& options, const std::vector<uint32_t>& shown,
+                         const JsonStackTable& stacks) {
   w.begin_object();
   w.field("source", snap.source);
   w.field("form", form_name(snap.form));
@@ -175,12 +158,10 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.end_object();
   w.field("group_count", snap.groups.size());
 
-  // JSON shows every group unless --top asks otherwise; "index" keeps each
-  // group's position in the full list, which findings refer to.
-  GroupSelection sel = select_groups(snap, catalog, filter, options.top.value_or(0));
   w.key("groups");
   w.begin_array();
-  for (uint32_t gi : sel.shown) write_json_group(w, snap, gi, catalog, options);
+  for (uint32_t gi : shown)
+    write_json_group(w, snap, gi, catalog, options, stacks.id(snap.groups[gi].stack));
   w.end_array();
 
   w.key("findings");
@@ -204,13 +185,29 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
 void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
                        const ReportOptions& options, const GroupFilter& filter,
                        std::string* out, std::FILE* sink) {
+  // JSON shows every group unless --top asks otherwise; "index" keeps each
+  // group's position in the full list, which findings refer to. The groups
+  // are chosen first so that the stack table, written before the snapshots,
+  // holds exactly the stacks they show: a reader streaming the document
+  // knows every stack before the first group refers to one.
+  std::vector<std::vector<uint32_t>> shown(snapshots.size());
+  JsonStackTable stacks(catalog);
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    const Snapshot& snap = snapshots[i];
+    shown[i] = select_groups(snap, catalog, filter, options.top.value_or(0)).shown;
+    for (uint32_t gi : shown[i]) stacks.add(snap.groups[gi].stack);
+  }
+
   JsonWriter w(out);
   w.set_sink(sink);
   w.begin_object();
   w.field("schema_version", kJsonSchemaVersion);
+  w.key("stacks");
+  stacks.write(w);
   w.key("snapshots");
   w.begin_array();
-  for (const Snapshot& s : snapshots) write_json_snapshot(w, s, catalog, options, filter);
+  for (size_t i = 0; i < snapshots.size(); ++i)
+    write_json_snapshot(w, snapshots[i], catalog, options, shown[i], stacks);
   w.end_array();
   w.end_object();
   w.finish();

@@ -1,6 +1,7 @@
-// The machine report: {"schema_version": 1, "snapshots": [...]} with the
-// schema documented in docs/output.md. Deterministic: the same input and
-// options give byte-identical output.
+// The machine report: {"schema_version": 2, "stacks": [...], "snapshots":
+// [...]} with the schema documented in docs/output.md. Each distinct stack is
+// written once in "stacks"; groups refer to it by id. Deterministic: the
+// same input and options give byte-identical output.
 #pragma once
 
 #include <cstdio>
@@ -10,12 +11,15 @@
 #include "model/catalog.h"
 #include "model/snapshot.h"
 #include "report/group_filter.h"
+#include "report/json_stacks.h"
 #include "report/json_writer.h"
 #include "report/report_options.h"
 
 namespace gorleak {
 
-inline constexpr int kJsonSchemaVersion = 1;
+// 2: frames, elided and the stack's created-by moved from each group to the
+// top-level "stacks" table; groups have "stack": id.
+inline constexpr int kJsonSchemaVersion = 2;
 
 // With a `sink`, the report streams to it as it is written (peak memory does
 // not grow with the report's size) and *out only ever holds a small tail.
@@ -23,11 +27,14 @@ void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& ca
                        const ReportOptions& options, const GroupFilter& filter,
                        std::string* out, std::FILE* sink = nullptr);
 
-// The pieces, for other JSON outputs (diff, trend) that embed them.
+// The pieces. A snapshot shows the groups `shown` (indices into its groups,
+// see select_groups), whose stacks must all be in `stacks`.
 void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog& catalog,
-                         const ReportOptions& options, const GroupFilter& filter);
+                         const ReportOptions& options, const std::vector<uint32_t>& shown,
+                         const JsonStackTable& stacks);
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
-                      const Catalog& catalog, const ReportOptions& options);
+                      const Catalog& catalog, const ReportOptions& options, uint32_t stack_id);
+// For other JSON outputs (diff, trend) too.
 void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog);
 // {"func","file","line"} or null when the function is unknown.
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,

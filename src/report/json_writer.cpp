@@ -1,12 +1,45 @@
 #include "report/json_writer.h"
 
+#include <array>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
 namespace gorleak {
 
 namespace {
+
+// Bytes json_escape cannot copy as they are: control characters, '"', '\\',
+// and every non-ASCII byte (copied only after its UTF-8 sequence is checked).
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return t;
+}();
+
+// Length of the prefix of p[0, n) that json_escape copies unchanged. Dump
+// strings are almost all plain ASCII, so eight bytes are tested at once;
+// the word test may also flag a plain byte (after a borrow), never miss a
+// special one, and the byte loop then finds the exact end.
+size_t plain_prefix(const char* p, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = kOnes * 0x80;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t quote = x ^ (kOnes * '"');
+    uint64_t backslash = x ^ (kOnes * '\\');
+    uint64_t hit = x                               // >= 0x80
+                   | (x - kOnes * 0x20)            // < 0x20 (x's high bit is clear here)
+                   | ((quote - kOnes) & ~quote)    // == '"'
+                   | ((backslash - kOnes) & ~backslash);  // == '\\'
+    if (hit & kHigh) break;
+  }
+  while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
+  return i;
+}
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
 // there do not form one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
@@ -33,51 +66,56 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return 0;
 }
 
+// Writes the escaped form of the special byte at s[i]; returns the number of
+// input bytes consumed.
+size_t escape_special(std::string_view s, size_t i, std::string* out) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(u, sizeof u);
+      }
+    }
+    return 1;
+  }
+  size_t len = utf8_sequence(s, i);
+  if (len == 0) {
+    out->append("\\ufffd");
+    return 1;
+  }
+  out->append(s.data() + i, len);
+  return len;
+}
+
 }  // namespace
 
 void json_escape(std::string_view s, std::string* out) {
+  size_t i = plain_prefix(s.data(), s.size());
+  char buf[128];
+  if (i == s.size() && s.size() + 2 <= sizeof buf) {
+    // The common case, a short plain string: one append.
+    buf[0] = '"';
+    std::memcpy(buf + 1, s.data(), s.size());
+    buf[s.size() + 1] = '"';
+    out->append(buf, s.size() + 2);
+    return;
+  }
   out->push_back('"');
-  size_t i = 0;
+  out->append(s.data(), i);
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Copy the run of bytes that need no escaping in one append.
-      size_t j = i + 1;
-      while (j < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[j]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++j;
-      }
-      out->append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
-        default:
-          if (c < 0x20)
-            fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-          else
-            out->push_back(static_cast<char>(c));
-      }
-      ++i;
-      continue;
-    }
-    size_t len = utf8_sequence(s, i);
-    if (len == 0) {
-      out->append("\\ufffd");
-      ++i;
-      continue;
-    }
-    out->append(s.substr(i, len));
-    i += len;
+    i += escape_special(s, i, out);
+    size_t run = plain_prefix(s.data() + i, s.size() - i);
+    out->append(s.data() + i, run);
+    i += run;
   }
   out->push_back('"');
 }
@@ -88,7 +126,10 @@ std::string json_quote(std::string_view s) {
   return out;
 }
 
-JsonWriter::JsonWriter(std::string* out, int indent) : out_(out), indent_(indent) {}
+JsonWriter::JsonWriter(std::string* out, int indent)
+    : out_(out),
+      indent_(indent > 0 ? static_cast<size_t>(indent) : 0),
+      separator_(indent > 0 ? ",\n" : ",") {}
 
 void JsonWriter::set_sink(std::FILE* sink) { sink_ = sink; }
 
@@ -98,13 +139,21 @@ void JsonWriter::flush() {
   out_->clear();
 }
 
-void JsonWriter::newline() {
+size_t JsonWriter::separator_length() {
   // With a sink, the document streams out in pieces: memory stays bounded
   // whatever the number of groups and snapshots.
   if (sink_ != nullptr && out_->size() >= kFlushBytes) flush();
-  if (indent_ <= 0) return;
-  out_->push_back('\n');
-  out_->append(stack_.size() * static_cast<size_t>(indent_), ' ');
+  // separator_ is ",\n" and the indentation of the deepest level seen so far,
+  // so the comma, the newline and the indentation are one copy.
+  size_t len = indent_ > 0 ? 1 + stack_.size() * indent_ : 0;
+  if (separator_.size() < 1 + len) separator_.resize(1 + len, ' ');
+  return len;
+}
+
+void JsonWriter::separate(bool comma) {
+  size_t len = separator_length();
+  size_t from = comma ? 0 : 1;
+  out_->append(separator_.data() + from, 1 + len - from);
 }
 
 void JsonWriter::before_value() {
@@ -114,19 +163,36 @@ void JsonWriter::before_value() {
   }
   if (stack_.empty()) return;
   Level& top = stack_.back();
-  if (!top.empty) out_->push_back(',');
+  separate(!top.empty);
   top.empty = false;
-  newline();
 }
 
 void JsonWriter::key(std::string_view k) {
   Level& top = stack_.back();
-  if (!top.empty) out_->push_back(',');
+  bool comma = !top.empty;
   top.empty = false;
-  newline();
+  after_key_ = true;
+  size_t len = separator_length();
+  // Keys are short plain literals: the separator, the quoted key and the
+  // colon go out in one append.
+  char buf[160];
+  size_t from = comma ? 0 : 1;
+  size_t sep = 1 + len - from;
+  if (sep + k.size() + 4 <= sizeof buf && plain_prefix(k.data(), k.size()) == k.size()) {
+    std::memcpy(buf, separator_.data() + from, sep);
+    size_t n = sep;
+    buf[n++] = '"';
+    std::memcpy(buf + n, k.data(), k.size());
+    n += k.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    if (indent_ > 0) buf[n++] = ' ';
+    out_->append(buf, n);
+    return;
+  }
+  out_->append(separator_.data() + from, sep);
   json_escape(k, out_);
   out_->append(indent_ > 0 ? ": " : ":");
-  after_key_ = true;
 }
 
 void JsonWriter::begin_object() {
@@ -144,14 +210,14 @@ void JsonWriter::begin_array() {
 void JsonWriter::end_object() {
   bool empty = stack_.back().empty;
   stack_.pop_back();
-  if (!empty) newline();
+  if (!empty) separate(false);
   out_->push_back('}');
 }
 
 void JsonWriter::end_array() {
   bool empty = stack_.back().empty;
   stack_.pop_back();
-  if (!empty) newline();
+  if (!empty) separate(false);
   out_->push_back(']');
 }
 
@@ -182,12 +248,14 @@ void JsonWriter::null() {
 
 void JsonWriter::write_int(int64_t v) {
   before_value();
-  fmt::format_to(std::back_inserter(*out_), "{}", v);
+  fmt::format_int s(v);
+  out_->append(s.data(), s.size());
 }
 
 void JsonWriter::write_uint(uint64_t v) {
   before_value();
-  fmt::format_to(std::back_inserter(*out_), "{}", v);
+  fmt::format_int s(v);
+  out_->append(s.data(), s.size());
 }
 
 void JsonWriter::finish() {

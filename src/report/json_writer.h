@@ -72,7 +72,12 @@ class JsonWriter {
 
  private:
   void before_value();
-  void newline();
+  // The comma (when `comma`), then the newline and indentation of the
+  // current level when pretty-printing; flushes to the sink when due.
+  void separate(bool comma);
+  // Flushes when due; returns how many bytes of separator_ after the comma
+  // (newline + indentation) the current level needs.
+  size_t separator_length();
   void write_int(int64_t v);
   void write_uint(uint64_t v);
 
@@ -84,7 +89,8 @@ class JsonWriter {
   std::string* out_;
   std::FILE* sink_ = nullptr;
   bool write_failed_ = false;
-  int indent_;
+  size_t indent_;
+  std::string separator_;  // ",\n" + spaces, grown to the deepest level
   std::vector<Level> stack_;
   bool after_key_ = false;
 };

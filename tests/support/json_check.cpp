@@ -277,4 +277,11 @@ bool parse_json(std::string_view text, Json* out, std::string* error) {
   return false;
 }
 
+const Json& report_stack(const Json& doc, const Json& group) {
+  const Json& entry = doc.at("stacks").at(group.at("stack").u64());
+  if (entry.at("id").u64() != group.at("stack").u64())
+    throw std::runtime_error("stacks[N].id is not N");
+  return entry;
+}
+
 }  // namespace gorleak::test

@@ -40,4 +40,8 @@ inline bool json_valid(std::string_view text, std::string* error) {
   return parse_json(text, &j, error);
 }
 
+// The entry of a report's (schema 2) "stacks" table that `group` refers to
+// by "stack"; throws like Json::at when there is none.
+const Json& report_stack(const Json& doc, const Json& group);
+
 }  // namespace gorleak::test

@@ -1,0 +1,36 @@
+// The "stacks" table of the JSON report (schema 2). A dump of a busy
+// process repeats the same stacks in many groups and, with appended
+// profiles, in every snapshot; writing each distinct stack once keeps the
+// report small. Groups refer to an entry by "stack": id.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/catalog.h"
+#include "report/json_writer.h"
+
+namespace gorleak {
+
+class JsonStackTable {
+ public:
+  explicit JsonStackTable(const Catalog& catalog);
+
+  // The stack's id in the table, given on first use: ids are 0, 1, 2… in
+  // the order the report first shows each stack, so they are deterministic.
+  uint32_t add(StackId stack);
+  // The id add() gave `stack`; the stack must have been added.
+  uint32_t id(StackId stack) const { return ids_[stack]; }
+  size_t size() const { return order_.size(); }
+
+  // [{"id", "frames", "elided", "created_by"}…] in id order.
+  void write(JsonWriter& w) const;
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  const Catalog& catalog_;
+  std::vector<uint32_t> ids_;   // by StackId
+  std::vector<StackId> order_;  // by table id
+};
+
+}  // namespace gorleak
