@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "parse/labels.h"
+#include "parse/line_cache.h"
 #include "parse/line_syntax.h"
 #include "parse/log_prefix.h"
 #include "parse/noise.h"
@@ -360,16 +361,28 @@ class Parser::Impl {
   }
 
   bool on_file_line(std::string_view t) {
-    FileLine fl;
-    if (!parse_file_line(t, &fl)) {
-      if (t.find("](") == std::string_view::npos || !strip_markdown_links(t, &scratch_) ||
-          !parse_file_line(scratch_, &fl))
-        return false;
+    Frame known;
+    uint64_t hash;
+    StrId file;
+    uint32_t line;
+    if (file_lines_.find(t, &known, &hash)) {
+      file = known.file;
+      line = known.line;
+    } else {
+      FileLine fl;
+      bool plain = parse_file_line(t, &fl);
+      if (!plain) {
+        if (t.find("](") == std::string_view::npos || !strip_markdown_links(t, &scratch_) ||
+            !parse_file_line(scratch_, &fl))
+          return false;
+      }
+      file = catalog_.strings.intern(fl.file);
+      line = fl.line;
+      if (plain) file_lines_.insert(t, hash, Frame{0, file, line, 0});
     }
-    StrId file = catalog_.strings.intern(fl.file);
     switch (mode_) {
       case Mode::kNeedFile: {
-        Frame fr{pending_func_id_, file, fl.line, pending_flags_};
+        Frame fr{pending_func_id_, file, line, pending_flags_};
         g_.frames.push_back(fr);
         uint32_t len = static_cast<uint32_t>(pending_args_.size());
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
@@ -377,17 +390,17 @@ class Parser::Impl {
         break;
       }
       case Mode::kAncestorNeedFile:
-        g_.ancestors.back().frames.push_back({pending_func_id_, file, fl.line, pending_flags_});
+        g_.ancestors.back().frames.push_back({pending_func_id_, file, line, pending_flags_});
         mode_ = Mode::kAncestorFrames;
         break;
       case Mode::kNeedCreatedByFile:
         g_.created_by.file = file;
-        g_.created_by.line = fl.line;
+        g_.created_by.line = line;
         mode_ = Mode::kFrames;
         break;
       case Mode::kAncestorCreatedByFile:
         g_.ancestors.back().created_by.file = file;
-        g_.ancestors.back().created_by.line = fl.line;
+        g_.ancestors.back().created_by.line = line;
         mode_ = Mode::kAncestorFrames;
         break;
       default:
@@ -527,6 +540,13 @@ class Parser::Impl {
 
   bool on_debug1_line(std::string_view t) {
     if (t[0] == '#' || t[0] == '0') {
+      Frame known;
+      uint64_t hash;
+      if (debug1_frames_.find(t, &known, &hash)) {
+        g_.frames.push_back(known);
+        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
+        return true;
+      }
       std::string_view labels;
       if (parse_debug1_labels(t, &labels)) {
         normalize_labels(labels, &g_.labels);
@@ -542,6 +562,7 @@ class Parser::Impl {
           fr.file = catalog_.strings.intern(f.file);
           fr.line = f.line;
         }
+        debug1_frames_.insert(t, hash, fr);
         g_.frames.push_back(fr);
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
         return true;
@@ -713,6 +734,10 @@ class Parser::Impl {
   bool current_is_goleak_ = false;
   bool headerless_ = false;
   std::string scratch_;
+  // Parsed results of lines seen before: file lines (file and line of a
+  // Frame) and whole debug=1 frames.
+  LineCache<Frame> file_lines_;
+  LineCache<Frame> debug1_frames_;
 
   StrId pending_func_id_ = 0;
   uint8_t pending_flags_ = 0;
