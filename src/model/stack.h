@@ -32,7 +32,7 @@ class StackTable {
  private:
   void grow();
   std::vector<Stack> stacks_;
-  std::vector<uint32_t> slots_;  // id+1, 0 = empty
+  std::vector<uint64_t> slots_;  // hash tag << 32 | id+1, 0 = empty
 };
 
 // Hash of a frame sequence + created-by, the same one StackTable uses.
