@@ -35,23 +35,52 @@ class Parser::Impl {
     ++stats_.lines;
     last_line_no_ = no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (prefix_ == LogPrefix::kNone && feed_common(line)) {
+      grammar_line(no);
+      return;
+    }
     if (prefix_ != LogPrefix::kNone) {
       size_t n = prefix_length(prefix_, line);
       if (n > 0) line.remove_prefix(n);
     }
     if (handle(line, no)) {
-      if (snap_open_) {
-        // Unplaceable lines between two parts of a dump belong to it.
-        snap_skipped_ += pending_skips_;
-        pending_skips_ = 0;
-        last_grammar_line_ = no;
-      }
+      grammar_line(no);
       return;
     }
     if (prefix_ == LogPrefix::kNone && try_prefix(line, no)) return;
     if (trace_skipped_ && !fragment_)
       fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
     skip_line();
+  }
+
+  // The lines that make up nearly all of a dump, in the states that expect
+  // them: a frame's file line, a function line, a debug=1 frame. Only a
+  // line that handle() would accept the same way is taken here; anything
+  // else goes the long way.
+  bool feed_common(std::string_view line) {
+    if (line.size() < 2) return false;
+    char c = line[0];
+    switch (mode_) {
+      case Mode::kNeedFile:
+        return c == '\t' && line[1] != '\t' && line[1] != ' ' && on_file_line(line.substr(1));
+      case Mode::kFrames:
+        // on_block_line() looks for these first letters before a function.
+        return c > ' ' && c != 'c' && c != '.' && c != '[' && c != 'g' &&
+               on_func_line(line, /*ancestor=*/false);
+      case Mode::kDebug1:
+        return c == '#' && on_debug1_line(line);
+      default:
+        return false;
+    }
+  }
+
+  void grammar_line(uint64_t no) {
+    if (snap_open_) {
+      // Unplaceable lines between two parts of a dump belong to it.
+      snap_skipped_ += pending_skips_;
+      pending_skips_ = 0;
+      last_grammar_line_ = no;
+    }
   }
 
   void skip_overlong(uint64_t no, uint64_t length) {
@@ -347,17 +376,20 @@ class Parser::Impl {
       default:
         break;
     }
-    FuncLine f;
-    if (parse_func_line(t, &f)) {
-      pending_func_id_ = catalog_.strings.intern(f.func);
-      pending_flags_ = f.inlined ? Frame::kInlined : 0;
-      pending_args_ = f.args;
-      g_.args_text.append(f.args);
-      mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
-      return true;
-    }
+    if (on_func_line(t, ancestor)) return true;
     end_block(false);
     return false;
+  }
+
+  bool on_func_line(std::string_view t, bool ancestor) {
+    FuncLine f;
+    if (!parse_func_line(t, &f)) return false;
+    pending_func_id_ = catalog_.strings.intern(f.func);
+    pending_flags_ = f.inlined ? Frame::kInlined : 0;
+    pending_args_ = f.args;
+    g_.args_text.append(f.args);
+    mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
+    return true;
   }
 
   bool on_file_line(std::string_view t) {
