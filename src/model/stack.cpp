@@ -2,26 +2,11 @@
 
 namespace gorleak {
 
-namespace {
-inline uint64_t mum(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-}  // namespace
-
 uint64_t stack_hash(const Frame* frames, size_t n, const CreatedBy& cb,
                     int32_t elided_count, uint32_t elided_at) {
-  // One 64x64->128 multiply per frame (wyhash-style): every goroutine is
-  // hashed, so this sits on the hot path.
-  uint64_t h = 0x51ed270b7f1f5d29ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h = mum(h ^ (uint64_t{frames[i].func} << 32 | frames[i].file) ^ 0xa0761d6478bd642fULL,
-            (uint64_t{frames[i].line} << 8 | frames[i].flags) ^ 0xe7037ed1a0b428dbULL);
-  }
-  h = mum(h ^ (uint64_t{cb.func} << 32 | cb.file) ^ 0x8ebc6af09c88c6e3ULL,
-          (uint64_t{cb.line} << 32 | static_cast<uint32_t>(elided_count)) ^
-              0x589965cc75374cc3ULL);
-  return mum(h ^ n ^ 0x1d8e4e27c47d124fULL, (uint64_t{elided_at} << 1 | 1) ^ 0xa0761d6478bd642fULL);
+  uint64_t h = stack_hash_start();
+  for (size_t i = 0; i < n; ++i) h = stack_hash_add(h, frames[i]);
+  return stack_hash_finish(h, n, cb, elided_count, elided_at);
 }
 
 namespace {
@@ -58,8 +43,14 @@ inline bool tag_matches(uint64_t slot, uint64_t hash) {
 
 StackId StackTable::intern(const Frame* frames, size_t n, const CreatedBy& created_by,
                            int32_t elided_count, uint32_t elided_at) {
+  return intern_hashed(stack_hash(frames, n, created_by, elided_count, elided_at), frames, n,
+                       created_by, elided_count, elided_at);
+}
+
+StackId StackTable::intern_hashed(uint64_t h, const Frame* frames, size_t n,
+                                  const CreatedBy& created_by, int32_t elided_count,
+                                  uint32_t elided_at) {
   if (slots_.empty()) slots_.assign(1024, 0);
-  uint64_t h = stack_hash(frames, n, created_by, elided_count, elided_at);
   size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {

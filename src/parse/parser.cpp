@@ -414,8 +414,7 @@ class Parser::Impl {
     }
     switch (mode_) {
       case Mode::kNeedFile: {
-        Frame fr{pending_func_id_, file, line, pending_flags_};
-        g_.frames.push_back(fr);
+        push_frame({pending_func_id_, file, line, pending_flags_});
         uint32_t len = static_cast<uint32_t>(pending_args_.size());
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
         mode_ = Mode::kFrames;
@@ -429,6 +428,7 @@ class Parser::Impl {
         g_.created_by.file = file;
         g_.created_by.line = line;
         mode_ = Mode::kFrames;
+        prefetch_stack();
         break;
       case Mode::kAncestorCreatedByFile:
         g_.ancestors.back().created_by.file = file;
@@ -439,6 +439,24 @@ class Parser::Impl {
         return false;
     }
     return true;
+  }
+
+  // Frames are hashed as they arrive (see Goroutine::frames_hash), while
+  // the parser still works on the goroutine, not later in one burst.
+  void push_frame(const Frame& f) {
+    if (g_.frames_hashed == g_.frames.size()) {
+      g_.frames_hash = stack_hash_add(g_.frames_hash, f);
+      ++g_.frames_hashed;
+    }
+    g_.frames.push_back(f);
+  }
+
+  // `created by` is usually a goroutine's last line: its stack's hash is
+  // known now, a line or two before the Grouper looks the stack up.
+  void prefetch_stack() {
+    if (g_.frames_hashed != g_.frames.size()) return;
+    catalog_.stacks.prefetch(stack_hash_finish(g_.frames_hash, g_.frames.size(), g_.created_by,
+                                               g_.elided_count, g_.elided_at));
   }
 
   void drop_pending_function() {
@@ -575,7 +593,7 @@ class Parser::Impl {
       Frame known;
       uint64_t hash;
       if (debug1_frames_.find(t, &known, &hash)) {
-        g_.frames.push_back(known);
+        push_frame(known);
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
         return true;
       }
@@ -595,7 +613,7 @@ class Parser::Impl {
           fr.line = f.line;
         }
         debug1_frames_.insert(t, hash, fr);
-        g_.frames.push_back(fr);
+        push_frame(fr);
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
         return true;
       }
