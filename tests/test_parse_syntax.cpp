@@ -117,6 +117,18 @@ TEST_CASE("function lines: receivers, generics, inlined, closures") {
   CHECK(f.func == "example.com/dumpdemo/lib%2ev2.Блок");
   CHECK_FALSE(parse_func_line("2022/04/04 13:57:13 about to sleep (really)", &f));
   CHECK_FALSE(parse_func_line("created by main.main", &f));
+  // A blank anywhere before the arguments, in a short or a long name, at
+  // each end: not a function. Control bytes other than tab are no blanks.
+  CHECK_FALSE(parse_func_line("a b(1)", &f));
+  CHECK_FALSE(parse_func_line("a\tb(1)", &f));
+  CHECK_FALSE(parse_func_line("example.com/some/pkg.Func ()", &f));
+  CHECK_FALSE(parse_func_line(" example.com/some/pkg.Func()", &f));
+  CHECK_FALSE(parse_func_line("example.com/some/pkg.Fun\tc()", &f));
+  CHECK_FALSE(parse_func_line("example.com/some/p kg.Func()", &f));
+  REQUIRE(parse_func_line("example.com/some/\x01pkg.Func()", &f));
+  CHECK(f.func == "example.com/some/\x01pkg.Func");
+  REQUIRE(parse_func_line("x\x1fy()", &f));
+  CHECK(f.func == "x\x1fy");
 }
 
 TEST_CASE("file lines: offsets, fp/sp/pc, Windows, spaces, unknown") {

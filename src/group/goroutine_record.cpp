@@ -7,6 +7,12 @@ namespace {
 StackId intern_stack(Catalog& catalog, GroupBy group_by, const Goroutine& g,
                      std::vector<Frame>* scratch) {
   if (group_by == GroupBy::kStack) {
+    if (g.frames_hashed == g.frames.size()) {  // the parser hashed every frame
+      uint64_t h = stack_hash_finish(g.frames_hash, g.frames.size(), g.created_by,
+                                     g.elided_count, g.elided_at);
+      return catalog.stacks.intern_hashed(h, g.frames.data(), g.frames.size(), g.created_by,
+                                          g.elided_count, g.elided_at);
+    }
     return catalog.stacks.intern(g.frames.data(), g.frames.size(), g.created_by,
                                  g.elided_count, g.elided_at);
   }

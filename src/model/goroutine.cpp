@@ -20,6 +20,8 @@ void Goroutine::clear() {
   stack_unavailable = false;
   labels.clear();
   frames.clear();
+  frames_hash = stack_hash_start();
+  frames_hashed = 0;
   args.clear();
   args_text.clear();
   elided_count = 0;

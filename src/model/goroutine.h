@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/frame.h"
+#include "model/stack.h"
 #include "model/state.h"
 
 namespace gorleak {
@@ -44,6 +45,10 @@ struct Goroutine {
   std::string labels;    // "k=v, k2=v2" normalised from either label syntax
 
   std::vector<Frame> frames;  // innermost first
+  // stack_hash_add() over frames[0, frames_hashed), kept by a producer that
+  // hashes as it reads; consumers use it only when it covers every frame.
+  uint64_t frames_hash = stack_hash_start();
+  uint32_t frames_hashed = 0;
   std::vector<ArgSpan> args;  // parallel to frames
   std::string args_text;
   // Elision: `...N frames elided...` (count) or `...additional frames

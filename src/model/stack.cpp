@@ -4,17 +4,23 @@ namespace gorleak {
 
 uint64_t stack_hash(const Frame* frames, size_t n, const CreatedBy& cb,
                     int32_t elided_count, uint32_t elided_at) {
-  uint64_t h = 0x51ed270b7f1f5d29ULL ^ n;
-  for (size_t i = 0; i < n; ++i) {
-    h = hash_mix(h, (uint64_t{frames[i].func} << 32) | frames[i].file);
-    h = hash_mix(h, (uint64_t{frames[i].line} << 8) | frames[i].flags);
-  }
-  h = hash_mix(h, (uint64_t{cb.func} << 32) | cb.file);
-  h = hash_mix(h, (uint64_t{cb.line} << 32) | static_cast<uint32_t>(elided_count));
-  return hash_mix(h, elided_at);
+  uint64_t h = stack_hash_start();
+  for (size_t i = 0; i < n; ++i) h = stack_hash_add(h, frames[i]);
+  return stack_hash_finish(h, n, cb, elided_count, elided_at);
 }
 
 namespace {
+// Branch-free: stacks that share a hash are nearly always equal, so the
+// loop runs to the end anyway.
+bool same_frames(const Frame* a, const Frame* b, size_t n) {
+  uint32_t diff = 0;
+  for (size_t i = 0; i < n; ++i) {
+    diff |= (a[i].func ^ b[i].func) | (a[i].file ^ b[i].file) | (a[i].line ^ b[i].line) |
+            static_cast<uint32_t>(a[i].flags ^ b[i].flags);
+  }
+  return diff == 0;
+}
+
 bool same_stack(const Stack& s, const Frame* frames, size_t n, const CreatedBy& cb,
                 int32_t elided_count, uint32_t elided_at) {
   if (s.frames.size() != n || s.elided_count != elided_count || s.elided_at != elided_at)
@@ -22,24 +28,39 @@ bool same_stack(const Stack& s, const Frame* frames, size_t n, const CreatedBy& 
   if (s.created_by.func != cb.func || s.created_by.file != cb.file ||
       s.created_by.line != cb.line)
     return false;
-  for (size_t i = 0; i < n; ++i)
-    if (!(s.frames[i] == frames[i])) return false;
-  return true;
+  return same_frames(s.frames.data(), frames, n);
+}
+
+// A slot keeps the high half of its stack's hash next to the id, so a probe
+// past another stack does not touch that stack's record.
+inline uint64_t make_slot(uint64_t hash, StackId id) {
+  return (hash & 0xffffffff00000000ULL) | (uint64_t{id} + 1);
+}
+inline bool tag_matches(uint64_t slot, uint64_t hash) {
+  return ((slot ^ hash) >> 32) == 0;
 }
 }  // namespace
 
 StackId StackTable::intern(const Frame* frames, size_t n, const CreatedBy& created_by,
                            int32_t elided_count, uint32_t elided_at) {
+  return intern_hashed(stack_hash(frames, n, created_by, elided_count, elided_at), frames, n,
+                       created_by, elided_count, elided_at);
+}
+
+StackId StackTable::intern_hashed(uint64_t h, const Frame* frames, size_t n,
+                                  const CreatedBy& created_by, int32_t elided_count,
+                                  uint32_t elided_at) {
   if (slots_.empty()) slots_.assign(1024, 0);
-  uint64_t h = stack_hash(frames, n, created_by, elided_count, elided_at);
   size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
-    uint32_t slot = slots_[i];
+    uint64_t slot = slots_[i];
     if (slot == 0) break;
-    const Stack& s = stacks_[slot - 1];
+    if (!tag_matches(slot, h)) continue;
+    StackId id = static_cast<StackId>(slot) - 1;
+    const Stack& s = stacks_[id];
     if (s.hash == h && same_stack(s, frames, n, created_by, elided_count, elided_at))
-      return slot - 1;
+      return id;
   }
   Stack s;
   s.frames.assign(frames, frames + n);
@@ -51,24 +72,24 @@ StackId StackTable::intern(const Frame* frames, size_t n, const CreatedBy& creat
   s.hash = h;
   StackId id = static_cast<StackId>(stacks_.size());
   stacks_.push_back(std::move(s));
-  slots_[i] = id + 1;
+  slots_[i] = make_slot(h, id);
   if (stacks_.size() * 2 > slots_.size()) grow();
   return id;
 }
 
 void StackTable::grow() {
-  std::vector<uint32_t> next(slots_.size() * 2, 0);
+  std::vector<uint64_t> next(slots_.size() * 2, 0);
   size_t mask = next.size() - 1;
   for (uint32_t id = 0; id < stacks_.size(); ++id) {
     size_t i = stacks_[id].hash & mask;
     while (next[i] != 0) i = (i + 1) & mask;
-    next[i] = id + 1;
+    next[i] = make_slot(stacks_[id].hash, id);
   }
   slots_.swap(next);
 }
 
 size_t StackTable::memory_bytes() const {
-  size_t total = stacks_.capacity() * sizeof(Stack) + slots_.capacity() * 4;
+  size_t total = stacks_.capacity() * sizeof(Stack) + slots_.capacity() * sizeof(uint64_t);
   for (const Stack& s : stacks_) total += s.frames.capacity() * sizeof(Frame);
   return total;
 }

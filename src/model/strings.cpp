@@ -15,6 +15,10 @@ inline uint64_t mum(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
 constexpr size_t kFirstBlock = 64 * 1024;
+inline uint64_t make_slot(uint64_t hash, uint32_t id) {
+  return (hash & 0xffffffff00000000ULL) | (uint64_t{id} + 1);
+}
+inline bool tag_matches(uint64_t slot, uint64_t hash) { return ((slot ^ hash) >> 32) == 0; }
 }  // namespace
 
 uint64_t hash_bytes(std::string_view s, uint64_t seed) {
@@ -64,10 +68,10 @@ void StringTable::rebuild(size_t slots) {
   slots_.assign(slots, 0);
   size_t mask = slots - 1;
   for (uint32_t id = 0; id < entries_.size(); ++id) {
-    hashes_[id] = slot_hash(entries_[id]);
-    size_t i = hashes_[id] & mask;
+    uint64_t h = slot_hash(entries_[id]);
+    size_t i = h & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = id + 1;
+    slots_[i] = make_slot(h, id);
   }
 }
 
@@ -75,10 +79,11 @@ bool StringTable::find(std::string_view s, StrId* out) const {
   uint64_t h = slot_hash(s);
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    uint32_t slot = slots_[i];
+    uint64_t slot = slots_[i];
     if (slot == 0) return false;
-    if (hashes_[slot - 1] == h && entries_[slot - 1] == s) {
-      *out = slot - 1;
+    uint32_t id = static_cast<uint32_t>(slot) - 1;
+    if (tag_matches(slot, h) && entries_[id] == s) {
+      *out = id;
       return true;
     }
   }
@@ -90,9 +95,10 @@ StrId StringTable::intern(std::string_view s) {
   size_t i = h & mask;
   size_t probes = 0;
   for (;; i = (i + 1) & mask, ++probes) {
-    uint32_t slot = slots_[i];
+    uint64_t slot = slots_[i];
     if (slot == 0) break;
-    if (hashes_[slot - 1] == h && entries_[slot - 1] == s) return slot - 1;
+    uint32_t id = static_cast<uint32_t>(slot) - 1;
+    if (tag_matches(slot, h) && entries_[id] == s) return id;
   }
   if (probes > 64 && !full_hash_) {
     full_hash_ = true;
@@ -101,15 +107,14 @@ StrId StringTable::intern(std::string_view s) {
   }
   StrId id = static_cast<StrId>(entries_.size());
   entries_.push_back(store(s));
-  hashes_.push_back(h);
-  slots_[i] = id + 1;
+  slots_[i] = make_slot(h, id);
   if (entries_.size() * 2 > slots_.size()) rebuild(slots_.size() * 2);
   return id;
 }
 
 size_t StringTable::memory_bytes() const {
   return blocks_.size() * kFirstBlock + entries_.capacity() * sizeof(std::string_view) +
-         hashes_.capacity() * 8 + slots_.capacity() * 4;
+         slots_.capacity() * sizeof(uint64_t);
 }
 
 }  // namespace gorleak

@@ -38,9 +38,9 @@ class StringTable {
   bool full_hash_ = false;
 
   std::vector<std::string_view> entries_;
-  std::vector<uint64_t> hashes_;  // slot_hash of each entry
-  // Open addressing: slot holds id+1, 0 = empty.
-  std::vector<uint32_t> slots_;
+  // Open addressing: a slot holds the high half of its entry's slot_hash
+  // and id+1 (0 = empty), so a probe past another string reads no string.
+  std::vector<uint64_t> slots_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0;
   size_t block_size_ = 0;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "parse/labels.h"
+#include "parse/line_cache.h"
 #include "parse/line_syntax.h"
 #include "parse/log_prefix.h"
 #include "parse/noise.h"
@@ -34,23 +35,52 @@ class Parser::Impl {
     ++stats_.lines;
     last_line_no_ = no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (prefix_ == LogPrefix::kNone && feed_common(line)) {
+      grammar_line(no);
+      return;
+    }
     if (prefix_ != LogPrefix::kNone) {
       size_t n = prefix_length(prefix_, line);
       if (n > 0) line.remove_prefix(n);
     }
     if (handle(line, no)) {
-      if (snap_open_) {
-        // Unplaceable lines between two parts of a dump belong to it.
-        snap_skipped_ += pending_skips_;
-        pending_skips_ = 0;
-        last_grammar_line_ = no;
-      }
+      grammar_line(no);
       return;
     }
     if (prefix_ == LogPrefix::kNone && try_prefix(line, no)) return;
     if (trace_skipped_ && !fragment_)
       fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
     skip_line();
+  }
+
+  // The lines that make up nearly all of a dump, in the states that expect
+  // them: a frame's file line, a function line, a debug=1 frame. Only a
+  // line that handle() would accept the same way is taken here; anything
+  // else goes the long way.
+  bool feed_common(std::string_view line) {
+    if (line.size() < 2) return false;
+    char c = line[0];
+    switch (mode_) {
+      case Mode::kNeedFile:
+        return c == '\t' && line[1] != '\t' && line[1] != ' ' && on_file_line(line.substr(1));
+      case Mode::kFrames:
+        // on_block_line() looks for these first letters before a function.
+        return c > ' ' && c != 'c' && c != '.' && c != '[' && c != 'g' &&
+               on_func_line(line, /*ancestor=*/false);
+      case Mode::kDebug1:
+        return c == '#' && on_debug1_line(line);
+      default:
+        return false;
+    }
+  }
+
+  void grammar_line(uint64_t no) {
+    if (snap_open_) {
+      // Unplaceable lines between two parts of a dump belong to it.
+      snap_skipped_ += pending_skips_;
+      pending_skips_ = 0;
+      last_grammar_line_ = no;
+    }
   }
 
   void skip_overlong(uint64_t no, uint64_t length) {
@@ -346,54 +376,87 @@ class Parser::Impl {
       default:
         break;
     }
-    FuncLine f;
-    if (parse_func_line(t, &f)) {
-      pending_func_id_ = catalog_.strings.intern(f.func);
-      pending_flags_ = f.inlined ? Frame::kInlined : 0;
-      pending_args_ = f.args;
-      g_.args_text.append(f.args);
-      mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
-      return true;
-    }
+    if (on_func_line(t, ancestor)) return true;
     end_block(false);
     return false;
   }
 
+  bool on_func_line(std::string_view t, bool ancestor) {
+    FuncLine f;
+    if (!parse_func_line(t, &f)) return false;
+    pending_func_id_ = catalog_.strings.intern(f.func);
+    pending_flags_ = f.inlined ? Frame::kInlined : 0;
+    pending_args_ = f.args;
+    g_.args_text.append(f.args);
+    mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
+    return true;
+  }
+
   bool on_file_line(std::string_view t) {
-    FileLine fl;
-    if (!parse_file_line(t, &fl)) {
-      if (t.find("](") == std::string_view::npos || !strip_markdown_links(t, &scratch_) ||
-          !parse_file_line(scratch_, &fl))
-        return false;
+    Frame known;
+    uint64_t hash;
+    StrId file;
+    uint32_t line;
+    if (file_lines_.find(t, &known, &hash)) {
+      file = known.file;
+      line = known.line;
+    } else {
+      FileLine fl;
+      bool plain = parse_file_line(t, &fl);
+      if (!plain) {
+        if (t.find("](") == std::string_view::npos || !strip_markdown_links(t, &scratch_) ||
+            !parse_file_line(scratch_, &fl))
+          return false;
+      }
+      file = catalog_.strings.intern(fl.file);
+      line = fl.line;
+      if (plain) file_lines_.insert(t, hash, Frame{0, file, line, 0});
     }
-    StrId file = catalog_.strings.intern(fl.file);
     switch (mode_) {
       case Mode::kNeedFile: {
-        Frame fr{pending_func_id_, file, fl.line, pending_flags_};
-        g_.frames.push_back(fr);
+        push_frame({pending_func_id_, file, line, pending_flags_});
         uint32_t len = static_cast<uint32_t>(pending_args_.size());
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
         mode_ = Mode::kFrames;
         break;
       }
       case Mode::kAncestorNeedFile:
-        g_.ancestors.back().frames.push_back({pending_func_id_, file, fl.line, pending_flags_});
+        g_.ancestors.back().frames.push_back({pending_func_id_, file, line, pending_flags_});
         mode_ = Mode::kAncestorFrames;
         break;
       case Mode::kNeedCreatedByFile:
         g_.created_by.file = file;
-        g_.created_by.line = fl.line;
+        g_.created_by.line = line;
         mode_ = Mode::kFrames;
+        prefetch_stack();
         break;
       case Mode::kAncestorCreatedByFile:
         g_.ancestors.back().created_by.file = file;
-        g_.ancestors.back().created_by.line = fl.line;
+        g_.ancestors.back().created_by.line = line;
         mode_ = Mode::kAncestorFrames;
         break;
       default:
         return false;
     }
     return true;
+  }
+
+  // Frames are hashed as they arrive (see Goroutine::frames_hash), while
+  // the parser still works on the goroutine, not later in one burst.
+  void push_frame(const Frame& f) {
+    if (g_.frames_hashed == g_.frames.size()) {
+      g_.frames_hash = stack_hash_add(g_.frames_hash, f);
+      ++g_.frames_hashed;
+    }
+    g_.frames.push_back(f);
+  }
+
+  // `created by` is usually a goroutine's last line: its stack's hash is
+  // known now, a line or two before the Grouper looks the stack up.
+  void prefetch_stack() {
+    if (g_.frames_hashed != g_.frames.size()) return;
+    catalog_.stacks.prefetch(stack_hash_finish(g_.frames_hash, g_.frames.size(), g_.created_by,
+                                               g_.elided_count, g_.elided_at));
   }
 
   void drop_pending_function() {
@@ -527,6 +590,13 @@ class Parser::Impl {
 
   bool on_debug1_line(std::string_view t) {
     if (t[0] == '#' || t[0] == '0') {
+      Frame known;
+      uint64_t hash;
+      if (debug1_frames_.find(t, &known, &hash)) {
+        push_frame(known);
+        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
+        return true;
+      }
       std::string_view labels;
       if (parse_debug1_labels(t, &labels)) {
         normalize_labels(labels, &g_.labels);
@@ -542,7 +612,8 @@ class Parser::Impl {
           fr.file = catalog_.strings.intern(f.file);
           fr.line = f.line;
         }
-        g_.frames.push_back(fr);
+        debug1_frames_.insert(t, hash, fr);
+        push_frame(fr);
         g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
         return true;
       }
@@ -713,6 +784,10 @@ class Parser::Impl {
   bool current_is_goleak_ = false;
   bool headerless_ = false;
   std::string scratch_;
+  // Parsed results of lines seen before: file lines (file and line of a
+  // Frame) and whole debug=1 frames.
+  LineCache<Frame> file_lines_;
+  LineCache<Frame> debug1_frames_;
 
   StrId pending_func_id_ = 0;
   uint8_t pending_flags_ = 0;

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "read/newline_scan.h"
+
 namespace gorleak {
 
 LineReaderResult read_lines(ByteSource& src, size_t max_line_bytes, LineVisitor& visitor) {
@@ -30,13 +32,11 @@ LineReaderResult read_lines(ByteSource& src, size_t max_line_bytes, LineVisitor&
     }
     if (n == 0) break;
     res.bytes += static_cast<uint64_t>(n);
-    size_t scan = end;
+    NewlineScan nls(buf.data(), end, end + static_cast<size_t>(n));
     end += static_cast<size_t>(n);
     for (;;) {
-      const char* nl = static_cast<const char*>(
-          std::memchr(buf.data() + scan, '\n', end - scan));
-      if (nl == nullptr) break;
-      size_t stop = static_cast<size_t>(nl - buf.data());
+      size_t stop = nls.next();
+      if (stop == NewlineScan::kNone) break;
       ++line_no;
       if (skipping) {
         visitor.overlong_line(line_no, skipped_len + (stop - begin));
@@ -49,7 +49,7 @@ LineReaderResult read_lines(ByteSource& src, size_t max_line_bytes, LineVisitor&
       } else {
         visitor.line(std::string_view(buf.data() + begin, stop - begin), line_no);
       }
-      begin = scan = stop + 1;
+      begin = stop + 1;
     }
     if (skipping || end - begin > max_line_bytes) {
       skipped_len += end - begin;
