@@ -159,6 +159,8 @@ struct LibResult {
   uint64_t stacks = 0;
   uint64_t snapshots = 0;
   uint64_t findings = 0;
+  uint64_t split_blocks = 0;  // -j > 1: blocks, and how many a worker's parse was used for
+  uint64_t split_absorbed = 0;
   std::string form;
 };
 
@@ -184,6 +186,8 @@ LibResult run_library(const std::string& path, unsigned jobs, const RuleSet* rul
     r.findings += s.findings.size();
   }
   r.stacks = catalog.stacks.size();
+  r.split_blocks = loaded.split_blocks;
+  r.split_absorbed = loaded.split_absorbed;
   if (!loaded.snapshots.empty()) r.form = std::string(form_name(loaded.snapshots[0].form));
   return r;
 }
@@ -419,6 +423,9 @@ int child_load(const std::string& path, unsigned jobs, bool with_rules) {
   // Read back by the parent (library_in_child).
   fmt::print("{:.9f} {} {} {} {} {} {} {} {}\n", r.seconds, r.bytes, r.goroutines, r.groups,
              r.stacks, r.snapshots, r.findings, rules.count, r.form.empty() ? "?" : r.form);
+  if (r.split_blocks > 0)
+    fmt::print(stderr, "split: {} blocks, {} parsed by workers and absorbed\n", r.split_blocks,
+               r.split_absorbed);
   return 0;
 }
 

@@ -11,12 +11,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-bool all_hex(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_hex(c)) return false;
-  return true;
-}
 
 // False when no byte of p[0, n) is at most ' ' (so none is a blank): eight
 // bytes per step, where two memchr calls cost more than the name is long.
