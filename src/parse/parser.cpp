@@ -132,6 +132,16 @@ class Parser::Impl {
 
   const ParseStats& stats() const { return stats_; }
 
+  // The line memos depend only on the catalog, so a worker's next fragment
+  // can start from a fresh state and keep them.
+  void take_memos(Impl& from) {
+    file_lines_ = std::move(from.file_lines_);
+    debug1_frames_ = std::move(from.debug1_frames_);
+  }
+  Catalog& catalog() { return catalog_; }
+  DumpSink& sink() { return sink_; }
+  const std::string& source() const { return source_; }
+
   void begin_fragment(Form form) {
     fragment_ = true;
     fragment_form_ = form;
@@ -824,7 +834,14 @@ void Parser::finish(bool cut_mid_line, uint64_t total_bytes) {
   impl_->finish(cut_mid_line, total_bytes);
 }
 const ParseStats& Parser::stats() const { return impl_->stats(); }
-void Parser::begin_fragment(Form form) { impl_->begin_fragment(form); }
+void Parser::begin_fragment(Form form) {
+  // Every fragment starts from a brand-new state (no field can be left
+  // over from the last one), keeping only the line memos.
+  auto next = std::make_unique<Impl>(impl_->catalog(), impl_->sink(), impl_->source());
+  next->take_memos(*impl_);
+  impl_ = std::move(next);
+  impl_->begin_fragment(form);
+}
 bool Parser::fragment_clean() const { return impl_->fragment_clean(); }
 FragmentSummary Parser::end_fragment() { return impl_->end_fragment(); }
 bool Parser::begin_absorb(const FragmentSummary& f) { return impl_->begin_absorb(f); }

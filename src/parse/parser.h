@@ -59,6 +59,8 @@ class Parser {
   // parser reads a fragment that starts at a goroutine header (or a debug=1
   // record) as if a snapshot of `form` were open, and stops being clean as
   // soon as the result could depend on what came before the fragment.
+  // Everything read before is forgotten, except the memos of parsed lines,
+  // so one parser can read a worker's fragments one after the other.
   void begin_fragment(Form form);
   bool fragment_clean() const;
   // Emits the goroutine in progress, as the next fragment's header would.

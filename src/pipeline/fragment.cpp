@@ -1,58 +1,61 @@
 #include "pipeline/fragment.h"
 
-#include <cstring>
+#include "read/newline_scan.h"
 
 namespace gorleak {
-
-namespace {
 
 // Turns each goroutine into a record against the worker's catalog.
 class RecordingSink : public DumpSink {
  public:
-  RecordingSink(FragmentWorker& worker, GroupBy group_by, std::vector<GoroutineRecord>* out)
-      : worker_(worker), group_by_(group_by), out_(out) {}
+  RecordingSink(Catalog& catalog, GroupBy group_by) : catalog_(catalog), group_by_(group_by) {}
+  void set_output(std::vector<GoroutineRecord>* out) { out_ = out; }
   // Snapshot boundaries make the fragment unclean; the parser tracks that.
   void begin_snapshot(const SnapshotStart&) override {}
   void end_snapshot(const SnapshotEnd&) override {}
   void goroutine(const Goroutine& g) override {
-    make_record(worker_.catalog, group_by_, g, &worker_.scratch, &out_->emplace_back());
+    make_record(catalog_, group_by_, g, &scratch_, &out_->emplace_back());
   }
 
  private:
-  FragmentWorker& worker_;
+  Catalog& catalog_;
   GroupBy group_by_;
-  std::vector<GoroutineRecord>* out_;
+  std::vector<GoroutineRecord>* out_ = nullptr;
+  std::vector<Frame> scratch_;
 };
 
-}  // namespace
+FragmentWorker::FragmentWorker(unsigned i, GroupBy group_by)
+    : index(i),
+      sink(std::make_unique<RecordingSink>(catalog, group_by)),
+      parser(std::make_unique<Parser>(catalog, *sink, std::string())) {}
 
-void parse_fragment(Fragment& f, FragmentWorker& worker, GroupBy group_by,
-                    size_t max_line_bytes) {
+FragmentWorker::~FragmentWorker() = default;
+
+void parse_fragment(Fragment& f, FragmentWorker& worker, size_t max_line_bytes) {
   f.worker = worker.index;
   f.records.clear();
-  RecordingSink sink(worker, group_by, &f.records);
+  worker.sink->set_output(&f.records);
   {
-    Parser parser(worker.catalog, sink, std::string());
+    Parser& parser = *worker.parser;
     parser.begin_fragment(f.form);
-    const char* p = f.data.get();
-    const char* end = p + f.size;
+    const char* base = f.data.get();
+    NewlineScan newlines(base, 0, f.size);
+    size_t begin = 0;
     uint64_t no = 0;
     bool clean = true;
-    while (p < end && clean) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    while (begin < f.size && clean) {
+      size_t stop = newlines.next();
       // The loader gives workers only fragments that end with a newline.
-      if (nl == nullptr) {
+      if (stop == NewlineScan::kNone) {
         clean = false;
         break;
       }
-      size_t len = static_cast<size_t>(nl - p);
-      if (len > max_line_bytes) {
+      if (stop - begin > max_line_bytes) {
         clean = false;  // reported by the main parser, with its real line number
         break;
       }
-      parser.feed(std::string_view(p, len), ++no);
+      parser.feed(std::string_view(base + begin, stop - begin), ++no);
       clean = parser.fragment_clean();
-      p = nl + 1;
+      begin = stop + 1;
     }
     f.summary = parser.end_fragment();
     f.summary.clean = f.summary.clean && clean;

@@ -36,17 +36,22 @@ struct Fragment {
   CatalogDelta delta;
 };
 
-// What a worker keeps from one fragment to the next.
+class RecordingSink;
+
+// What a worker keeps from one fragment to the next: its catalog, and a
+// parser whose line memos refer to that catalog.
 struct FragmentWorker {
+  explicit FragmentWorker(unsigned index, GroupBy group_by);
+  ~FragmentWorker();
   unsigned index = 0;
   Catalog catalog;
   CatalogMark mark;
-  std::vector<Frame> scratch;
+  std::unique_ptr<RecordingSink> sink;
+  std::unique_ptr<Parser> parser;
 };
 
 // Parses `f` on `worker`. Stops early once the fragment cannot be absorbed
 // (the main parser reads it again), but always takes the catalog delta.
-void parse_fragment(Fragment& f, FragmentWorker& worker, GroupBy group_by,
-                    size_t max_line_bytes);
+void parse_fragment(Fragment& f, FragmentWorker& worker, size_t max_line_bytes);
 
 }  // namespace gorleak

@@ -6,6 +6,7 @@
 
 #include "pipeline/block_reader.h"
 #include "pipeline/worker_pool.h"
+#include "read/newline_scan.h"
 
 namespace gorleak {
 
@@ -14,18 +15,21 @@ namespace {
 // Feeds a fragment's lines to the main parser, the way read_lines would.
 uint64_t feed_lines(Parser& parser, const Fragment& f, uint64_t line_offset,
                     size_t max_line_bytes, LineReaderResult* result) {
-  const char* p = f.data.get();
-  const char* end = p + f.size;
+  const char* base = f.data.get();
+  NewlineScan newlines(base, 0, f.size);
+  size_t begin = 0;
   uint64_t no = line_offset;
-  while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-    const char* stop = nl == nullptr ? end : nl;
-    size_t len = static_cast<size_t>(stop - p);
+  while (begin < f.size) {
+    size_t stop = newlines.next();
+    if (stop == NewlineScan::kNone) {
+      stop = f.size;
+      result->ended_mid_line = true;
+    }
+    size_t len = stop - begin;
     ++no;
     if (len > max_line_bytes) parser.skip_overlong(no, len);
-    else parser.feed(std::string_view(p, len), no);
-    if (nl == nullptr) result->ended_mid_line = true;
-    p = stop + 1;
+    else parser.feed(std::string_view(base + begin, len), no);
+    begin = stop + 1;
   }
   return no - line_offset;
 }

@@ -3,11 +3,9 @@
 namespace gorleak {
 
 WorkerPool::WorkerPool(unsigned workers, GroupBy group_by, size_t max_line_bytes)
-    : group_by_(group_by), max_line_bytes_(max_line_bytes) {
-  for (unsigned i = 0; i < workers; ++i) {
-    workers_.push_back(std::make_unique<FragmentWorker>());
-    workers_.back()->index = i;
-  }
+    : max_line_bytes_(max_line_bytes) {
+  for (unsigned i = 0; i < workers; ++i)
+    workers_.push_back(std::make_unique<FragmentWorker>(i, group_by));
   for (auto& w : workers_) threads_.emplace_back([this, &w] { run(*w); });
 }
 
@@ -45,7 +43,7 @@ void WorkerPool::run(FragmentWorker& worker) {
     }
     f->worker = worker.index;
     try {
-      parse_fragment(*f, worker, group_by_, max_line_bytes_);
+      parse_fragment(*f, worker, max_line_bytes_);
     } catch (...) {
       // Out of memory on a worker: the main thread reads the fragment again
       // and reports whatever happens there.

@@ -29,7 +29,6 @@ class WorkerPool {
  private:
   void run(FragmentWorker& worker);
 
-  GroupBy group_by_;
   size_t max_line_bytes_;
   std::mutex mu_;
   std::condition_variable work_ready_;
