@@ -19,11 +19,5 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:dete
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
 export LSAN_OPTIONS="log_path=$logs/lsan"
 
-status=0
-(cd "$build" && ctest --output-on-failure -j"${JOBS:-$(nproc)}") || status=1
-if compgen -G "$logs/*" >/dev/null; then
-  echo "sanitizer reports:"
-  for f in "$logs"/*; do echo "== $f"; head -40 "$f"; done
-  status=1
-fi
-exit $status
+source "$src/.ci/deps.sh"
+ctest_without_reports "$build" "$logs" -j"${JOBS:-$(nproc)}"

@@ -15,11 +15,5 @@ logs="$build/tsan-logs"
 rm -rf "$logs"
 mkdir -p "$logs"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan"
-status=0
-(cd "$build" && ctest --output-on-failure -R '^(test_split|test_load_many)$') || status=1
-if compgen -G "$logs/*" >/dev/null; then
-  echo "thread sanitizer reports:"
-  for f in "$logs"/*; do echo "== $f"; head -60 "$f"; done
-  status=1
-fi
-exit $status
+source "$src/.ci/deps.sh"
+ctest_without_reports "$build" "$logs" -R '^(test_split|test_load_many)$'

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/frame.h"
+#include "model/hash_primitives.h"
 
 namespace gorleak {
 
@@ -49,26 +50,18 @@ uint64_t stack_hash(const Frame* frames, size_t n, const CreatedBy& created_by,
 
 // stack_hash() in steps, for a producer that hashes frames as it reads them:
 // stack_hash_finish(add(add(start(), f0), f1)…, n, …) == stack_hash(…).
-namespace stack_hash_detail {
-inline uint64_t mum(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-}  // namespace stack_hash_detail
-
 inline uint64_t stack_hash_start() { return 0x51ed270b7f1f5d29ULL; }
 
 inline uint64_t stack_hash_add(uint64_t h, const Frame& f) {
   // One 64x64->128 multiply per frame (wyhash-style): every goroutine is
   // hashed, so this sits on the hot path.
-  return stack_hash_detail::mum(
+  return mum(
       h ^ (uint64_t{f.func} << 32 | f.file) ^ 0xa0761d6478bd642fULL,
       (uint64_t{f.line} << 8 | f.flags) ^ 0xe7037ed1a0b428dbULL);
 }
 
 inline uint64_t stack_hash_finish(uint64_t h, size_t n, const CreatedBy& cb,
                                   int32_t elided_count, uint32_t elided_at) {
-  using stack_hash_detail::mum;
   h = mum(h ^ (uint64_t{cb.func} << 32 | cb.file) ^ 0x8ebc6af09c88c6e3ULL,
           (uint64_t{cb.line} << 32 | static_cast<uint32_t>(elided_count)) ^
               0x589965cc75374cc3ULL);

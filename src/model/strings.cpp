@@ -2,18 +2,11 @@
 
 #include <cstring>
 
+#include "model/hash_primitives.h"
+
 namespace gorleak {
 
 namespace {
-inline uint64_t load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint64_t mum(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
 constexpr size_t kFirstBlock = 64 * 1024;
 inline uint64_t make_slot(uint64_t hash, uint32_t id) {
   return (hash & 0xffffffff00000000ULL) | (uint64_t{id} + 1);

@@ -1,20 +1,9 @@
 #include "parse/line_cache.h"
 
+#include "model/hash_primitives.h"
 #include "model/strings.h"
 
 namespace gorleak {
-
-namespace {
-inline uint64_t load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint64_t mum(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-}  // namespace
 
 uint64_t line_cache_hash(std::string_view line, bool full) {
   size_t n = line.size();
