@@ -73,9 +73,11 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
                             Catalog& catalog, const SplitOptions& options) {
   LineReaderResult result;
   BlockReader reader(src, options.block_bytes, &result);
-  std::unique_ptr<WorkerPool> pool;  // started at the first block a worker can take
-  std::vector<CatalogRemap> remaps;
   std::deque<std::unique_ptr<Fragment>> window;
+  std::vector<CatalogRemap> remaps;
+  // Declared after the window so that, on the way out (an exception
+  // included), the workers stop before the blocks they read are freed.
+  std::unique_ptr<WorkerPool> pool;  // started at the first block a worker can take
   // Blocks in flight: enough to keep every worker busy while the main
   // thread absorbs or re-reads the oldest one. Memory: window x 2 blocks.
   const size_t max_window = 2 * static_cast<size_t>(options.jobs) + 1;
