@@ -44,14 +44,19 @@ struct Totals {
   uint64_t absorbed = 0;
 };
 
-void check_same(const std::string& name, const std::string& text, Totals* totals) {
+void check_same(const std::string& name, const std::string& text, Totals* totals,
+                GroupBy group_by = GroupBy::kStack) {
   CAPTURE(name);
-  std::unique_ptr<Loaded> one = load_text(text, LoadOptions{});
+  LoadOptions sequential;
+  sequential.group.group_by = group_by;
+  std::unique_ptr<Loaded> one = load_text(text, sequential);
   std::string want = describe(*one);
   for (auto [jobs, block] : {std::pair<unsigned, size_t>{2, 1024}, {3, 1500}, {2, 64 * 1024}}) {
     CAPTURE(jobs);
     CAPTURE(block);
-    std::unique_ptr<Loaded> many = load_text(text, split_options(jobs, block));
+    LoadOptions options = split_options(jobs, block);
+    options.group.group_by = group_by;
+    std::unique_ptr<Loaded> many = load_text(text, options);
     CHECK(describe(*many) == want);
     totals->blocks += many->result.split_blocks;
     totals->absorbed += many->result.split_absorbed;
@@ -67,6 +72,15 @@ TEST_CASE("split: every corpus dump reads the same on 1, 2 and 3 threads") {
   // Most blocks of most dumps start at a plain goroutine header: unless the
   // workers' results are really used, this test would prove nothing.
   CHECK(totals.absorbed * 2 > totals.blocks);
+}
+
+TEST_CASE("split: --group-by function reads the same on several threads") {
+  Totals totals;
+  size_t n = 0;
+  for (const auto& p : list_files(corpus_dumps_dir(), ".txt"))
+    if (n++ % 5 == 0)
+      check_same(p.filename().string(), read_file(p), &totals, GroupBy::kFunction);
+  CHECK(totals.absorbed > 0);
 }
 
 TEST_CASE("split: the public corpus reads the same on several threads") {
