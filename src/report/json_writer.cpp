@@ -104,7 +104,8 @@ void json_escape(std::string_view s, std::string* out) {
   if (i == s.size() && s.size() + 2 <= sizeof buf) {
     // The common case, a short plain string: one append.
     buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), s.size());
+    // An empty view may carry a null pointer, which memcpy must not get.
+    if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());
     buf[s.size() + 1] = '"';
     out->append(buf, s.size() + 2);
     return;
@@ -182,7 +183,7 @@ void JsonWriter::key(std::string_view k) {
     std::memcpy(buf, separator_.data() + from, sep);
     size_t n = sep;
     buf[n++] = '"';
-    std::memcpy(buf + n, k.data(), k.size());
+    if (!k.empty()) std::memcpy(buf + n, k.data(), k.size());
     n += k.size();
     buf[n++] = '"';
     buf[n++] = ':';
