@@ -29,7 +29,21 @@ enum ModeBits : uint8_t {
   kByFunction = 4,    // group by function
   kReport = 8,        // classify and render both reports; JSON must be valid
   kTwice = 16,        // load again with a fresh catalog: same JSON bytes
+  kSplit = 32,        // load again split across threads in 1 KiB blocks: same result
 };
+
+// Everything a load says apart from the snapshots' groups.
+std::string load_outline(const LoadResult& r) {
+  std::string out = std::to_string(r.ok) + " " + std::to_string(r.lines) + " " +
+                    std::to_string(r.bytes) + " " + std::to_string(r.snapshots.size()) + "\n";
+  for (const Diagnostic& d : r.diagnostics) out += d.format() + "\n";
+  for (const Snapshot& s : r.snapshots) {
+    out += std::to_string(s.first_line) + "-" + std::to_string(s.last_line) + " " +
+           std::to_string(s.skipped_lines) + "\n";
+    for (const Diagnostic& d : s.diagnostics) out += d.format() + "\n";
+  }
+  return out;
+}
 
 std::string gzip(std::string_view in) {
   z_stream z{};
@@ -85,6 +99,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Catalog catalog;
   LoadResult r = load_dump_text(catalog, text, "fuzz", options);
   fuzz::check_load_invariants(r, catalog);
+  if (mode & kSplit) {
+    // Whatever the bytes, splitting must not change the answer.
+    LoadOptions split = options;
+    split.jobs = 2;
+    split.split_block_bytes = 1024;
+    Catalog split_catalog;
+    LoadResult s = load_dump_text(split_catalog, text, "fuzz", split);
+    fuzz::require(load_outline(r) == load_outline(s), "a split load says what -j 1 says");
+    if (r.ok)
+      fuzz::require(json_of(r.snapshots, catalog) == json_of(s.snapshots, split_catalog),
+                    "a split load gives byte-identical JSON");
+  }
   if (!(mode & kReport) || !r.ok) return 0;
 
   std::string json = json_of(r.snapshots, catalog);

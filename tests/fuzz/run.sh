@@ -34,6 +34,7 @@ for f in "$src"/corpus/dumps/*.txt; do
   n=$((n + 1))
   { printf '\x00'; cat "$f"; } >"$seeds/fuzz_parse/plain-$n"
   { printf '\x18'; cat "$f"; } >"$seeds/fuzz_parse/report-$n"
+  { printf '\x20'; cat "$f"; } >"$seeds/fuzz_parse/split-$n"
 done
 for f in "$src"/rules/*.yaml; do
   cp "$f" "$seeds/fuzz_rules/"
