@@ -31,14 +31,6 @@ bool same_stack(const Stack& s, const Frame* frames, size_t n, const CreatedBy& 
   return same_frames(s.frames.data(), frames, n);
 }
 
-// A slot keeps the high half of its stack's hash next to the id, so a probe
-// past another stack does not touch that stack's record.
-inline uint64_t make_slot(uint64_t hash, StackId id) {
-  return (hash & 0xffffffff00000000ULL) | (uint64_t{id} + 1);
-}
-inline bool tag_matches(uint64_t slot, uint64_t hash) {
-  return ((slot ^ hash) >> 32) == 0;
-}
 }  // namespace
 
 StackId StackTable::intern(const Frame* frames, size_t n, const CreatedBy& created_by,
@@ -56,8 +48,8 @@ StackId StackTable::intern_hashed(uint64_t h, const Frame* frames, size_t n,
   for (;; i = (i + 1) & mask) {
     uint64_t slot = slots_[i];
     if (slot == 0) break;
-    if (!tag_matches(slot, h)) continue;
-    StackId id = static_cast<StackId>(slot) - 1;
+    if (!slot_tag_matches(slot, h)) continue;
+    StackId id = slot_id(slot);
     const Stack& s = stacks_[id];
     if (s.hash == h && same_stack(s, frames, n, created_by, elided_count, elided_at))
       return id;
@@ -72,7 +64,7 @@ StackId StackTable::intern_hashed(uint64_t h, const Frame* frames, size_t n,
   s.hash = h;
   StackId id = static_cast<StackId>(stacks_.size());
   stacks_.push_back(std::move(s));
-  slots_[i] = make_slot(h, id);
+  slots_[i] = make_tagged_slot(h, id);
   if (stacks_.size() * 2 > slots_.size()) grow();
   return id;
 }
@@ -83,7 +75,7 @@ void StackTable::grow() {
   for (uint32_t id = 0; id < stacks_.size(); ++id) {
     size_t i = stacks_[id].hash & mask;
     while (next[i] != 0) i = (i + 1) & mask;
-    next[i] = make_slot(stacks_[id].hash, id);
+    next[i] = make_tagged_slot(stacks_[id].hash, id);
   }
   slots_.swap(next);
 }

@@ -8,10 +8,6 @@ namespace gorleak {
 
 namespace {
 constexpr size_t kFirstBlock = 64 * 1024;
-inline uint64_t make_slot(uint64_t hash, uint32_t id) {
-  return (hash & 0xffffffff00000000ULL) | (uint64_t{id} + 1);
-}
-inline bool tag_matches(uint64_t slot, uint64_t hash) { return ((slot ^ hash) >> 32) == 0; }
 }  // namespace
 
 uint64_t hash_bytes(std::string_view s, uint64_t seed) {
@@ -64,7 +60,7 @@ void StringTable::rebuild(size_t slots) {
     uint64_t h = slot_hash(entries_[id]);
     size_t i = h & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = make_slot(h, id);
+    slots_[i] = make_tagged_slot(h, id);
   }
 }
 
@@ -74,8 +70,8 @@ bool StringTable::find(std::string_view s, StrId* out) const {
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots_[i];
     if (slot == 0) return false;
-    uint32_t id = static_cast<uint32_t>(slot) - 1;
-    if (tag_matches(slot, h) && entries_[id] == s) {
+    uint32_t id = slot_id(slot);
+    if (slot_tag_matches(slot, h) && entries_[id] == s) {
       *out = id;
       return true;
     }
@@ -90,8 +86,8 @@ StrId StringTable::intern(std::string_view s) {
   for (;; i = (i + 1) & mask, ++probes) {
     uint64_t slot = slots_[i];
     if (slot == 0) break;
-    uint32_t id = static_cast<uint32_t>(slot) - 1;
-    if (tag_matches(slot, h) && entries_[id] == s) return id;
+    uint32_t id = slot_id(slot);
+    if (slot_tag_matches(slot, h) && entries_[id] == s) return id;
   }
   if (probes > 64 && !full_hash_) {
     full_hash_ = true;
@@ -100,7 +96,7 @@ StrId StringTable::intern(std::string_view s) {
   }
   StrId id = static_cast<StrId>(entries_.size());
   entries_.push_back(store(s));
-  slots_[i] = make_slot(h, id);
+  slots_[i] = make_tagged_slot(h, id);
   if (entries_.size() * 2 > slots_.size()) rebuild(slots_.size() * 2);
   return id;
 }
