@@ -4,6 +4,7 @@
 
 #include "parse/parser.h"
 #include "parse/tee_sink.h"
+#include "pipeline/parser_feeder.h"
 #include "pipeline/split_load.h"
 #include "read/byte_source.h"
 #include "read/line_reader.h"
@@ -15,18 +16,6 @@ namespace gorleak {
 namespace {
 
 constexpr size_t kSniffBytes = 64 * 1024;
-
-class ParserFeeder : public LineVisitor {
- public:
-  explicit ParserFeeder(Parser& p) : parser_(p) {}
-  void line(std::string_view text, uint64_t no) override { parser_.feed(text, no); }
-  void overlong_line(uint64_t no, uint64_t length) override {
-    parser_.skip_overlong(no, length);
-  }
-
- private:
-  Parser& parser_;
-};
 
 Diagnostic error_at(const std::string& name, std::string message) {
   return Diagnostic{Severity::kError, name, 0, 0, std::move(message)};

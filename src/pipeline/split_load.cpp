@@ -5,34 +5,12 @@
 #include <memory>
 
 #include "pipeline/block_reader.h"
+#include "pipeline/parser_feeder.h"
 #include "pipeline/worker_pool.h"
-#include "read/newline_scan.h"
 
 namespace gorleak {
 
 namespace {
-
-// Feeds a fragment's lines to the main parser, the way read_lines would.
-uint64_t feed_lines(Parser& parser, const Fragment& f, uint64_t line_offset,
-                    size_t max_line_bytes, LineReaderResult* result) {
-  const char* base = f.data.get();
-  NewlineScan newlines(base, 0, f.size);
-  size_t begin = 0;
-  uint64_t no = line_offset;
-  while (begin < f.size) {
-    size_t stop = newlines.next();
-    if (stop == NewlineScan::kNone) {
-      stop = f.size;
-      result->ended_mid_line = true;
-    }
-    size_t len = stop - begin;
-    ++no;
-    if (len > max_line_bytes) parser.skip_overlong(no, len);
-    else parser.feed(std::string_view(base + begin, len), no);
-    begin = stop + 1;
-  }
-  return no - line_offset;
-}
 
 // Reads `head` and then the rest of `src` (which it does not own).
 class ContinuedSource : public ByteSource {
@@ -51,20 +29,6 @@ class ContinuedSource : public ByteSource {
  private:
   std::string_view head_;
   ByteSource& rest_;
-};
-
-// The rest of an input that cannot be cut into blocks, line by line.
-class OffsetFeeder : public LineVisitor {
- public:
-  OffsetFeeder(Parser& parser, uint64_t offset) : parser_(parser), offset_(offset) {}
-  void line(std::string_view text, uint64_t no) override { parser_.feed(text, offset_ + no); }
-  void overlong_line(uint64_t no, uint64_t length) override {
-    parser_.skip_overlong(offset_ + no, length);
-  }
-
- private:
-  Parser& parser_;
-  uint64_t offset_;
 };
 
 }  // namespace
@@ -109,7 +73,7 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
 
     if (f->rest_of_input) {
       ContinuedSource rest(f->text(), src);
-      OffsetFeeder feeder(parser, lines);
+      ParserFeeder feeder(parser, lines);
       LineReaderResult lr = read_lines(rest, options.max_line_bytes, feeder);
       lines += lr.lines;
       // What the block reader had counted is in f->size; the rest is new.
@@ -138,7 +102,14 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
         if (options.stats) ++options.stats->absorbed;
       }
     }
-    if (!absorbed) lines += feed_lines(parser, *f, lines, options.max_line_bytes, &result);
+    if (!absorbed) {
+      // Read in order, exactly as read_lines reads any input.
+      std::unique_ptr<ByteSource> text = make_memory_source(f->text());
+      ParserFeeder feeder(parser, lines);
+      LineReaderResult lr = read_lines(*text, options.max_line_bytes, feeder);
+      lines += lr.lines;
+      result.ended_mid_line = lr.ended_mid_line;
+    }
     reader.recycle(std::move(f));
   }
   result.lines = lines;
