@@ -2,36 +2,7 @@
 
 namespace gorleak {
 
-namespace {
-
-StackId intern_stack(Catalog& catalog, GroupBy group_by, const Goroutine& g,
-                     std::vector<Frame>* scratch) {
-  if (group_by == GroupBy::kStack) {
-    if (g.frames_hashed == g.frames.size()) {  // the parser hashed every frame
-      uint64_t h = stack_hash_finish(g.frames_hash, g.frames.size(), g.created_by,
-                                     g.elided_count, g.elided_at);
-      return catalog.stacks.intern_hashed(h, g.frames.data(), g.frames.size(), g.created_by,
-                                          g.elided_count, g.elided_at);
-    }
-    return catalog.stacks.intern(g.frames.data(), g.frames.size(), g.created_by,
-                                 g.elided_count, g.elided_at);
-  }
-  // kFunction: the same stack with every line number zeroed. The buffer is
-  // reused, so this costs no allocation once it has grown.
-  scratch->assign(g.frames.begin(), g.frames.end());
-  for (Frame& f : *scratch) f.line = 0;
-  CreatedBy cb = g.created_by;
-  cb.line = 0;
-  return catalog.stacks.intern(scratch->data(), scratch->size(), cb, g.elided_count,
-                               g.elided_at);
-}
-
-}  // namespace
-
-void make_record(Catalog& catalog, GroupBy group_by, const Goroutine& g,
-                 std::vector<Frame>* scratch, GoroutineRecord* out) {
-  out->stack = intern_stack(catalog, group_by, g, scratch);
-  out->state = catalog.strings.intern(g.state);
+void fill_record(const Goroutine& g, GoroutineRecord* out) {
   out->category = g.category;
   out->state_inferred = g.state_inferred;
   out->has_id = g.has_id;

@@ -34,9 +34,8 @@ struct GoroutineRecord {
   std::string labels;
 };
 
-// Interns `g`'s stack (as `group_by` sees it) and state into `catalog` and
-// fills *out. `scratch` is reused between calls to avoid allocations.
-void make_record(Catalog& catalog, GroupBy group_by, const Goroutine& g,
-                 std::vector<Frame>* scratch, GoroutineRecord* out);
+// Copies every field of `g` a record keeps except the interned stack and
+// state, which group/record_batch.h fills in.
+void fill_record(const Goroutine& g, GoroutineRecord* out);
 
 }  // namespace gorleak

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <numeric>
+#include <span>
 #include <utility>
 
 #include "group/goroutine_record.h"
 #include "group/id_index.h"
+#include "group/record_batch.h"
 #include "group/spawn_counter.h"
 
 namespace gorleak {
@@ -35,9 +37,14 @@ class Grouper::Impl {
  public:
   Impl(Catalog& catalog, GroupOptions options, std::string source_name,
        std::vector<Snapshot>* out)
-      : catalog_(catalog), options_(options), source_(std::move(source_name)), out_(out) {}
+      : catalog_(catalog),
+        options_(options),
+        source_(std::move(source_name)),
+        out_(out),
+        batch_(catalog, options.group_by) {}
 
   void begin(const SnapshotStart& start) {
+    flush();
     if (open_) {
       SnapshotEnd e;
       e.form = snap_.form;
@@ -57,11 +64,26 @@ class Grouper::Impl {
   }
 
   void add(const Goroutine& g) {
-    make_record(catalog_, options_.group_by, g, &loose_frames_, &record_);
-    add_record(record_);
+    if (batch_.add(g)) flush();
   }
 
+  // Goroutines still in the batch come first: records keep input order.
   void add_record(const GoroutineRecord& g) {
+    flush();
+    fold(g);
+  }
+
+  // As in RecordBatch, the group slot, the Group and its SpawnSite of a
+  // whole batch are loaded before the first is used.
+  void flush() {
+    std::span<const GoroutineRecord> records = batch_.take();
+    if (records.empty()) return;
+    for (const GoroutineRecord& r : records) prefetch_slot(r);
+    for (const GoroutineRecord& r : records) prefetch_group(r);
+    for (const GoroutineRecord& r : records) fold(r);
+  }
+
+  void fold(const GoroutineRecord& g) {
     if (!open_) begin(SnapshotStart{});  // a parser that forgot to announce
     uint32_t gi = find_or_add(g);
     Group& grp = snap_.groups[gi];
@@ -101,6 +123,7 @@ class Grouper::Impl {
   }
 
   void end(const SnapshotEnd& e) {
+    flush();
     if (!open_) return;
     open_ = false;
     snap_.form = e.form;  // debug=2 with "(leaked)" marks is a goroutineleak profile
@@ -125,6 +148,20 @@ class Grouper::Impl {
   }
 
  private:
+  void prefetch_slot(const GoroutineRecord& g) const {
+    size_t mask = slots_.size() - 1;
+    __builtin_prefetch(&slots_[group_key_hash(g.stack, g.state, g.category) & mask]);
+    if (g.has_id) ids_.prefetch(g.id);
+  }
+
+  void prefetch_group(const GoroutineRecord& g) const {
+    size_t mask = slots_.size() - 1;
+    uint32_t v = slots_[group_key_hash(g.stack, g.state, g.category) & mask];
+    if (v == 0 || v > snap_.groups.size()) return;
+    __builtin_prefetch(&snap_.groups[v - 1]);
+    __builtin_prefetch(&sites_[v - 1]);
+  }
+
   uint32_t find_or_add(const GoroutineRecord& g) {
     const StackId stack = g.stack;
     const StrId state = g.state;
@@ -230,8 +267,7 @@ class Grouper::Impl {
   std::vector<SpawnSite> sites_;  // parallel to snap_.groups until sorted
   std::vector<uint32_t> slots_;   // open addressing: group index + 1, 0 = empty
   IdIndex ids_;
-  std::vector<Frame> loose_frames_;
-  GoroutineRecord record_;  // reused: keeps the labels' capacity
+  RecordBatch batch_;
 };
 
 Grouper::Grouper(Catalog& catalog, GroupOptions options, std::string source_name,

@@ -22,6 +22,13 @@ class IdIndex {
   // Records the first group seen for `id`; later duplicates (goroutine 0
   // repeats once per thread) and ids past the cap are ignored.
   void insert(uint64_t id, uint32_t group);
+  // Starts loading the slot insert(id) will look at first.
+  void prefetch(uint64_t id) const {
+    if (!ids_.empty()) {
+      __builtin_prefetch(&ids_[slot_of(id)]);
+      __builtin_prefetch(&groups_[slot_of(id)]);
+    }
+  }
   // Returns false when `id` was never recorded.
   bool find(uint64_t id, uint32_t* group) const;
   size_t size() const { return size_; }

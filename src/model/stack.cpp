@@ -69,6 +69,32 @@ StackId StackTable::intern_hashed(uint64_t h, const Frame* frames, size_t n,
   return id;
 }
 
+int64_t StackTable::probe_tag(uint64_t h) const {
+  if (slots_.empty()) return -1;
+  size_t mask = slots_.size() - 1;
+  // A hint, not a lookup: a few probes cover nearly every chain.
+  for (size_t i = h & mask, probes = 0; probes < 4; i = (i + 1) & mask, ++probes) {
+    uint64_t slot = slots_[i];
+    if (slot == 0) return -1;
+    if (slot_tag_matches(slot, h)) return slot_id(slot);
+  }
+  return -1;
+}
+
+void StackTable::prefetch_stack(uint64_t h) const {
+  int64_t id = probe_tag(h);
+  if (id >= 0) __builtin_prefetch(&stacks_[static_cast<size_t>(id)]);
+}
+
+void StackTable::prefetch_frames(uint64_t h) const {
+  int64_t id = probe_tag(h);
+  if (id < 0) return;
+  const std::vector<Frame>& frames = stacks_[static_cast<size_t>(id)].frames;
+  const char* p = reinterpret_cast<const char*>(frames.data());
+  size_t bytes = frames.size() * sizeof(Frame);
+  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+}
+
 void StackTable::grow() {
   std::vector<uint64_t> next(slots_.size() * 2, 0);
   size_t mask = next.size() - 1;

@@ -34,12 +34,18 @@ class StackTable {
   void prefetch(uint64_t hash) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
   }
+  // The next two steps after prefetch(), each once the step before has
+  // had time to arrive: load the Stack a slot points to, then its frames.
+  void prefetch_stack(uint64_t hash) const;
+  void prefetch_frames(uint64_t hash) const;
   const Stack& get(StackId id) const { return stacks_[id]; }
   size_t size() const { return stacks_.size(); }
   size_t memory_bytes() const;
 
  private:
   void grow();
+  // The id in the first slot whose tag matches `hash`, or -1.
+  int64_t probe_tag(uint64_t hash) const;
   std::vector<Stack> stacks_;
   std::vector<uint64_t> slots_;  // hash tag << 32 | id+1, 0 = empty
 };

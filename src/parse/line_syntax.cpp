@@ -164,7 +164,7 @@ bool parse_goleak_header(std::string_view line, HeaderLine* out) {
   return true;
 }
 
-bool parse_func_line(std::string_view s, FuncLine* out) {
+bool split_func_line(std::string_view s, FuncLine* out) {
   // Hot path: called for every other line of a debug=2 dump, so it avoids
   // byte-at-a-time loops where memchr/memrchr can do the scanning.
   size_t n = s.size();
@@ -189,15 +189,22 @@ bool parse_func_line(std::string_view s, FuncLine* out) {
   }
   size_t open_at = static_cast<size_t>(open - base);
   if (open_at == 0) return false;
-  // Symbol names never contain blanks (the linker escapes them), so a line
-  // with one is log text that happens to end in ')'.
-  if (may_have_blank(base, open_at) &&
-      (memchr(base, ' ', open_at) != nullptr || memchr(base, '\t', open_at) != nullptr))
-    return false;
   out->func = s.substr(0, open_at);
   out->args = s.substr(open_at + 1, n - open_at - 2);
   out->inlined = out->args == "...";
   return true;
+}
+
+bool symbol_has_blank(std::string_view name) {
+  return may_have_blank(name.data(), name.size()) &&
+         (memchr(name.data(), ' ', name.size()) != nullptr ||
+          memchr(name.data(), '\t', name.size()) != nullptr);
+}
+
+bool parse_func_line(std::string_view s, FuncLine* out) {
+  // Symbol names never contain blanks (the linker escapes them), so a line
+  // with one is log text that happens to end in ')'.
+  return split_func_line(s, out) && !symbol_has_blank(out->func);
 }
 
 bool parse_file_line(std::string_view s, FileLine* out) {

@@ -38,6 +38,11 @@ struct FuncLine {
   bool inlined = false;  // args == "..."
 };
 bool parse_func_line(std::string_view trimmed, FuncLine* out);
+// parse_func_line() in two steps, for a caller that remembers which names
+// it has already checked: split_func_line() finds the name and arguments,
+// and the line is a function line only if !symbol_has_blank(name).
+bool split_func_line(std::string_view trimmed, FuncLine* out);
+bool symbol_has_blank(std::string_view name);
 
 // `PATH:LINE[ +0xOFF][ fp=… sp=… pc=…]` after leading whitespace is removed.
 struct FileLine {

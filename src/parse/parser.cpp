@@ -137,6 +137,7 @@ class Parser::Impl {
   void take_memos(Impl& from) {
     file_lines_ = std::move(from.file_lines_);
     debug1_frames_ = std::move(from.debug1_frames_);
+    checked_names_ = std::move(from.checked_names_);
   }
   Catalog& catalog() { return catalog_; }
   DumpSink& sink() { return sink_; }
@@ -393,13 +394,28 @@ class Parser::Impl {
 
   bool on_func_line(std::string_view t, bool ancestor) {
     FuncLine f;
-    if (!parse_func_line(t, &f)) return false;
-    pending_func_id_ = catalog_.strings.intern(f.func);
+    if (!split_func_line(t, &f)) return false;
+    pending_func_id_ = function_id(f.func);
+    if (pending_func_id_ == 0) return false;
     pending_flags_ = f.inlined ? Frame::kInlined : 0;
     pending_args_ = f.args;
     g_.args_text.append(f.args);
     mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
     return true;
+  }
+
+  // The id of a function line's name, or 0 when the name has a blank and
+  // the line is therefore not a function line. A name is checked for
+  // blanks only the first time: afterwards its id is marked as checked.
+  StrId function_id(std::string_view name) {
+    StrId id;
+    if (catalog_.strings.find(name, &id) && id < checked_names_.size() && checked_names_[id])
+      return id;
+    if (name.empty() || symbol_has_blank(name)) return 0;
+    id = catalog_.strings.intern(name);
+    if (id >= checked_names_.size()) checked_names_.resize(id + 1 + id / 2);
+    checked_names_[id] = true;
+    return id;
   }
 
   bool on_file_line(std::string_view t) {
@@ -798,6 +814,8 @@ class Parser::Impl {
   // Frame) and whole debug=1 frames.
   LineCache<Frame> file_lines_;
   LineCache<Frame> debug1_frames_;
+  // By StrId: names that passed symbol_has_blank() as function names.
+  std::vector<bool> checked_names_;
 
   StrId pending_func_id_ = 0;
   uint8_t pending_flags_ = 0;

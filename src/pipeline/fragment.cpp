@@ -1,5 +1,6 @@
 #include "pipeline/fragment.h"
 
+#include "group/record_batch.h"
 #include "read/newline_scan.h"
 
 namespace gorleak {
@@ -7,20 +8,21 @@ namespace gorleak {
 // Turns each goroutine into a record against the worker's catalog.
 class RecordingSink : public DumpSink {
  public:
-  RecordingSink(Catalog& catalog, GroupBy group_by) : catalog_(catalog), group_by_(group_by) {}
+  RecordingSink(Catalog& catalog, GroupBy group_by) : batch_(catalog, group_by) {}
   void set_output(std::vector<GoroutineRecord>* out) { out_ = out; }
   // Snapshot boundaries make the fragment unclean; the parser tracks that.
   void begin_snapshot(const SnapshotStart&) override {}
   void end_snapshot(const SnapshotEnd&) override {}
   void goroutine(const Goroutine& g) override {
-    make_record(catalog_, group_by_, g, &scratch_, &out_->emplace_back());
+    if (batch_.add(g)) flush();
+  }
+  void flush() {
+    for (const GoroutineRecord& r : batch_.take()) out_->push_back(r);
   }
 
  private:
-  Catalog& catalog_;
-  GroupBy group_by_;
+  RecordBatch batch_;
   std::vector<GoroutineRecord>* out_ = nullptr;
-  std::vector<Frame> scratch_;
 };
 
 FragmentWorker::FragmentWorker(unsigned i, GroupBy group_by)
@@ -58,6 +60,7 @@ void parse_fragment(Fragment& f, FragmentWorker& worker, size_t max_line_bytes) 
       begin = stop + 1;
     }
     f.summary = parser.end_fragment();
+    worker.sink->flush();
     f.summary.clean = f.summary.clean && clean;
   }
   if (!f.summary.clean) f.records.clear();
