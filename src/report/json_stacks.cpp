@@ -1,5 +1,8 @@
 #include "report/json_stacks.h"
 
+#include <string>
+#include <unordered_map>
+
 namespace gorleak {
 
 JsonStackTable::JsonStackTable(const Catalog& catalog)
@@ -14,7 +17,29 @@ uint32_t JsonStackTable::add(StackId stack) {
   return id;
 }
 
+namespace {
+
+// What a frame object shows: a frame's flags are not part of it.
+struct FrameKey {
+  StrId func;
+  StrId file;
+  uint32_t line;
+  bool operator==(const FrameKey&) const = default;
+};
+
+struct FrameKeyHash {
+  size_t operator()(const FrameKey& k) const {
+    return hash_mix(hash_mix(k.func, k.file), k.line);
+  }
+};
+
+}  // namespace
+
 void JsonStackTable::write(JsonWriter& w) const {
+  // The same frame recurs in many stacks (every stack that blocks in a
+  // channel receive starts with the same runtime frames): each distinct
+  // frame object is formatted once and copied after that.
+  std::unordered_map<FrameKey, std::string, FrameKeyHash> rendered;
   w.begin_array();
   for (uint32_t id = 0; id < order_.size(); ++id) {
     const Stack& stack = catalog_.stacks.get(order_[id]);
@@ -23,11 +48,16 @@ void JsonStackTable::write(JsonWriter& w) const {
     w.key("frames");
     w.begin_array();
     for (const Frame& f : stack.frames) {
-      w.begin_object();
-      w.field("func", catalog_.str(f.func));
-      w.field("file", catalog_.str(f.file));
-      w.field("line", f.line);
-      w.end_object();
+      auto [it, fresh] = rendered.try_emplace(FrameKey{f.func, f.file, f.line});
+      if (fresh) {
+        JsonWriter fw(&it->second, w.indent(), w.depth());
+        fw.begin_object();
+        fw.field("func", catalog_.str(f.func));
+        fw.field("file", catalog_.str(f.file));
+        fw.field("line", f.line);
+        fw.end_object();
+      }
+      w.raw_value(it->second);
     }
     w.end_array();
     w.key("elided");

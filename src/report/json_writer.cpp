@@ -132,6 +132,10 @@ JsonWriter::JsonWriter(std::string* out, int indent)
       indent_(indent > 0 ? static_cast<size_t>(indent) : 0),
       separator_(indent > 0 ? ",\n" : ",") {}
 
+JsonWriter::JsonWriter(std::string* out, int indent, size_t depth) : JsonWriter(out, indent) {
+  base_depth_ = depth;
+}
+
 void JsonWriter::set_sink(std::FILE* sink) { sink_ = sink; }
 
 void JsonWriter::flush() {
@@ -146,7 +150,7 @@ size_t JsonWriter::separator_length() {
   if (sink_ != nullptr && out_->size() >= kFlushBytes) flush();
   // separator_ is ",\n" and the indentation of the deepest level seen so far,
   // so the comma, the newline and the indentation are one copy.
-  size_t len = indent_ > 0 ? 1 + stack_.size() * indent_ : 0;
+  size_t len = indent_ > 0 ? 1 + depth() * indent_ : 0;
   if (separator_.size() < 1 + len) separator_.resize(1 + len, ' ');
   return len;
 }
@@ -225,6 +229,11 @@ void JsonWriter::end_array() {
 void JsonWriter::value(std::string_view s) {
   before_value();
   json_escape(s, out_);
+}
+
+void JsonWriter::raw_value(std::string_view json) {
+  before_value();
+  out_->append(json);
 }
 
 void JsonWriter::value(bool b) {

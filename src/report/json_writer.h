@@ -25,6 +25,9 @@ class JsonWriter {
   // indent 0 writes everything on one line; otherwise pretty-printed with
   // `indent` spaces per level. The output is appended to *out.
   explicit JsonWriter(std::string* out, int indent = 2);
+  // A writer for a value that will sit `depth` levels deep in another
+  // writer's document (see raw_value()).
+  JsonWriter(std::string* out, int indent, size_t depth);
 
   void begin_object();
   void end_object();
@@ -47,6 +50,12 @@ class JsonWriter {
       write_uint(static_cast<uint64_t>(v));
   }
   void null();
+  // Copies a value rendered before by JsonWriter(&json, indent(), depth()):
+  // a value that recurs is formatted once and copied after that.
+  void raw_value(std::string_view json);
+  int indent() const { return static_cast<int>(indent_); }
+  // Levels of nesting a value written now sits at.
+  size_t depth() const { return base_depth_ + stack_.size(); }
 
   // key + value in one call.
   template <typename T>
@@ -90,6 +99,7 @@ class JsonWriter {
   std::FILE* sink_ = nullptr;
   bool write_failed_ = false;
   size_t indent_;
+  size_t base_depth_ = 0;
   std::string separator_;  // ",\n" + spaces, grown to the deepest level
   std::vector<Level> stack_;
   bool after_key_ = false;
