@@ -316,6 +316,50 @@ TEST_CASE("JsonWriter: commas, nesting, empty containers, both layouts") {
   }
 }
 
+TEST_CASE("JsonWriter: a value rendered for raw_value() is what writing it in place gives") {
+  auto nested = [](JsonWriter& w) {
+    w.begin_object();
+    w.field("func", "main.worker");
+    w.key("list");
+    w.begin_array();
+    w.value(uint32_t{1});
+    w.begin_object();
+    w.field("k", "v");
+    w.end_object();
+    w.end_array();
+    w.end_object();
+  };
+  for (int indent : {0, 2, 4}) {
+    CAPTURE(indent);
+    std::string direct, copied;
+    JsonWriter a(&direct, indent), b(&copied, indent);
+    for (JsonWriter* w : {&a, &b}) {
+      w->begin_object();
+      w->key("stacks");
+      w->begin_array();
+    }
+    std::string rendered;
+    for (int i = 0; i < 3; ++i) {
+      nested(a);
+      if (rendered.empty()) {
+        JsonWriter r(&rendered, b.indent(), b.depth());
+        nested(r);
+        CHECK(r.balanced());
+      }
+      b.raw_value(rendered);
+    }
+    for (JsonWriter* w : {&a, &b}) {
+      w->end_array();
+      w->end_object();
+      w->finish();
+    }
+    CHECK(copied == direct);
+    // Three levels deep: the object, the array, the nested object.
+    std::string func_line = "\n" + std::string(3 * static_cast<size_t>(indent), ' ') + "\"func\"";
+    if (indent > 0) CHECK(direct.find(func_line) != std::string::npos);
+  }
+}
+
 TEST_CASE("json_check rejects what is not JSON") {
   Json j;
   std::string err;
