@@ -131,6 +131,61 @@ TEST_CASE("function lines: receivers, generics, inlined, closures") {
   CHECK(f.func == "x\x1fy");
 }
 
+TEST_CASE("function lines: the word-at-a-time paren search agrees with a plain one") {
+  // The plain algorithm: the last '(' before the closing ')', or, when a ')'
+  // follows that '(', the '(' that matches the closing one.
+  auto reference = [](std::string_view s, FuncLine* out) {
+    size_t n = s.size();
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) --n;
+    if (n < 3 || s[n - 1] != ')') return false;
+    size_t open = s.substr(0, n - 1).rfind('(');
+    if (open == std::string_view::npos) return false;
+    if (s.substr(open + 1, n - 2 - open).find(')') != std::string_view::npos) {
+      int depth = 0;
+      open = std::string_view::npos;
+      for (size_t i = n; i-- > 0;) {
+        if (s[i] == ')') ++depth;
+        else if (s[i] == '(' && --depth == 0) {
+          open = i;
+          break;
+        }
+      }
+      if (open == std::string_view::npos) return false;
+    }
+    if (open == 0) return false;
+    for (char c : s.substr(0, open))
+      if (c == ' ' || c == '\t') return false;
+    out->func = s.substr(0, open);
+    out->args = s.substr(open + 1, n - open - 2);
+    return true;
+  };
+  // Bytes next to '(' and ')' in value (0x28, 0x29, 0xA8, 0xA9) and the
+  // blanks catch a search that confuses them.
+  const std::string alphabet = std::string("()()a ,.\t") + '\x28' + '\xa8' + '\xa9' + '\x09';
+  uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  auto next = [&] {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+  };
+  size_t accepted = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string line;
+    size_t len = next() % 48;
+    for (size_t i = 0; i < len; ++i) line.push_back(alphabet[next() % alphabet.size()]);
+    if (next() % 2) line += ")";
+    FuncLine got, want;
+    bool ok = parse_func_line(line, &got);
+    REQUIRE_MESSAGE(ok == reference(line, &want), line);
+    if (!ok) continue;
+    ++accepted;
+    CHECK(got.func == want.func);
+    CHECK(got.args == want.args);
+  }
+  CHECK(accepted > 1000);
+}
+
 TEST_CASE("file lines: offsets, fp/sp/pc, Windows, spaces, unknown") {
   FileLine fl;
   REQUIRE(parse_file_line("\t/usr/local/go/src/net/http/server.go:3285 +0x4b4", &fl));

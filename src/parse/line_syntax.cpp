@@ -1,5 +1,6 @@
 #include "parse/line_syntax.h"
 
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -30,6 +31,33 @@ bool may_have_blank(const char* p, size_t n) {
   uint64_t any = below_0x21(n - 8);  // the last, possibly overlapping, word
   for (size_t i = 0; i + 8 < n; i += 8) any |= below_0x21(i);
   return (any & kHigh) != 0;
+}
+
+constexpr size_t kNoParen = ~size_t{0};
+
+// Offset of the last '(' or ')' in p[0, n), or kNoParen. Eight bytes per
+// step from the end: a function line's arguments are a few words long, and
+// two library scans (memrchr, then memchr for nesting) cost more than that.
+size_t last_paren(const char* p, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  while (std::endian::native == std::endian::little && n >= 8) {
+    uint64_t w;
+    memcpy(&w, p + n - 8, 8);
+    // '(' is 0x28 and ')' 0x29: setting bit 0 makes both 0x29, and the
+    // bytes equal to 0x29 are then the zero bytes of v (found exactly, with
+    // no borrow between bytes, so the highest one is the last paren; the
+    // highest byte is the last in memory on a little-endian machine).
+    uint64_t v = (w | kOnes) ^ (kOnes * 0x29);
+    uint64_t zero = ~(((v & kLow7) + kLow7) | v | kLow7);
+    if (zero != 0) return n - 8 + static_cast<size_t>((63 - __builtin_clzll(zero)) / 8);
+    n -= 8;
+  }
+  while (n > 0) {
+    --n;
+    if (p[n] == '(' || p[n] == ')') return n;
+  }
+  return kNoParen;
 }
 
 // Leading decimal digits of `s`; sets *overflow when they exceed uint64.
@@ -165,17 +193,16 @@ bool parse_goleak_header(std::string_view line, HeaderLine* out) {
 }
 
 bool split_func_line(std::string_view s, FuncLine* out) {
-  // Hot path: called for every other line of a debug=2 dump, so it avoids
-  // byte-at-a-time loops where memchr/memrchr can do the scanning.
+  // Hot path: called for every other line of a debug=2 dump.
   size_t n = s.size();
   while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) --n;
   if (n < 3 || s[n - 1] != ')') return false;
   const char* base = s.data();
-  const char* open = static_cast<const char*>(memrchr(base, '(', n - 1));
-  if (open == nullptr) return false;
+  size_t last = last_paren(base, n - 1);
+  const char* open = last == kNoParen || base[last] != '(' ? nullptr : base + last;
   // Arguments rarely nest parentheses; when they do ("(...)" inside or a
   // receiver in the name) match them from the end.
-  if (memchr(open + 1, ')', static_cast<size_t>(base + n - 1 - (open + 1))) != nullptr) {
+  if (open == nullptr) {
     int depth = 0;
     open = nullptr;
     for (size_t i = n; i-- > 0;) {
