@@ -49,6 +49,7 @@ class SameObjectCollector : public DumpSink {
   void begin_snapshot(const SnapshotStart& start) override;
   void goroutine(const Goroutine& g) override;
   void end_snapshot(const SnapshotEnd& end) override;
+  bool wants_args() const override { return true; }  // pointer arguments are its evidence
 
   // One list per snapshot, in the order the parser reported them; each list
   // largest first, at most one hint per signature.

@@ -49,7 +49,9 @@ struct Goroutine {
   // hashes as it reads; consumers use it only when it covers every frame.
   uint64_t frames_hash = stack_hash_start();
   uint32_t frames_hashed = 0;
-  std::vector<ArgSpan> args;  // parallel to frames
+  // Parallel to frames, but only for a sink that wants_args() (see
+  // parse/dump_sink.h); empty otherwise.
+  std::vector<ArgSpan> args;
   std::string args_text;
   // Elision: `...N frames elided...` (count) or `...additional frames
   // elided...` (count -1) after frames[elided_at - 1].

@@ -38,6 +38,10 @@ class DumpSink {
   // `g` is only valid during the call.
   virtual void goroutine(const Goroutine& g) = 0;
   virtual void end_snapshot(const SnapshotEnd& end) = 0;
+  // Whether goroutine() reads Goroutine::args: copying every frame's
+  // argument text costs time on every frame of the dump, so the parser
+  // keeps it only for a sink that asks.
+  virtual bool wants_args() const { return false; }
 };
 
 }  // namespace gorleak

@@ -25,7 +25,7 @@ constexpr uint64_t kMaxRecordCount = uint64_t{1} << 40;
 class Parser::Impl {
  public:
   Impl(Catalog& catalog, DumpSink& sink, std::string source)
-      : catalog_(catalog), sink_(sink), source_(std::move(source)) {
+      : catalog_(catalog), sink_(sink), keep_args_(sink.wants_args()), source_(std::move(source)) {
     // A debugging aid for dump dialects we do not read yet.
     const char* trace = std::getenv("GORLEAK_TRACE_SKIPPED");
     trace_skipped_ = trace != nullptr && *trace != '\0' && *trace != '0';
@@ -398,8 +398,10 @@ class Parser::Impl {
     pending_func_id_ = function_id(f.func);
     if (pending_func_id_ == 0) return false;
     pending_flags_ = f.inlined ? Frame::kInlined : 0;
-    pending_args_ = f.args;
-    g_.args_text.append(f.args);
+    if (keep_args_) {
+      pending_args_ = f.args;
+      g_.args_text.append(f.args);
+    }
     mode_ = ancestor ? Mode::kAncestorNeedFile : Mode::kNeedFile;
     return true;
   }
@@ -441,8 +443,7 @@ class Parser::Impl {
     switch (mode_) {
       case Mode::kNeedFile: {
         push_frame({pending_func_id_, file, line, pending_flags_});
-        uint32_t len = static_cast<uint32_t>(pending_args_.size());
-        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
+        if (keep_args_) push_args(pending_args_);
         mode_ = Mode::kFrames;
         break;
       }
@@ -483,6 +484,13 @@ class Parser::Impl {
     if (g_.frames_hashed != g_.frames.size()) return;
     catalog_.stacks.prefetch(stack_hash_finish(g_.frames_hash, g_.frames.size(), g_.created_by,
                                                g_.elided_count, g_.elided_at));
+  }
+
+  // The arguments of the frame just pushed, which end args_text (a debug=1
+  // frame has none).
+  void push_args(std::string_view args) {
+    uint32_t len = static_cast<uint32_t>(args.size());
+    g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
   }
 
   void drop_pending_function() {
@@ -620,7 +628,7 @@ class Parser::Impl {
       uint64_t hash;
       if (debug1_frames_.find(t, &known, &hash)) {
         push_frame(known);
-        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
+        if (keep_args_) push_args({});
         return true;
       }
       std::string_view labels;
@@ -640,7 +648,7 @@ class Parser::Impl {
         }
         debug1_frames_.insert(t, hash, fr);
         push_frame(fr);
-        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size()), 0});
+        if (keep_args_) push_args({});
         return true;
       }
     }
@@ -659,8 +667,7 @@ class Parser::Impl {
         // Cut short between a function and its file line: keep what we know.
         Frame fr{pending_func_id_, 0, 0, pending_flags_};
         g_.frames.push_back(fr);
-        uint32_t len = static_cast<uint32_t>(pending_args_.size());
-        g_.args.push_back({static_cast<uint32_t>(g_.args_text.size() - len), len});
+        if (keep_args_) push_args(pending_args_);
       } else {
         g_.args_text.resize(g_.args_text.size() - pending_args_.size());
       }
@@ -801,6 +808,7 @@ class Parser::Impl {
   bool trace_skipped_ = false;
   bool fragment_ = false;  // a worker's parse of part of the input
   bool fragment_clean_ = true;
+  const bool keep_args_;  // the sink reads Goroutine::args
   Form fragment_form_ = Form::kDebug2;
   std::string source_;
   ParseStats stats_;

@@ -25,6 +25,11 @@ class TeeSink : public DumpSink {
   void end_snapshot(const SnapshotEnd& end) override {
     for (DumpSink* s : sinks_) s->end_snapshot(end);
   }
+  bool wants_args() const override {
+    for (DumpSink* s : sinks_)
+      if (s->wants_args()) return true;
+    return false;
+  }
 
  private:
   std::vector<DumpSink*> sinks_;

@@ -14,6 +14,7 @@
 #include "classify/classifier.h"
 #include "classify/rule_set.h"
 #include "fuzz_support.h"
+#include "parse/dump_sink.h"
 #include "pipeline/load.h"
 #include "report/group_filter.h"
 #include "report/json_report.h"
@@ -44,6 +45,24 @@ std::string load_outline(const LoadResult& r) {
   }
   return out;
 }
+
+// Watches the first load with arguments kept (the Grouper alone does not
+// ask for them): every frame has its span, inside the text, in order.
+class ArgsChecker : public DumpSink {
+ public:
+  void begin_snapshot(const SnapshotStart&) override {}
+  void end_snapshot(const SnapshotEnd&) override {}
+  bool wants_args() const override { return true; }
+  void goroutine(const Goroutine& g) override {
+    fuzz::require(g.args.size() == g.frames.size(), "one argument span per frame");
+    uint64_t end = 0;
+    for (const ArgSpan& a : g.args) {
+      fuzz::require(a.offset >= end && uint64_t{a.offset} + a.length <= g.args_text.size(),
+                    "argument spans lie in order inside args_text");
+      end = uint64_t{a.offset} + a.length;
+    }
+  }
+};
 
 std::string gzip(std::string_view in) {
   z_stream z{};
@@ -97,10 +116,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode & kByFunction) options.group.group_by = GroupBy::kFunction;
 
   Catalog catalog;
-  LoadResult r = load_dump_text(catalog, text, "fuzz", options);
+  ArgsChecker args_checker;
+  LoadOptions first = options;
+  first.observer = &args_checker;
+  LoadResult r = load_dump_text(catalog, text, "fuzz", first);
   fuzz::check_load_invariants(r, catalog);
   if (mode & kSplit) {
-    // Whatever the bytes, splitting must not change the answer.
+    // Whatever the bytes, splitting (without arguments kept) must not
+    // change the answer.
     LoadOptions split = options;
     split.jobs = 2;
     split.split_block_bytes = 1024;

@@ -21,6 +21,7 @@ class CollectingSink : public DumpSink {
   void begin_snapshot(const SnapshotStart& start) override;
   void goroutine(const Goroutine& g) override;
   void end_snapshot(const SnapshotEnd& end) override;
+  bool wants_args() const override { return true; }  // a copy of everything
 
   const std::vector<Snap>& snapshots() const { return snaps_; }
   // Every goroutine of every snapshot, in input order.
