@@ -23,6 +23,8 @@ struct LineReaderResult {
 class LineVisitor {
  public:
   virtual ~LineVisitor() = default;
+  // `text` (without its '\n') is valid only during the call: it may lie in
+  // a mapped window that is unmapped soon after.
   virtual void line(std::string_view text, uint64_t line_no) = 0;
   virtual void overlong_line(uint64_t line_no, uint64_t length) = 0;
 };
