@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "read/truncation_guard.h"
@@ -48,9 +49,11 @@ class MappedFileSource : public ByteSource {
       if (n != kCannotMap) return n;
       mapping_ = false;  // for good: the rest of the file is read()
     }
-    if (copy_.empty()) copy_.resize(kCopyBytes);
-    *data = copy_.data();
-    return read_at(copy_.data(), copy_.size(), error);
+    // Not zeroed: at the end of input read() writes nothing, and the
+    // buffer's pages are never touched.
+    if (!copy_) copy_.reset(new char[kCopyBytes]);
+    *data = copy_.get();
+    return read_at(copy_.get(), kCopyBytes, error);
   }
 
  private:
@@ -122,7 +125,7 @@ class MappedFileSource : public ByteSource {
   bool mapping_;
   void* map_ = nullptr;
   size_t map_span_ = 0;
-  std::string copy_;
+  std::unique_ptr<char[]> copy_;
 };
 
 }  // namespace
