@@ -107,7 +107,7 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
 
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,
                           const LoadOptions& options) {
-  OpenedInput in = open_input(path);
+  OpenedInput in = open_input(path, options.map_window_bytes);
   if (!in.source) {
     LoadResult r;
     r.ok = false;

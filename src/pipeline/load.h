@@ -11,6 +11,7 @@
 #include "model/diagnostic.h"
 #include "model/snapshot.h"
 #include "parse/dump_sink.h"
+#include "read/mapped_file_source.h"
 
 namespace gorleak {
 
@@ -22,6 +23,9 @@ struct LoadOptions {
   unsigned jobs = 1;
   size_t split_block_bytes = size_t{4} << 20;  // block size when splitting one input
   size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
+  // Regular files are read in place through mmap windows of this size
+  // (read/mapped_file_source.h); 0 reads them with read() like any input.
+  size_t map_window_bytes = kDefaultMapWindowBytes;
   // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
   // what groups do not keep, e.g. argument values (diff/same_object.h).
   DumpSink* observer = nullptr;

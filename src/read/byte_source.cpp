@@ -11,6 +11,11 @@
 
 namespace gorleak {
 
+long ByteSource::next_window(const char**, std::string* error) {
+  *error = "this input cannot be read in place";
+  return -1;
+}
+
 namespace {
 
 class FdSource : public ByteSource {
@@ -68,6 +73,17 @@ class ReplaySource : public ByteSource {
       return static_cast<long>(k);
     }
     return inner_->read(buf, n, error);
+  }
+  // The head in place, then the inner source's windows.
+  bool has_windows() const override { return inner_->has_windows(); }
+  long next_window(const char** data, std::string* error) override {
+    if (pos_ < head_.size()) {
+      *data = head_.data() + pos_;
+      size_t k = head_.size() - pos_;
+      pos_ = head_.size();
+      return static_cast<long>(k);
+    }
+    return inner_->next_window(data, error);
   }
 
  private:

@@ -1,6 +1,7 @@
-// Where bytes come from: a file descriptor (file, FIFO, stdin), a gzip
-// stream on top of another source, or memory. The line reader pulls from
-// one of these in fixed-size chunks, so no input is ever held whole.
+// Where bytes come from: a file descriptor (file, FIFO, stdin), a mapped
+// regular file (read/mapped_file_source.h), a gzip stream on top of another
+// source, or memory. The line reader pulls from one of these in bounded
+// chunks or windows, so no input is ever held whole.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,14 @@ class ByteSource {
   // Reads up to n bytes. Returns the count, 0 at end of input, or -1 with
   // *error set.
   virtual long read(char* buf, size_t n, std::string* error) = 0;
+
+  // Zero-copy reading, for sources whose bytes are already in memory (a
+  // mapped file): the next bytes of the input in place instead of a copy.
+  // Only when has_windows(). Sets *data and returns the count, 0 at end of
+  // input, or -1 with *error set. The bytes stay valid until the next call
+  // on this source (of either kind) or its destruction.
+  virtual bool has_windows() const { return false; }
+  virtual long next_window(const char** data, std::string* error);
 };
 
 std::unique_ptr<ByteSource> make_fd_source(int fd, bool owns_fd);

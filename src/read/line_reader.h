@@ -1,6 +1,7 @@
-// Splits a ByteSource into lines with a fixed-size buffer: memory stays
-// constant however large the input, and a line longer than the limit is
-// reported (with its length) instead of being buffered.
+// Splits a ByteSource into lines with a fixed-size buffer, or in place for
+// a source with windows (a mapped file): memory stays constant however
+// large the input, and a line longer than the limit is reported (with its
+// length) instead of being buffered.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,8 @@ struct LineReaderResult {
 class LineVisitor {
  public:
   virtual ~LineVisitor() = default;
+  // `text` (without its '\n') is valid only during the call: it may lie in
+  // a mapped window that is unmapped soon after.
   virtual void line(std::string_view text, uint64_t line_no) = 0;
   virtual void overlong_line(uint64_t line_no, uint64_t length) = 0;
 };

@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "read/mapped_file_source.h"
+
 namespace gorleak {
 
-OpenedInput open_input(const std::string& path) {
+OpenedInput open_input(const std::string& path, size_t map_window_bytes) {
   OpenedInput in;
   in.error.severity = Severity::kError;
   in.error.file = path;
@@ -39,7 +41,12 @@ OpenedInput open_input(const std::string& path) {
   }
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-  in.source = make_fd_source(fd, /*owns_fd=*/true);
+  // A size of 0 says nothing for /proc files, which have content: read()
+  // finds out.
+  if (S_ISREG(st.st_mode) && st.st_size > 0 && map_window_bytes > 0)
+    in.source = make_mapped_file_source(fd, /*owns_fd=*/true, map_window_bytes);
+  else
+    in.source = make_fd_source(fd, /*owns_fd=*/true);
   return in;
 }
 

@@ -2,6 +2,7 @@
 // be a dump (directory, missing, unreadable) with a one-line Diagnostic.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@ struct OpenedInput {
   Diagnostic error;
 };
 
-OpenedInput open_input(const std::string& path);
+// A regular file with a size is read through mmap windows of
+// `map_window_bytes` (read/mapped_file_source.h), anything else with read();
+// 0 means read() always.
+OpenedInput open_input(const std::string& path, size_t map_window_bytes);
 
 }  // namespace gorleak

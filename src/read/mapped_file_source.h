@@ -1,0 +1,30 @@
+// Reads a regular file through bounded mmap windows, so that the line
+// reader parses the page cache's bytes in place: read() into a buffer costs
+// a kernel copy of every byte, some 15% of a single-threaded load of a big
+// dump. One window is mapped at a time and unmapped before the next, so
+// memory stays at one window whatever the size of the file.
+//
+// Transparently reads with read() instead where mapping is not possible
+// (filesystems without mmap, such as sysfs; no free TruncationGuard slot)
+// and past the size the file had when the last window was mapped (a file
+// that grows is read to its new end, a size that lies is not trusted).
+// A file that shrinks under a window is a read error, not a crash
+// (read/truncation_guard.h).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "read/byte_source.h"
+
+namespace gorleak {
+
+// Big enough that the per-window cost (mmap, page-table setup, munmap) is
+// small; measured in docs/bench.md.
+inline constexpr size_t kDefaultMapWindowBytes = size_t{8} << 20;
+
+// `fd` must be a regular file. `window_bytes` may be anything from 1 (tests
+// use tiny windows to put boundaries everywhere).
+std::unique_ptr<ByteSource> make_mapped_file_source(int fd, bool owns_fd, size_t window_bytes);
+
+}  // namespace gorleak
