@@ -39,6 +39,12 @@ class Parser::Impl {
       grammar_line(no);
       return;
     }
+    feed_other(line, no);
+  }
+
+  // Out of line, so that the common case above stays a small function
+  // (fewer registers saved on every line).
+  [[gnu::noinline]] void feed_other(std::string_view line, uint64_t no) {
     if (prefix_ != LogPrefix::kNone) {
       size_t n = prefix_length(prefix_, line);
       if (n > 0) line.remove_prefix(n);
