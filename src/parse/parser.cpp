@@ -461,7 +461,6 @@ class Parser::Impl {
         g_.created_by.file = file;
         g_.created_by.line = line;
         mode_ = Mode::kFrames;
-        prefetch_stack();
         break;
       case Mode::kAncestorCreatedByFile:
         g_.ancestors.back().created_by.file = file;
@@ -482,14 +481,6 @@ class Parser::Impl {
       ++g_.frames_hashed;
     }
     g_.frames.push_back(f);
-  }
-
-  // `created by` is usually a goroutine's last line: its stack's hash is
-  // known now, a line or two before the Grouper looks the stack up.
-  void prefetch_stack() {
-    if (g_.frames_hashed != g_.frames.size()) return;
-    catalog_.stacks.prefetch(stack_hash_finish(g_.frames_hash, g_.frames.size(), g_.created_by,
-                                               g_.elided_count, g_.elided_at));
   }
 
   // The arguments of the frame just pushed, which end args_text (a debug=1
