@@ -109,8 +109,8 @@ class Evaluator {
 
  private:
   bool frame_matches(const CompiledFrameCondition& c, StrId func, StrId file) {
-    if (c.func >= 0 && !test_bit(patterns_.func(func), c.func)) return false;
-    if (c.file >= 0 && !test_bit(patterns_.file(file), c.file)) return false;
+    if (c.func >= 0 && !patterns_.func(func, c.func)) return false;
+    if (c.file >= 0 && !patterns_.file(file, c.file)) return false;
     return true;
   }
 
@@ -158,7 +158,7 @@ class Evaluator {
                    (c.category_mask >> static_cast<unsigned>(g.category)) & 1;
     if (g.category != StateCategory::kUnknown && !g.state_inferred) {
       if (!mask_ok) return false;
-      return c.reason < 0 || test_bit(patterns_.reason(g.state), c.reason);
+      return c.reason < 0 || patterns_.reason(g.state, c.reason);
     }
     // debug=1: no state printed. A strict state (nil channel, select {})
     // cannot be seen at all; otherwise the frames carry the evidence, and an

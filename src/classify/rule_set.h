@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,16 +83,20 @@ class RuleSet {
 class PatternCache {
  public:
   PatternCache(const RuleSet& rules, const Catalog& catalog);
-  const PatternBits& func(StrId id) { return lookup(func_, rules_.funcs(), id); }
-  const PatternBits& file(StrId id) { return lookup(file_, rules_.files(), id); }
-  const PatternBits& reason(StrId id) { return lookup(reason_, rules_.reasons(), id); }
+  // Whether the function name, file path or wait reason `id` matches
+  // pattern `i` of its kind.
+  bool func(StrId id, int i) { return test(func_, rules_.funcs(), id, i); }
+  bool file(StrId id, int i) { return test(file_, rules_.files(), id, i); }
+  bool reason(StrId id, int i) { return test(reason_, rules_.reasons(), id, i); }
 
  private:
+  // Rules test every frame of every group: the answers for each string are
+  // kept in one flat array, a load and a shift away.
   struct Memo {
-    std::vector<int32_t> slot;  // by StrId: index into bits, -1 unknown
-    std::deque<PatternBits> bits;  // deque: references stay valid
+    std::vector<int32_t> slot;    // by StrId: first word in `words`, -1 unknown
+    std::vector<uint64_t> words;  // each matched string's PatternBits
   };
-  const PatternBits& lookup(Memo& m, const PatternSet& set, StrId id);
+  bool test(Memo& m, const PatternSet& set, StrId id, int i);
 
   const RuleSet& rules_;
   const Catalog& catalog_;

@@ -130,24 +130,57 @@ std::string json_quote(std::string_view s) {
 JsonWriter::JsonWriter(std::string* out, int indent)
     : out_(out),
       indent_(indent > 0 ? static_cast<size_t>(indent) : 0),
-      separator_(indent > 0 ? ",\n" : ",") {}
+      separator_(indent > 0 ? ",\n" : ","),
+      staged_(new char[kStageBytes]) {}
 
 JsonWriter::JsonWriter(std::string* out, int indent, size_t depth) : JsonWriter(out, indent) {
   base_depth_ = depth;
 }
 
+JsonWriter::~JsonWriter() { commit(); }
+
 void JsonWriter::set_sink(std::FILE* sink) { sink_ = sink; }
 
+void JsonWriter::commit() {
+  if (staged_size_ == 0) return;
+  out_->append(staged_.get(), staged_size_);
+  staged_size_ = 0;
+  // With a sink, the document streams out in pieces: memory stays bounded
+  // whatever the number of groups and snapshots.
+  if (sink_ != nullptr && out_->size() >= kFlushBytes) write_to_sink();
+}
+
+char* JsonWriter::room(size_t n) {
+  if (staged_size_ + n > kStageBytes) {
+    commit();
+    if (n > kStageBytes) return nullptr;
+  }
+  return staged_.get() + staged_size_;
+}
+
+void JsonWriter::put(const char* p, size_t n) {
+  char* at = room(n);
+  if (at == nullptr) {
+    out_->append(p, n);
+    return;
+  }
+  // An empty view may carry a null pointer, which memcpy must not get.
+  if (n > 0) std::memcpy(at, p, n);
+  staged_size_ += n;
+}
+
 void JsonWriter::flush() {
+  commit();
+  write_to_sink();
+}
+
+void JsonWriter::write_to_sink() {
   if (sink_ == nullptr || out_->empty()) return;
   if (std::fwrite(out_->data(), 1, out_->size(), sink_) != out_->size()) write_failed_ = true;
   out_->clear();
 }
 
 size_t JsonWriter::separator_length() {
-  // With a sink, the document streams out in pieces: memory stays bounded
-  // whatever the number of groups and snapshots.
-  if (sink_ != nullptr && out_->size() >= kFlushBytes) flush();
   // separator_ is ",\n" and the indentation of the deepest level seen so far,
   // so the comma, the newline and the indentation are one copy.
   size_t len = indent_ > 0 ? 1 + depth() * indent_ : 0;
@@ -158,7 +191,7 @@ size_t JsonWriter::separator_length() {
 void JsonWriter::separate(bool comma) {
   size_t len = separator_length();
   size_t from = comma ? 0 : 1;
-  out_->append(separator_.data() + from, 1 + len - from);
+  put(separator_.data() + from, 1 + len - from);
 }
 
 void JsonWriter::before_value() {
@@ -178,37 +211,39 @@ void JsonWriter::key(std::string_view k) {
   top.empty = false;
   after_key_ = true;
   size_t len = separator_length();
-  // Keys are short plain literals: the separator, the quoted key and the
-  // colon go out in one append.
-  char buf[160];
   size_t from = comma ? 0 : 1;
   size_t sep = 1 + len - from;
-  if (sep + k.size() + 4 <= sizeof buf && plain_prefix(k.data(), k.size()) == k.size()) {
-    std::memcpy(buf, separator_.data() + from, sep);
-    size_t n = sep;
-    buf[n++] = '"';
-    if (!k.empty()) std::memcpy(buf + n, k.data(), k.size());
-    n += k.size();
-    buf[n++] = '"';
-    buf[n++] = ':';
-    if (indent_ > 0) buf[n++] = ' ';
-    out_->append(buf, n);
+  // Keys are short plain literals: the separator, the quoted key and the
+  // colon are written in place.
+  char* at = plain_prefix(k.data(), k.size()) == k.size() ? room(sep + k.size() + 4) : nullptr;
+  if (at != nullptr) {
+    char* p = at;
+    std::memcpy(p, separator_.data() + from, sep);
+    p += sep;
+    *p++ = '"';
+    if (!k.empty()) std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    if (indent_ > 0) *p++ = ' ';
+    staged_size_ += static_cast<size_t>(p - at);
     return;
   }
-  out_->append(separator_.data() + from, sep);
+  put(separator_.data() + from, sep);
+  commit();
   json_escape(k, out_);
-  out_->append(indent_ > 0 ? ": " : ":");
+  put(indent_ > 0 ? ": " : ":", indent_ > 0 ? 2 : 1);
 }
 
 void JsonWriter::begin_object() {
   before_value();
-  out_->push_back('{');
+  put("{", 1);
   stack_.push_back(Level{true, true});
 }
 
 void JsonWriter::begin_array() {
   before_value();
-  out_->push_back('[');
+  put("[", 1);
   stack_.push_back(Level{false, true});
 }
 
@@ -216,60 +251,72 @@ void JsonWriter::end_object() {
   bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) separate(false);
-  out_->push_back('}');
+  put("}", 1);
 }
 
 void JsonWriter::end_array() {
   bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) separate(false);
-  out_->push_back(']');
+  put("]", 1);
 }
 
 void JsonWriter::value(std::string_view s) {
   before_value();
+  // The common case, a plain string: quoted in place.
+  char* at = plain_prefix(s.data(), s.size()) == s.size() ? room(s.size() + 2) : nullptr;
+  if (at != nullptr) {
+    at[0] = '"';
+    if (!s.empty()) std::memcpy(at + 1, s.data(), s.size());
+    at[s.size() + 1] = '"';
+    staged_size_ += s.size() + 2;
+    return;
+  }
+  commit();
   json_escape(s, out_);
 }
 
 void JsonWriter::raw_value(std::string_view json) {
   before_value();
-  out_->append(json);
+  put(json.data(), json.size());
 }
 
 void JsonWriter::value(bool b) {
   before_value();
-  out_->append(b ? "true" : "false");
+  if (b) put("true", 4);
+  else put("false", 5);
 }
 
 void JsonWriter::value(double d) {
   before_value();
   if (!std::isfinite(d)) {
-    out_->append("null");
+    put("null", 4);
     return;
   }
   // Shortest round-trip form; fmt never emits locale separators.
+  commit();
   fmt::format_to(std::back_inserter(*out_), "{}", d);
 }
 
 void JsonWriter::null() {
   before_value();
-  out_->append("null");
+  put("null", 4);
 }
 
 void JsonWriter::write_int(int64_t v) {
   before_value();
   fmt::format_int s(v);
-  out_->append(s.data(), s.size());
+  put(s.data(), s.size());
 }
 
 void JsonWriter::write_uint(uint64_t v) {
   before_value();
   fmt::format_int s(v);
-  out_->append(s.data(), s.size());
+  put(s.data(), s.size());
 }
 
 void JsonWriter::finish() {
-  if (indent_ > 0) out_->push_back('\n');
+  if (indent_ > 0) put("\n", 1);
   flush();
 }
 

@@ -7,6 +7,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,11 @@ class JsonWriter {
   // A writer for a value that will sit `depth` levels deep in another
   // writer's document (see raw_value()).
   JsonWriter(std::string* out, int indent, size_t depth);
+  // Text is staged in a small buffer and moved to *out in pieces: *out is
+  // complete after finish(), flush() or the writer's destruction.
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   void begin_object();
   void end_object();
@@ -71,8 +77,8 @@ class JsonWriter {
   // Ends the document with a newline (when pretty-printing).
   void finish();
 
-  // Streams the text to `sink` whenever the buffer passes kFlushBytes, and
-  // on flush(); without a sink everything stays in the string.
+  // Streams the text to `sink` whenever *out passes kFlushBytes, and on
+  // flush(); without a sink everything stays in the string.
   void set_sink(std::FILE* sink);
   void flush();
   bool write_failed() const { return write_failed_; }
@@ -80,6 +86,13 @@ class JsonWriter {
   bool balanced() const { return stack_.empty(); }
 
  private:
+  // Moves the staged text to *out_ (and on to the sink when due).
+  void commit();
+  // Where n more bytes can be staged, or nullptr when n never fits (then
+  // everything staged is already in *out_).
+  char* room(size_t n);
+  void put(const char* p, size_t n);
+  void write_to_sink();
   void before_value();
   // The comma (when `comma`), then the newline and indentation of the
   // current level when pretty-printing; flushes to the sink when due.
@@ -95,6 +108,9 @@ class JsonWriter {
     bool empty = true;
   };
   static constexpr size_t kFlushBytes = 64 * 1024;
+  // Staging: a key or a value is a pointer bump here, where a
+  // std::string::append per piece cost more than the copying.
+  static constexpr size_t kStageBytes = 16 * 1024;
   std::string* out_;
   std::FILE* sink_ = nullptr;
   bool write_failed_ = false;
@@ -103,6 +119,8 @@ class JsonWriter {
   std::string separator_;  // ",\n" + spaces, grown to the deepest level
   std::vector<Level> stack_;
   bool after_key_ = false;
+  std::unique_ptr<char[]> staged_;
+  size_t staged_size_ = 0;
 };
 
 }  // namespace gorleak
