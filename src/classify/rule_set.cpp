@@ -122,15 +122,14 @@ const Rule* RuleSet::find(std::string_view id) const {
 PatternCache::PatternCache(const RuleSet& rules, const Catalog& catalog)
     : rules_(rules), catalog_(catalog) {}
 
-bool PatternCache::test(Memo& m, const PatternSet& set, StrId id, int i) {
-  if (i < 0 || static_cast<size_t>(i) >= set.size()) return false;
+int32_t PatternCache::learn(Memo& m, const PatternSet& set, StrId id) {
   if (id >= m.slot.size()) m.slot.resize(std::max<size_t>(id + 1, catalog_.strings.size()), -1);
   if (m.slot[id] < 0) {
     m.slot[id] = static_cast<int32_t>(m.words.size());
     PatternBits bits = set.match(catalog_.str(id));
     m.words.insert(m.words.end(), bits.begin(), bits.end());
   }
-  return (m.words[static_cast<size_t>(m.slot[id]) + static_cast<size_t>(i / 64)] >> (i % 64)) & 1;
+  return m.slot[id];
 }
 
 }  // namespace gorleak

@@ -96,7 +96,14 @@ class PatternCache {
     std::vector<int32_t> slot;    // by StrId: first word in `words`, -1 unknown
     std::vector<uint64_t> words;  // each matched string's PatternBits
   };
-  bool test(Memo& m, const PatternSet& set, StrId id, int i);
+  bool test(Memo& m, const PatternSet& set, StrId id, int i) {
+    if (i < 0 || static_cast<size_t>(i) >= set.size()) return false;
+    int32_t first = id < m.slot.size() ? m.slot[id] : -1;
+    if (first < 0) first = learn(m, set, id);
+    return (m.words[static_cast<size_t>(first) + static_cast<size_t>(i / 64)] >> (i % 64)) & 1;
+  }
+  // Matches the string `id` against the set once; returns its first word.
+  int32_t learn(Memo& m, const PatternSet& set, StrId id);
 
   const RuleSet& rules_;
   const Catalog& catalog_;
