@@ -40,8 +40,9 @@ bool may_have_blank(const char* p, size_t n) {
 constexpr size_t kNoParen = ~size_t{0};
 
 // Offset of the last '(' or ')' in p[0, n), or kNoParen. Sixteen (or
-// eight) bytes per step from the end: a function line's arguments are a few words long, and
-// two library scans (memrchr, then memchr for nesting) cost more than that.
+// eight) bytes per step from the end: a function line's arguments are a
+// few words long, and two library scans (memrchr, then memchr for nesting)
+// cost more than that.
 size_t last_paren(const char* p, size_t n) {
 #if defined(__SSE2__)
   // '(' is 0x28 and ')' 0x29: with bit 0 set, both are 0x29.
