@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collecting_sink.h"
+#include "group/grouper.h"
 #include "group/record_batch.h"
 #include "parse/parser.h"
 #include "test_support.h"
@@ -126,4 +127,25 @@ TEST_CASE("a known string with a blank is still no function name") {
   CHECK(gs[0]->frames.size() == 1);
   for (const Goroutine* g : gs)
     for (const Frame& f : g->frames) CHECK(p.catalog.str(f.func) == "main.worker");
+}
+
+TEST_CASE("a Grouper given goroutines before any snapshot began still counts them all") {
+  // A producer that never announces a snapshot: the Grouper opens one itself
+  // when its first batch is folded. Enough goroutines for several batches.
+  Parsed p;
+  parse_into(read_file(corpus_dumps_dir() / "body-leak.go1.22.debug2.txt"), &p);
+  std::vector<const Goroutine*> gs = p.sink.all();
+  REQUIRE(gs.size() > 2 * RecordBatch::kCapacity);
+  std::vector<Snapshot> out;
+  Grouper grouper(p.catalog, GroupOptions{}, "dump", &out);
+  uint64_t want = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const Goroutine* g : gs) {
+      grouper.goroutine(*g);
+      want += g->count;
+    }
+  }
+  grouper.end_snapshot(SnapshotEnd{});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].total == want);
 }

@@ -78,8 +78,10 @@ class Grouper::Impl {
   void flush() {
     std::span<const GoroutineRecord> records = batch_.take();
     if (records.empty()) return;
-    for (const GoroutineRecord& r : records) prefetch_slot(r);
-    for (const GoroutineRecord& r : records) prefetch_group(r);
+    if (!slots_.empty()) {  // empty until the first snapshot begins
+      for (const GoroutineRecord& r : records) prefetch_slot(r);
+      for (const GoroutineRecord& r : records) prefetch_group(r);
+    }
     for (const GoroutineRecord& r : records) fold(r);
   }
 
