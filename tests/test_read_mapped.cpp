@@ -13,6 +13,10 @@
 
 #include <fmt/format.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "bad_input_support.h"
 #include "pipeline/load.h"
 #include "read/byte_source.h"
@@ -248,6 +252,12 @@ TEST_CASE("mapped read: a SIGBUS outside any window still ends the process") {
     int devnull = ::open("/dev/null", O_WRONLY);
     ::dup2(devnull, 1);
     ::dup2(devnull, 2);
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan's handler, there before ours, reports this fault as intended; to
+    // this child's stderr (/dev/null), not to the log directory where CI
+    // counts every report as a failure.
+    __sanitizer_set_report_path("stderr");
+#endif
     std::unique_ptr<ByteSource> src = open_mapped(p, 4096);
     const char* data = nullptr;
     std::string error;
