@@ -24,10 +24,10 @@ class IdIndex {
   void insert(uint64_t id, uint32_t group);
   // Starts loading the slot insert(id) will look at first.
   void prefetch(uint64_t id) const {
-    if (!ids_.empty()) {
-      __builtin_prefetch(&ids_[slot_of(id)]);
-      __builtin_prefetch(&groups_[slot_of(id)]);
-    }
+    if (ids_.empty()) return;
+    size_t slot = slot_of(id);
+    __builtin_prefetch(&ids_[slot]);
+    __builtin_prefetch(&groups_[slot]);
   }
   // Returns false when `id` was never recorded.
   bool find(uint64_t id, uint32_t* group) const;

@@ -12,16 +12,16 @@ bool RecordBatch::add(const Goroutine& g) {
   p.stack_created_by = g.created_by;
   p.elided_count = g.elided_count;
   p.elided_at = g.elided_at;
-  if (group_by_ == GroupBy::kFunction) {
-    // The same stack with every line number zeroed.
-    for (Frame& f : p.frames) f.line = 0;
-    p.stack_created_by.line = 0;
-    p.hash = stack_hash(p.frames.data(), p.frames.size(), p.stack_created_by, p.elided_count,
-                        p.elided_at);
-  } else if (g.frames_hashed == g.frames.size()) {  // the parser hashed every frame
+  if (group_by_ == GroupBy::kStack && g.frames_hashed == g.frames.size()) {
+    // The parser hashed every frame as it read them.
     p.hash = stack_hash_finish(g.frames_hash, g.frames.size(), g.created_by, g.elided_count,
                                g.elided_at);
   } else {
+    if (group_by_ == GroupBy::kFunction) {
+      // The same stack with every line number zeroed.
+      for (Frame& f : p.frames) f.line = 0;
+      p.stack_created_by.line = 0;
+    }
     p.hash = stack_hash(p.frames.data(), p.frames.size(), p.stack_created_by, p.elided_count,
                         p.elided_at);
   }
