@@ -6,8 +6,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "bad_input_support.h"
 #include "pipeline/block_reader.h"
 #include "pipeline/load.h"
+#include "read/mapped_file_source.h"
+#include "read/truncation_guard.h"
 #include "report/json_report.h"
 #include "test_support.h"
 
@@ -42,15 +48,25 @@ LoadOptions split_options(unsigned jobs, size_t block) {
 struct Totals {
   uint64_t blocks = 0;
   uint64_t absorbed = 0;
+  uint64_t file_blocks = 0;  // split from a file
+  uint64_t mapped = 0;
 };
 
+// Reads `text` on one thread, then split: from memory (blocks are copied)
+// and, with `as_file`, from a file (blocks are mappings of it).
 void check_same(const std::string& name, const std::string& text, Totals* totals,
-                GroupBy group_by = GroupBy::kStack) {
+                GroupBy group_by = GroupBy::kStack, const ScratchDir* as_file = nullptr) {
   CAPTURE(name);
   LoadOptions sequential;
   sequential.group.group_by = group_by;
   std::unique_ptr<Loaded> one = load_text(text, sequential);
   std::string want = describe(*one);
+  std::filesystem::path file;
+  std::string want_file;  // names the file where `want` names "<text>"
+  if (as_file != nullptr) {
+    file = as_file->write("dump.txt", text);
+    want_file = describe(*load(file, sequential));
+  }
   for (auto [jobs, block] : {std::pair<unsigned, size_t>{2, 1024}, {3, 1500}, {2, 64 * 1024}}) {
     CAPTURE(jobs);
     CAPTURE(block);
@@ -60,6 +76,11 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
     CHECK(describe(*many) == want);
     totals->blocks += many->result.split_blocks;
     totals->absorbed += many->result.split_absorbed;
+    if (file.empty()) continue;
+    std::unique_ptr<Loaded> mapped = load(file, options);
+    CHECK(describe(*mapped) == want_file);
+    totals->file_blocks += mapped->result.split_blocks;
+    totals->mapped += mapped->result.split_mapped;
   }
 }
 
@@ -67,11 +88,17 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
 
 TEST_CASE("split: every corpus dump reads the same on 1, 2 and 3 threads") {
   Totals totals;
-  for (const auto& p : list_files(corpus_dumps_dir(), ".txt")) check_same(p.filename().string(), read_file(p), &totals);
-  MESSAGE(fmt::format("{} blocks, {} absorbed", totals.blocks, totals.absorbed));
+  ScratchDir dir("split-corpus");
+  for (const auto& p : list_files(corpus_dumps_dir(), ".txt"))
+    check_same(p.filename().string(), read_file(p), &totals, GroupBy::kStack, &dir);
+  MESSAGE(fmt::format("{} blocks, {} absorbed; from files: {} blocks, {} mapped", totals.blocks,
+                      totals.absorbed, totals.file_blocks, totals.mapped));
   // Most blocks of most dumps start at a plain goroutine header: unless the
   // workers' results are really used, this test would prove nothing.
   CHECK(totals.absorbed * 2 > totals.blocks);
+  // A file's blocks are mappings of it, not copies.
+  CHECK(totals.file_blocks > totals.blocks / 2);
+  CHECK(totals.mapped == totals.file_blocks);
 }
 
 TEST_CASE("split: --group-by function reads the same on several threads") {
@@ -86,9 +113,10 @@ TEST_CASE("split: --group-by function reads the same on several threads") {
 TEST_CASE("split: the public corpus reads the same on several threads") {
   if (!shared_available()) return;
   Totals totals;
+  ScratchDir dir("split-public");
   for (const auto& p : list_files(shared_dir() / "corpus-public")) {
     if (p.extension() == ".md") continue;
-    check_same(p.filename().string(), read_file(p), &totals);
+    check_same(p.filename().string(), read_file(p), &totals, GroupBy::kStack, &dir);
   }
   CHECK(totals.absorbed > 0);
 }
@@ -104,34 +132,88 @@ TEST_CASE("split: concatenated dumps of every form, with noise between them") {
     all += "\nsome log line between dumps\n\n";
   }
   Totals totals;
-  check_same("concatenation", all, &totals);
+  ScratchDir dir("split-concat");
+  check_same("concatenation", all, &totals, GroupBy::kStack, &dir);
   CHECK(totals.absorbed > 0);
+  CHECK(totals.mapped == totals.file_blocks);
 }
 
-TEST_CASE("split: edge cases at block boundaries") {
+TEST_CASE("split: edge cases at block boundaries, from memory and from a file") {
   std::string block = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
   Totals totals;
+  ScratchDir dir("split-edges");
+  const GroupBy by = GroupBy::kStack;
   SUBCASE("no final newline") {
     std::string t = block;
     while (!t.empty() && t.back() == '\n') t.pop_back();
-    check_same("cut", t, &totals);
+    check_same("cut", t, &totals, by, &dir);
   }
-  SUBCASE("cut mid-goroutine") { check_same("half", block.substr(0, block.size() * 2 / 3), &totals); }
+  SUBCASE("cut mid-goroutine") {
+    check_same("half", block.substr(0, block.size() * 2 / 3), &totals, by, &dir);
+  }
   SUBCASE("CRLF line ends") {
     std::string t;
     for (char c : block) {
       if (c == '\n') t += '\r';
       t += c;
     }
-    check_same("crlf", t, &totals);
+    check_same("crlf", t, &totals, by, &dir);
   }
   SUBCASE("a line longer than the limit and longer than a block") {
     std::string t = block + "\n" + std::string(3 << 20, 'x') + "\n" + block;
-    check_same("overlong", t, &totals);
+    check_same("overlong", t, &totals, by, &dir);
   }
   SUBCASE("two dumps: the second goroutine 1 starts a new snapshot") {
-    check_same("twice", block + "\n" + block, &totals);
+    check_same("twice", block + "\n" + block, &totals, by, &dir);
   }
+}
+
+TEST_CASE("split: a file whose blocks cannot be mapped is read with pread(), the same") {
+  // Every guard slot taken: no mapping is safe, so none may be made.
+  std::vector<std::unique_ptr<TruncationGuard>> slots;
+  do slots.push_back(std::make_unique<TruncationGuard>());
+  while (slots.back()->active());
+  std::string all;
+  size_t n = 0;
+  for (const auto& p : list_files(corpus_dumps_dir(), ".debug2.txt"))
+    if (n++ % 9 == 0) all += read_file(p) + "\n";
+  Totals totals;
+  ScratchDir dir("split-unmapped");
+  check_same("unmapped", all, &totals, GroupBy::kStack, &dir);
+  CHECK(totals.file_blocks > 10);
+  CHECK(totals.mapped == 0);
+}
+
+TEST_CASE("block reader: a file that shrinks under a mapped block is a read error") {
+  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
+  std::string big;
+  while (big.size() < (size_t{512} << 10)) big += dump + "\n";
+  ScratchDir dir("split-shrink");
+  std::filesystem::path p = dir.write("dump", big);
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  std::unique_ptr<ByteSource> src = make_mapped_file_source(fd, /*owns_fd=*/true,
+                                                            kDefaultMapWindowBytes);
+  LineReaderResult result;
+  BlockReader reader(*src, size_t{128} << 10, &result);
+  std::unique_ptr<Fragment> first = reader.next();
+  REQUIRE(first);
+  REQUIRE(first->region.mapped());
+  std::unique_ptr<Fragment> second = reader.next();
+  REQUIRE(second);
+  CHECK(reader.recycle(std::move(first)));
+  CHECK(result.ok);
+  // Cut the file inside the second block, then read all of it, as a worker
+  // would: the pages past the end fault, and the guard answers with zeros.
+  REQUIRE(::truncate(p.c_str(), (size_t{128} << 10) + 4096) == 0);
+  std::string_view text = second->text();
+  size_t zeros = 0;
+  for (char c : text) zeros += c == '\0';
+  CHECK(zeros > 0);
+  CHECK_FALSE(reader.recycle(std::move(second)));
+  CHECK_FALSE(result.ok);
+  CHECK(result.error == kFileShrankError);
+  CHECK(reader.next() == nullptr);
 }
 
 TEST_CASE("find_block_cut: only before a header or record after a blank line") {

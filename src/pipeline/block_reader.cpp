@@ -1,6 +1,13 @@
 #include "pipeline/block_reader.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
+
+#include "read/mapped_file_source.h"
 
 namespace gorleak {
 
@@ -24,6 +31,25 @@ bool starts_block(std::string_view line, Form* form) {
   }
   return false;
 }
+
+// Reads `head` and then the rest of `src` (which it does not own).
+class ContinuedSource : public ByteSource {
+ public:
+  ContinuedSource(std::string_view head, ByteSource& rest) : head_(head), rest_(rest) {}
+  long read(char* buf, size_t n, std::string* error) override {
+    if (!head_.empty()) {
+      size_t k = n < head_.size() ? n : head_.size();
+      std::memcpy(buf, head_.data(), k);
+      head_.remove_prefix(k);
+      return static_cast<long>(k);
+    }
+    return rest_.read(buf, n, error);
+  }
+
+ private:
+  std::string_view head_;
+  ByteSource& rest_;
+};
 
 }  // namespace
 
@@ -49,7 +75,12 @@ size_t find_block_cut(std::string_view text, Form* form) {
 }
 
 BlockReader::BlockReader(ByteSource& src, size_t block_bytes, LineReaderResult* result)
-    : src_(src), block_bytes_(block_bytes < 1024 ? 1024 : block_bytes), result_(result) {}
+    : src_(src),
+      file_(src.file()),
+      block_bytes_(block_bytes < 1024 ? 1024 : block_bytes),
+      result_(result) {
+  if (file_) offset_ = file_->begin;
+}
 
 std::unique_ptr<Fragment> BlockReader::fresh() {
   std::unique_ptr<Fragment> f;
@@ -60,9 +91,12 @@ std::unique_ptr<Fragment> BlockReader::fresh() {
     f = std::make_unique<Fragment>();
     // A carried tail never outgrows the buffer it came from, and reads go
     // on until a block is full, so a quarter block of slack is enough.
+    // Untouched (mapped blocks use it only if mapping fails), it costs no
+    // memory.
     f->capacity = block_bytes_ + block_bytes_ / 4;
     f->data = std::make_unique_for_overwrite<char[]>(f->capacity);
   }
+  f->bytes = f->data.get();
   f->size = 0;
   f->parallel = false;
   f->form = Form::kDebug2;
@@ -74,16 +108,30 @@ std::unique_ptr<Fragment> BlockReader::fresh() {
   return f;
 }
 
-void BlockReader::recycle(std::unique_ptr<Fragment> f) {
-  if (f && f->capacity == block_bytes_ + block_bytes_ / 4) free_.push_back(std::move(f));
+bool BlockReader::recycle(std::unique_ptr<Fragment> f) {
+  bool intact = f->region.release();
+  if (!intact) {
+    fail(kFileShrankError);
+    done_ = true;
+  }
+  if (f->capacity == block_bytes_ + block_bytes_ / 4) free_.push_back(std::move(f));
+  return intact;
 }
 
-void BlockReader::fill(Fragment& f) {
+void BlockReader::fail(std::string error) {
+  result_->ok = false;
+  result_->error = std::move(error);
+  eof_ = true;  // keep what was read, as read_lines does
+}
+
+void BlockReader::fill_copied(Fragment& f) {
+  std::memcpy(f.data.get(), carry_.data(), carry_.size());
+  f.size = carry_.size();
+  carry_.clear();
   while (!eof_ && f.size < block_bytes_) {
     long n = src_.read(f.data.get() + f.size, f.capacity - f.size, &result_->error);
     if (n < 0) {
-      result_->ok = false;
-      eof_ = true;  // keep what was read, as read_lines does
+      fail(result_->error);
       break;
     }
     if (n == 0) {
@@ -95,15 +143,52 @@ void BlockReader::fill(Fragment& f) {
   }
 }
 
+void BlockReader::fill_mapped(Fragment& f) {
+  struct stat st;
+  if (::fstat(file_->fd, &st) != 0) {
+    fail(std::strerror(errno));
+    return;
+  }
+  uint64_t size = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  if (size <= offset_) {
+    eof_ = true;
+    return;
+  }
+  size_t len = static_cast<size_t>(std::min<uint64_t>(block_bytes_, size - offset_));
+  if (offset_ + len == size) eof_ = true;
+  if (f.region.map(file_->fd, offset_, len)) {
+    f.bytes = f.region.data();
+    f.size = len;
+  } else {
+    while (f.size < len) {
+      ssize_t r = ::pread(file_->fd, f.data.get() + f.size, len - f.size,
+                          static_cast<off_t>(offset_ + f.size));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        fail(std::strerror(errno));
+        break;
+      }
+      if (r == 0) {  // shrank since fstat: what is left is the input
+        eof_ = true;
+        break;
+      }
+      f.size += static_cast<size_t>(r);
+    }
+  }
+  // A block's bytes after its cut are mapped again with the next block; they
+  // are counted here and taken back at the cut.
+  result_->bytes += f.size;
+}
+
 std::unique_ptr<Fragment> BlockReader::next() {
   if (done_) return nullptr;
   std::unique_ptr<Fragment> f = fresh();
-  std::memcpy(f->data.get(), carry_.data(), carry_.size());
-  f->size = carry_.size();
-  f->parallel = carry_parallel_;
-  f->form = carry_form_;
-  carry_.clear();
-  fill(*f);
+  f->parallel = next_parallel_;
+  f->form = next_form_;
+  if (file_)
+    fill_mapped(*f);
+  else
+    fill_copied(*f);
   if (eof_) {
     done_ = true;
     // The last block is read on the main thread: only it can end without a
@@ -125,19 +210,30 @@ std::unique_ptr<Fragment> BlockReader::next() {
   Form form = Form::kDebug2;
   size_t cut = find_block_cut(text.substr(0, whole), &form);
   if (cut > 0) {
-    carry_parallel_ = true;
-    carry_form_ = form;
+    next_parallel_ = true;
+    next_form_ = form;
   } else {
     // No place to cut cleanly (one enormous goroutine, log text): this
     // block ends mid-goroutine and the next starts there, so the main thread
     // reads both.
     cut = whole;
-    carry_parallel_ = false;
+    next_parallel_ = false;
     f->parallel = false;
   }
-  carry_.assign(text.substr(cut));
+  if (file_) {
+    offset_ += cut;
+    result_->bytes -= text.size() - cut;
+  } else {
+    carry_.assign(text.substr(cut));
+  }
   f->size = cut;
   return f;
+}
+
+std::unique_ptr<ByteSource> BlockReader::rest_from(const Fragment& f) {
+  // The mapped reader has not moved past the fragment's start.
+  if (file_) return make_mapped_file_source(FileExtent{file_->fd, offset_}, kDefaultMapWindowBytes);
+  return std::make_unique<ContinuedSource>(f.text(), src_);
 }
 
 }  // namespace gorleak

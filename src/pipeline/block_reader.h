@@ -2,9 +2,15 @@
 // `block_bytes` whole lines, each cut just before a goroutine header or
 // debug=1 record that follows a blank line, so the next block can be read
 // without what came before.
+//
+// A regular file read in place (ByteSource::file()) is cut without a copy:
+// each block is its own mapping of the file, starting where the previous
+// block was cut, so several blocks can be in flight at once. Other inputs
+// are read() into buffers, and the bytes after a cut are carried over.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,21 +27,31 @@ class BlockReader {
 
   // The next fragment, or null at the end of the input.
   std::unique_ptr<Fragment> next();
-  // Gives a fragment's buffer back for reuse.
-  void recycle(std::unique_ptr<Fragment> f);
+  // Gives a fragment back, once nothing reads its bytes any more. False
+  // when the file shrank under the fragment's mapping, so that some of the
+  // bytes read were zeros: the error is in *result, and the input ends here.
+  bool recycle(std::unique_ptr<Fragment> f);
+  // For a fragment marked rest_of_input: the input from its first byte on,
+  // to be read line by line. Valid while `f` is.
+  std::unique_ptr<ByteSource> rest_from(const Fragment& f);
 
  private:
   std::unique_ptr<Fragment> fresh();
-  void fill(Fragment& f);
+  void fill_copied(Fragment& f);
+  void fill_mapped(Fragment& f);
+  void fail(std::string error);
 
   ByteSource& src_;
+  std::optional<FileExtent> file_;
   size_t block_bytes_;
   LineReaderResult* result_;
   bool eof_ = false;
   bool done_ = false;
-  std::string carry_;  // bytes after the last cut
-  bool carry_parallel_ = false;  // the first block never is: no snapshot is open yet
-  Form carry_form_ = Form::kDebug2;
+  // Where the next block starts: at offset_ in the file, or with carry_.
+  uint64_t offset_ = 0;
+  std::string carry_;
+  bool next_parallel_ = false;  // the first block never is: no snapshot is open yet
+  Form next_form_ = Form::kDebug2;
   std::vector<std::unique_ptr<Fragment>> free_;
 };
 

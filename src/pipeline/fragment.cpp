@@ -39,7 +39,7 @@ void parse_fragment(Fragment& f, FragmentWorker& worker, size_t max_line_bytes) 
   {
     Parser& parser = *worker.parser;
     parser.begin_fragment(f.form);
-    const char* base = f.data.get();
+    const char* base = f.bytes;
     NewlineScan newlines(base, 0, f.size);
     size_t begin = 0;
     uint64_t no = 0;

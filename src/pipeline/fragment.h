@@ -10,16 +10,21 @@
 #include "group/goroutine_record.h"
 #include "parse/parser.h"
 #include "pipeline/catalog_delta.h"
+#include "read/mapped_region.h"
 
 namespace gorleak {
 
 struct Fragment {
-  // Whole lines; only the input's last may lack its '\n'. A raw buffer,
-  // reused from fragment to fragment, so blocks are never zero-filled.
-  std::unique_ptr<char[]> data;
+  // Whole lines; only the input's last may lack its '\n'. They lie in
+  // `region` when the input is a file read in place, else in `data`: a raw
+  // buffer, reused from fragment to fragment, so blocks are never
+  // zero-filled.
+  const char* bytes = nullptr;
   size_t size = 0;
+  std::string_view text() const { return {bytes, size}; }
+  MappedRegion region;
+  std::unique_ptr<char[]> data;
   size_t capacity = 0;
-  std::string_view text() const { return {data.get(), size}; }
   // Starts at a goroutine header or debug=1 record that follows a blank
   // line, so a worker can read it without knowing what came before.
   bool parallel = false;

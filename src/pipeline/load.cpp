@@ -69,6 +69,7 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
     lr = read_split(*source, parser, grouper, catalog, split);
     result.split_blocks = stats.blocks;
     result.split_absorbed = stats.absorbed;
+    result.split_mapped = stats.mapped;
   } else {
     ParserFeeder feeder(parser);
     lr = read_lines(*source, options.max_line_bytes, feeder);

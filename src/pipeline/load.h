@@ -43,6 +43,7 @@ struct LoadResult {
   // used for (the others were read again in order; see split_load.h).
   uint64_t split_blocks = 0;
   uint64_t split_absorbed = 0;
+  uint64_t split_mapped = 0;  // read in place from mappings of the file
 };
 
 // `path` "-" reads standard input.

@@ -1,6 +1,5 @@
 #include "pipeline/split_load.h"
 
-#include <cstring>
 #include <deque>
 #include <memory>
 
@@ -9,29 +8,6 @@
 #include "pipeline/worker_pool.h"
 
 namespace gorleak {
-
-namespace {
-
-// Reads `head` and then the rest of `src` (which it does not own).
-class ContinuedSource : public ByteSource {
- public:
-  ContinuedSource(std::string_view head, ByteSource& rest) : head_(head), rest_(rest) {}
-  long read(char* buf, size_t n, std::string* error) override {
-    if (!head_.empty()) {
-      size_t k = n < head_.size() ? n : head_.size();
-      std::memcpy(buf, head_.data(), k);
-      head_.remove_prefix(k);
-      return static_cast<long>(k);
-    }
-    return rest_.read(buf, n, error);
-  }
-
- private:
-  std::string_view head_;
-  ByteSource& rest_;
-};
-
-}  // namespace
 
 LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
                             Catalog& catalog, const SplitOptions& options) {
@@ -69,20 +45,26 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
     if (window.empty()) break;
     std::unique_ptr<Fragment> f = std::move(window.front());
     window.pop_front();
-    if (options.stats) ++options.stats->blocks;
+    if (options.stats) {
+      ++options.stats->blocks;
+      if (f->region.mapped()) ++options.stats->mapped;
+    }
 
     if (f->rest_of_input) {
-      ContinuedSource rest(f->text(), src);
-      ParserFeeder feeder(parser, lines);
-      LineReaderResult lr = read_lines(rest, options.max_line_bytes, feeder);
-      lines += lr.lines;
-      // What the block reader had counted is in f->size; the rest is new.
-      result.bytes += lr.bytes - f->size;
-      result.ended_mid_line = lr.ended_mid_line;
-      if (!lr.ok) {
-        result.ok = false;
-        result.error = lr.error;
+      {
+        std::unique_ptr<ByteSource> rest = reader.rest_from(*f);
+        ParserFeeder feeder(parser, lines);
+        LineReaderResult lr = read_lines(*rest, options.max_line_bytes, feeder);
+        lines += lr.lines;
+        // What the block reader had counted is in f->size; the rest is new.
+        result.bytes += lr.bytes - f->size;
+        result.ended_mid_line = lr.ended_mid_line;
+        if (!lr.ok) {
+          result.ok = false;
+          result.error = lr.error;
+        }
       }
+      reader.recycle(std::move(f));
       break;
     }
     bool absorbed = false;
@@ -110,7 +92,7 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
       lines += lr.lines;
       result.ended_mid_line = lr.ended_mid_line;
     }
-    reader.recycle(std::move(f));
+    if (!reader.recycle(std::move(f))) break;
   }
   result.lines = lines;
   return result;

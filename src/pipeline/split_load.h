@@ -22,6 +22,7 @@ namespace gorleak {
 struct SplitStats {
   uint64_t blocks = 0;
   uint64_t absorbed = 0;  // parsed by a worker and used as is
+  uint64_t mapped = 0;    // read in place from a mapping of the file
 };
 
 struct SplitOptions {

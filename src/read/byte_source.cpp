@@ -85,6 +85,8 @@ class ReplaySource : public ByteSource {
     }
     return inner_->next_window(data, error);
   }
+  // The head came from the inner source's start.
+  std::optional<FileExtent> file() const override { return inner_->file(); }
 
  private:
   std::string head_;

@@ -5,11 +5,19 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace gorleak {
+
+// A regular file read in place, from `begin` (read/mapped_file_source.h).
+struct FileExtent {
+  int fd = -1;
+  uint64_t begin = 0;
+};
 
 class ByteSource {
  public:
@@ -25,6 +33,13 @@ class ByteSource {
   // on this source (of either kind) or its destruction.
   virtual bool has_windows() const { return false; }
   virtual long next_window(const char** data, std::string* error);
+
+  // For a source that serves a regular file in place: everything it
+  // serves, from its first byte, is that file from `begin` on. A reader may
+  // then map any parts of the file itself, several at once, instead of
+  // reading in order (pipeline/block_reader.h); it must not also read this
+  // source.
+  virtual std::optional<FileExtent> file() const { return std::nullopt; }
 };
 
 std::unique_ptr<ByteSource> make_fd_source(int fd, bool owns_fd);
@@ -33,7 +48,8 @@ std::unique_ptr<ByteSource> make_memory_source(std::string_view bytes);
 std::unique_ptr<ByteSource> make_gzip_source(std::unique_ptr<ByteSource> inner);
 
 // Serves `head` first, then the rest of `inner`: lets us sniff the first
-// bytes of a pipe without losing them.
+// bytes of a pipe without losing them. `head` must be the first bytes
+// `inner` served (file() relies on it).
 std::unique_ptr<ByteSource> make_replay_source(std::string head,
                                                std::unique_ptr<ByteSource> inner);
 

@@ -1,6 +1,5 @@
 #include "read/mapped_file_source.h"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "read/truncation_guard.h"
+#include "read/mapped_region.h"
 
 namespace gorleak {
 
@@ -21,17 +20,11 @@ constexpr size_t kCopyBytes = size_t{1} << 20;  // the read() buffer, as the lin
 
 class MappedFileSource : public ByteSource {
  public:
-  MappedFileSource(int fd, bool owns, size_t window)
-      : fd_(fd), owns_(owns), window_(std::max<size_t>(window, 1)) {
-    off_t at = ::lseek(fd_, 0, SEEK_CUR);
-    offset_ = at > 0 ? static_cast<uint64_t>(at) : 0;
-    long page = ::sysconf(_SC_PAGESIZE);
-    page_ = page > 0 ? static_cast<uint64_t>(page) : 4096;
-    mapping_ = guard_.active();
-  }
+  MappedFileSource(int fd, bool owns, size_t window, uint64_t begin)
+      : fd_(fd), owns_(owns), window_(std::max<size_t>(window, 1)), begin_(begin),
+        offset_(begin) {}
   ~MappedFileSource() override {
-    std::string ignored;
-    release(&ignored);
+    region_.release();
     if (owns_) ::close(fd_);
   }
 
@@ -56,6 +49,8 @@ class MappedFileSource : public ByteSource {
     return read_at(copy_.get(), kCopyBytes, error);
   }
 
+  std::optional<FileExtent> file() const override { return FileExtent{fd_, begin_}; }
+
  private:
   static constexpr long kCannotMap = -2;
 
@@ -70,37 +65,16 @@ class MappedFileSource : public ByteSource {
     // input, or what was appended since.
     if (size <= offset_) return kCannotMap;
     size_t len = static_cast<size_t>(std::min<uint64_t>(window_, size - offset_));
-    uint64_t base = offset_ / page_ * page_;
-    size_t span = static_cast<size_t>(offset_ - base) + len;
-    void* p = ::mmap(nullptr, span, PROT_READ, MAP_PRIVATE, fd_, static_cast<off_t>(base));
-    if (p == MAP_FAILED) return kCannotMap;
-    // Faster than MAP_POPULATE here, and the window's pages are mapped as
-    // they are reached, so peak RSS grows less (docs/bench.md).
-    ::madvise(p, span, MADV_SEQUENTIAL);
-    if (!guard_.watch(p, span)) {
-      ::munmap(p, span);
-      return kCannotMap;
-    }
-    map_ = p;
-    map_span_ = span;
-    *data = static_cast<const char*>(p) + (offset_ - base);
+    if (!region_.map(fd_, offset_, len)) return kCannotMap;
+    *data = region_.data();
     offset_ += len;
     return static_cast<long>(len);
   }
 
-  // Unmaps the current window. False (with *error set) if the file shrank
-  // under it: some of its bytes were zeros standing in for lost ones.
   bool release(std::string* error) {
-    if (map_ == nullptr) return true;
-    guard_.unwatch();
-    bool shrank = guard_.tripped();
-    ::munmap(map_, map_span_);
-    map_ = nullptr;
-    if (shrank) {
-      *error = "the file shrank while it was being read";
-      return false;
-    }
-    return true;
+    if (region_.release()) return true;
+    *error = kFileShrankError;
+    return false;
   }
 
   long read_at(char* buf, size_t n, std::string* error) {
@@ -119,19 +93,23 @@ class MappedFileSource : public ByteSource {
   int fd_;
   bool owns_;
   size_t window_;
-  uint64_t page_;
+  uint64_t begin_;   // of the first byte served
   uint64_t offset_;  // of the next byte to serve
-  TruncationGuard guard_;
-  bool mapping_;
-  void* map_ = nullptr;
-  size_t map_span_ = 0;
+  MappedRegion region_;
+  bool mapping_ = true;
   std::unique_ptr<char[]> copy_;
 };
 
 }  // namespace
 
 std::unique_ptr<ByteSource> make_mapped_file_source(int fd, bool owns_fd, size_t window_bytes) {
-  return std::make_unique<MappedFileSource>(fd, owns_fd, window_bytes);
+  off_t at = ::lseek(fd, 0, SEEK_CUR);
+  return std::make_unique<MappedFileSource>(fd, owns_fd, window_bytes,
+                                            at > 0 ? static_cast<uint64_t>(at) : 0);
+}
+
+std::unique_ptr<ByteSource> make_mapped_file_source(FileExtent at, size_t window_bytes) {
+  return std::make_unique<MappedFileSource>(at.fd, /*owns=*/false, window_bytes, at.begin);
 }
 
 }  // namespace gorleak

@@ -26,5 +26,8 @@ inline constexpr size_t kDefaultMapWindowBytes = size_t{8} << 20;
 // `fd` must be a regular file. `window_bytes` may be anything from 1 (tests
 // use tiny windows to put boundaries everywhere).
 std::unique_ptr<ByteSource> make_mapped_file_source(int fd, bool owns_fd, size_t window_bytes);
+// Reads `at.fd` from `at.begin`, without taking ownership of it or moving
+// its file offset.
+std::unique_ptr<ByteSource> make_mapped_file_source(FileExtent at, size_t window_bytes);
 
 }  // namespace gorleak
