@@ -161,6 +161,7 @@ struct LibResult {
   uint64_t findings = 0;
   uint64_t split_blocks = 0;  // -j > 1: blocks, and how many a worker's parse was used for
   uint64_t split_absorbed = 0;
+  uint64_t split_mapped = 0;  // read in place from mappings of the file
   std::string form;
 };
 
@@ -173,7 +174,8 @@ LibResult run_library(const std::string& path, unsigned jobs, const RuleSet* rul
   LoadResult loaded = load_dump_file(catalog, path, options);
   if (loaded.ok && rules) {
     ClassifyOptions co;
-    for (Snapshot& s : loaded.snapshots) classify(s, catalog, *rules, co);
+    Classifier classifier(catalog, *rules, co);
+    for (Snapshot& s : loaded.snapshots) classifier.classify(s);
   }
   r.seconds = timer.seconds();
   r.ok = loaded.ok;
@@ -188,6 +190,7 @@ LibResult run_library(const std::string& path, unsigned jobs, const RuleSet* rul
   r.stacks = catalog.stacks.size();
   r.split_blocks = loaded.split_blocks;
   r.split_absorbed = loaded.split_absorbed;
+  r.split_mapped = loaded.split_mapped;
   if (!loaded.snapshots.empty()) r.form = std::string(form_name(loaded.snapshots[0].form));
   return r;
 }
@@ -424,8 +427,8 @@ int child_load(const std::string& path, unsigned jobs, bool with_rules) {
   fmt::print("{:.9f} {} {} {} {} {} {} {} {}\n", r.seconds, r.bytes, r.goroutines, r.groups,
              r.stacks, r.snapshots, r.findings, rules.count, r.form.empty() ? "?" : r.form);
   if (r.split_blocks > 0)
-    fmt::print(stderr, "split: {} blocks, {} parsed by workers and absorbed\n", r.split_blocks,
-               r.split_absorbed);
+    fmt::print(stderr, "split: {} blocks ({} mapped), {} parsed by workers and absorbed\n",
+               r.split_blocks, r.split_mapped, r.split_absorbed);
   return 0;
 }
 

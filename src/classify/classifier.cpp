@@ -18,9 +18,9 @@ namespace {
 // goroutine that has sat through several GC cycles blocked is not in flight.
 constexpr int64_t kLongWaitMinutes = 5;
 
-struct GroupView {
-  const Group* group = nullptr;
-  const Stack* stack = nullptr;
+// What the rules ask of a stack, whatever group it is in: worked out once
+// per stack, and kept for the next snapshot (Classifier).
+struct StackFacts {
   LeakSite site;
   int top = -1;  // first non-runtime frame (runtime frames show in some crash dumps)
   bool ignored = false;
@@ -29,6 +29,11 @@ struct GroupView {
   bool has_creator = false;
   bool creator_is_user = false;
   bool entry_is_user = false;
+};
+
+struct GroupView : StackFacts {
+  const Group* group = nullptr;
+  const Stack* stack = nullptr;
 };
 
 // Why a group matched a rule with less than full evidence.
@@ -45,46 +50,101 @@ Confidence step(Confidence c, int delta) {
   return static_cast<Confidence>(v);
 }
 
+// A rule's verdict on the conditions that depend only on the stack (its
+// site, spawner and frames), per stack and rule.
+constexpr uint8_t kVerdictKnown = 1;
+constexpr uint8_t kVerdictMatch = 2;
+constexpr uint8_t kVerdictCreatedByUnknown = 4;
+
+}  // namespace
+
+// What a Classifier keeps from one snapshot to the next: pattern answers by
+// string, facts and rule verdicts by stack. Snapshots of one catalog share
+// most of their stacks (the profiles appended in one debug=1 file, a series
+// of dumps), so all but the first cost little more than their groups.
+struct Classifier::Memory {
+  Memory(const Catalog& c, const RuleSet& r, const ClassifyOptions& o)
+      : cat(c), rules(r), opt(o), patterns(r, c), sites(o.modules) {
+    for (const CompiledRule& cr : rules.compiled()) order.push_back(&cr);
+    std::stable_sort(order.begin(), order.end(), [](const CompiledRule* a, const CompiledRule* b) {
+      return a->rule->priority > b->rule->priority;
+    });
+  }
+
+  const StackFacts& facts_of(StackId id, const Stack& stack) {
+    if (id >= facts.size()) {
+      facts.resize(std::max<size_t>(id + 1, cat.stacks.size()));
+      known.resize(facts.size(), false);
+    }
+    if (!known[id]) {
+      learn(stack, &facts[id]);
+      known[id] = true;
+    }
+    return facts[id];
+  }
+
+  // The verdict slot of (stack, rule) for a snapshot with or without
+  // created-by lines (debug=1 has none, which changes some answers).
+  uint8_t& verdict(StackId id, size_t rule, bool debug1) {
+    std::vector<uint8_t>& v = verdicts[debug1 ? 1 : 0];
+    size_t n = rules.compiled().size();
+    size_t at = static_cast<size_t>(id) * n + rule;
+    if (at >= v.size()) v.resize(std::max<size_t>(at + 1, cat.stacks.size() * n), 0);
+    return v[at];
+  }
+
+  const Catalog& cat;
+  const RuleSet& rules;
+  const ClassifyOptions& opt;
+  PatternCache patterns;
+  LeakSiteFinder sites;
+  std::vector<const CompiledRule*> order;  // most urgent first
+  std::vector<StackFacts> facts;           // by StackId, where `known`
+  std::vector<bool> known;
+  std::vector<uint8_t> verdicts[2];  // by StackId x rule
+
+ private:
+  void learn(const Stack& stack, StackFacts* f) {
+    f->site = sites.find(cat, stack);
+    for (size_t k = 0; k < stack.frames.size(); ++k) {
+      if (!is_runtime_func(cat.str(stack.frames[k].func))) {
+        f->top = static_cast<int>(k);
+        break;
+      }
+    }
+    f->ignored = opt.ignore.ignores(cat, stack);
+    const CreatedBy& cb = stack.created_by;
+    f->has_creator = cb.present();
+    f->creator_is_user = f->has_creator && sites.is_user_func(cat.str(cb.func));
+    for (size_t k = stack.frames.size(); k-- > 0;) {
+      std::string_view fn = cat.str(stack.frames[k].func);
+      if (fn.empty() || fn == "runtime.goexit") continue;
+      f->entry_is_user = sites.is_user_func(fn);
+      break;
+    }
+  }
+};
+
+namespace {
+
 class Evaluator {
  public:
-  Evaluator(const Snapshot& snap, const Catalog& cat, const RuleSet& rules,
-            const ClassifyOptions& opt, const GrowthInfo* growth)
-      : snap_(snap), cat_(cat), rules_(rules), opt_(opt), growth_(growth),
-        patterns_(rules, cat), sites_(opt.modules) {
+  Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
+      : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
+        growth_(growth), patterns_(memory.patterns) {
     views_.resize(snap.groups.size());
     for (size_t i = 0; i < snap.groups.size(); ++i) {
       GroupView& v = views_[i];
       v.group = &snap.groups[i];
-      v.stack = &cat.stacks.get(v.group->stack);
-      v.site = sites_.find(cat, *v.stack);
-      for (size_t k = 0; k < v.stack->frames.size(); ++k) {
-        if (!is_runtime_func(cat.str(v.stack->frames[k].func))) {
-          v.top = static_cast<int>(k);
-          break;
-        }
-      }
-      v.ignored = opt.ignore.ignores(cat, *v.stack);
-      const CreatedBy& cb = v.stack->created_by;
-      v.has_creator = cb.present();
-      v.creator_is_user = v.has_creator && sites_.is_user_func(cat.str(cb.func));
-      for (size_t k = v.stack->frames.size(); k-- > 0;) {
-        std::string_view f = cat.str(v.stack->frames[k].func);
-        if (f.empty() || f == "runtime.goexit") continue;
-        v.entry_is_user = sites_.is_user_func(f);
-        break;
-      }
+      v.stack = &cat_.stacks.get(v.group->stack);
+      static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
     }
     claimed_.assign(snap.groups.size(), false);
   }
 
   std::vector<Finding> run() {
-    std::vector<const CompiledRule*> order;
-    for (const CompiledRule& c : rules_.compiled()) order.push_back(&c);
-    std::stable_sort(order.begin(), order.end(), [](const CompiledRule* a, const CompiledRule* b) {
-      return a->rule->priority > b->rule->priority;
-    });
     std::vector<Finding> out;
-    for (const CompiledRule* c : order) {
+    for (const CompiledRule* c : mem_.order) {
       std::vector<Finding> found = evaluate(*c);
       for (Finding& f : found) {
         if (f.severity > RuleSeverity::kInfo)
@@ -187,6 +247,25 @@ class Evaluator {
         !((c.category_mask >> static_cast<unsigned>(g.category)) & 1))
       return false;
     if (m.leaked && g.leaked == 0) return false;
+    if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
+    uint8_t& verdict = mem_.verdict(g.stack, static_cast<size_t>(&c - rules_.compiled().data()),
+                                    snap_.form == Form::kDebug1);
+    if (!(verdict & kVerdictKnown)) {
+      bool unknown = false;
+      verdict = kVerdictKnown | (stack_matches(c, v, &unknown) ? kVerdictMatch : 0) |
+                (unknown ? kVerdictCreatedByUnknown : 0);
+    }
+    if (!(verdict & kVerdictMatch)) return false;
+    if (!state_matches(c, v, notes)) return false;
+    notes->created_by_unknown = verdict & kVerdictCreatedByUnknown;
+    return true;
+  }
+
+  // The rule's conditions on the stack alone: the same for every group of
+  // the stack, in every snapshot of the same form. `created_by_unknown` is
+  // set when the dump cannot show what a condition asks about.
+  bool stack_matches(const CompiledRule& c, const GroupView& v, bool* created_by_unknown) {
+    const MatchSpec& m = c.rule->match;
     switch (m.site) {
       case SiteKind::kAny: break;
       case SiteKind::kUser:
@@ -206,21 +285,19 @@ class Evaluator {
         // debug=1 prints no created-by line. The entry function stands in:
         // `go f()` in user code starts a user function, while net/http,
         // database/sql & co. start their own.
-        notes->created_by_unknown = true;
+        *created_by_unknown = true;
         if (v.entry_is_user != want_user) return false;
       } else if (v.creator_is_user != want_user) {
         return false;
       }
     }
-    if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
-    if (!state_matches(c, v, notes)) return false;
     for (const CompiledFrameCondition& f : c.frames) {
       bool unknown = false;
       bool hit = scope_matches(f, v, &unknown);
       if (unknown) {
         // Only a positive created-by condition loses evidence; a negated one
         // cannot exclude what it cannot see.
-        if (!f.negate) notes->created_by_unknown = true;
+        if (!f.negate) *created_by_unknown = true;
         continue;
       }
       if (hit == f.negate) return false;
@@ -408,12 +485,12 @@ class Evaluator {
   }
 
   const Snapshot& snap_;
+  Classifier::Memory& mem_;
   const Catalog& cat_;
   const RuleSet& rules_;
   const ClassifyOptions& opt_;
   const GrowthInfo* growth_;
-  PatternCache patterns_;
-  LeakSiteFinder sites_;
+  PatternCache& patterns_;
   std::vector<GroupView> views_;
   std::vector<bool> claimed_;
 };
@@ -431,11 +508,25 @@ bool finding_before(const Finding& a, const Finding& b, const Catalog& catalog) 
   return ga < gb;
 }
 
+Classifier::Classifier(const Catalog& catalog, const RuleSet& rules,
+                       const ClassifyOptions& options)
+    : memory_(std::make_unique<Memory>(catalog, rules, options)) {}
+
+Classifier::~Classifier() = default;
+
+std::vector<Finding> Classifier::find_leaks(const Snapshot& snapshot, const GrowthInfo* growth) {
+  Evaluator e(snapshot, *memory_, growth);
+  return e.run();
+}
+
+void Classifier::classify(Snapshot& snapshot, const GrowthInfo* growth) {
+  snapshot.findings = find_leaks(snapshot, growth);
+}
+
 std::vector<Finding> find_leaks(const Snapshot& snapshot, const Catalog& catalog,
                                 const RuleSet& rules, const ClassifyOptions& options,
                                 const GrowthInfo* growth) {
-  Evaluator e(snapshot, catalog, rules, options, growth);
-  return e.run();
+  return Classifier(catalog, rules, options).find_leaks(snapshot, growth);
 }
 
 void classify(Snapshot& snapshot, const Catalog& catalog, const RuleSet& rules,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,28 @@ struct ClassifyOptions {
   std::vector<std::string> modules;  // --module PREFIX
   IgnoreList ignore;
   SourceLookup* source = nullptr;  // --source-root; null: no source available
+};
+
+// Classifies the snapshots of one catalog, one after another, remembering
+// what it worked out about each stack and string: the 16 profiles appended
+// in one debug=1 file, or a series of dumps, share most of their stacks.
+// `catalog`, `rules` and `options` must outlive it; the catalog may grow
+// between calls.
+class Classifier {
+ public:
+  Classifier(const Catalog& catalog, const RuleSet& rules, const ClassifyOptions& options);
+  ~Classifier();
+  Classifier(const Classifier&) = delete;
+  Classifier& operator=(const Classifier&) = delete;
+
+  // As the free functions below.
+  std::vector<Finding> find_leaks(const Snapshot& snapshot, const GrowthInfo* growth = nullptr);
+  void classify(Snapshot& snapshot, const GrowthInfo* growth = nullptr);
+
+  struct Memory;
+
+ private:
+  std::unique_ptr<Memory> memory_;
 };
 
 // Computes the findings for one snapshot, most severe and largest first.

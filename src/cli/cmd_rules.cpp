@@ -206,7 +206,8 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
   std::vector<const Finding*> mine;
   std::vector<Finding> keep;
   std::vector<Snapshot>& snaps = loaded.snapshots;
-  for (Snapshot& s : snaps) classify(s, catalog, *set, opt);
+  Classifier classifier(catalog, *set, opt);
+  for (Snapshot& s : snaps) classifier.classify(s);
   std::string seen;
   for (const Snapshot& s : snaps) {
     for (const Finding& f : s.findings) {

@@ -74,7 +74,8 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
 }
 
 void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {
-  for (Snapshot& s : snapshots) classify(s, catalog, *engine.rules, engine.options);
+  Classifier classifier(catalog, *engine.rules, engine.options);
+  for (Snapshot& s : snapshots) classifier.classify(s);
 }
 
 bool any_finding_at_or_above(const std::vector<Snapshot>& snapshots, RuleSeverity s) {
