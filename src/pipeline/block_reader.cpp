@@ -45,6 +45,15 @@ class ContinuedSource : public ByteSource {
     }
     return rest_.read(buf, n, error);
   }
+  long next_window(const char** data, std::string* error) override {
+    if (!head_.empty()) {
+      *data = head_.data();
+      size_t k = head_.size();
+      head_ = {};
+      return static_cast<long>(k);
+    }
+    return rest_.next_window(data, error);
+  }
 
  private:
   std::string_view head_;

@@ -11,9 +11,17 @@
 
 namespace gorleak {
 
-long ByteSource::next_window(const char**, std::string* error) {
-  *error = "this input cannot be read in place";
-  return -1;
+ByteSource::~ByteSource() = default;
+
+long ByteSource::next_window(const char** data, std::string* error) {
+  // 1 MiB: few enough calls, and a window the parser reads while most of
+  // it is still in the cache it was copied into.
+  constexpr size_t kWindowBytes = size_t{1} << 20;
+  // Not zeroed: at the end of input read() writes nothing, and the
+  // buffer's pages are never touched.
+  if (!window_) window_.reset(new char[kWindowBytes]);
+  *data = window_.get();
+  return read(window_.get(), kWindowBytes, error);
 }
 
 namespace {
@@ -56,6 +64,13 @@ class MemorySource : public ByteSource {
     rest_.remove_prefix(k);
     return static_cast<long>(k);
   }
+  // All of it, in place.
+  long next_window(const char** data, std::string*) override {
+    *data = rest_.data();
+    size_t k = rest_.size();
+    rest_ = {};
+    return static_cast<long>(k);
+  }
 
  private:
   std::string_view rest_;
@@ -75,7 +90,6 @@ class ReplaySource : public ByteSource {
     return inner_->read(buf, n, error);
   }
   // The head in place, then the inner source's windows.
-  bool has_windows() const override { return inner_->has_windows(); }
   long next_window(const char** data, std::string* error) override {
     if (pos_ < head_.size()) {
       *data = head_.data() + pos_;

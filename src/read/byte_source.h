@@ -1,7 +1,7 @@
 // Where bytes come from: a file descriptor (file, FIFO, stdin), a mapped
 // regular file (read/mapped_file_source.h), a gzip stream on top of another
 // source, or memory. The line reader pulls from one of these in bounded
-// chunks or windows, so no input is ever held whole.
+// windows, so no input is ever held whole.
 #pragma once
 
 #include <cstddef>
@@ -21,17 +21,16 @@ struct FileExtent {
 
 class ByteSource {
  public:
-  virtual ~ByteSource() = default;
+  virtual ~ByteSource();
   // Reads up to n bytes. Returns the count, 0 at end of input, or -1 with
   // *error set.
   virtual long read(char* buf, size_t n, std::string* error) = 0;
 
-  // Zero-copy reading, for sources whose bytes are already in memory (a
-  // mapped file): the next bytes of the input in place instead of a copy.
-  // Only when has_windows(). Sets *data and returns the count, 0 at end of
-  // input, or -1 with *error set. The bytes stay valid until the next call
-  // on this source (of either kind) or its destruction.
-  virtual bool has_windows() const { return false; }
+  // The next bytes of the input, for the line reader: in place where the
+  // source already has them in memory (a mapped file, a buffer), otherwise
+  // read() into a buffer of the source's own. Sets *data and returns the
+  // count, 0 at end of input, or -1 with *error set. The bytes stay valid
+  // until the next call on this source (of either kind) or its destruction.
   virtual long next_window(const char** data, std::string* error);
 
   // For a source that serves a regular file in place: everything it
@@ -40,6 +39,9 @@ class ByteSource {
   // reading in order (pipeline/block_reader.h); it must not also read this
   // source.
   virtual std::optional<FileExtent> file() const { return std::nullopt; }
+
+ private:
+  std::unique_ptr<char[]> window_;  // the default next_window's buffer
 };
 
 std::unique_ptr<ByteSource> make_fd_source(int fd, bool owns_fd);

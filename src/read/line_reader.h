@@ -1,7 +1,7 @@
-// Splits a ByteSource into lines with a fixed-size buffer, or in place for
-// a source with windows (a mapped file): memory stays constant however
-// large the input, and a line longer than the limit is reported (with its
-// length) instead of being buffered.
+// Splits a ByteSource into lines, window by window (ByteSource::next_window),
+// in place wherever the source has its bytes in memory: memory stays
+// constant however large the input, and a line longer than the limit is
+// reported (with its length) instead of being buffered.
 #pragma once
 
 #include <cstdint>

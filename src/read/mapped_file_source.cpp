@@ -16,8 +16,6 @@ namespace gorleak {
 
 namespace {
 
-constexpr size_t kCopyBytes = size_t{1} << 20;  // the read() buffer, as the line reader's
-
 class MappedFileSource : public ByteSource {
  public:
   MappedFileSource(int fd, bool owns, size_t window, uint64_t begin)
@@ -33,8 +31,6 @@ class MappedFileSource : public ByteSource {
     return read_at(buf, n, error);
   }
 
-  bool has_windows() const override { return true; }
-
   long next_window(const char** data, std::string* error) override {
     if (!release(error)) return -1;
     if (mapping_) {
@@ -42,11 +38,7 @@ class MappedFileSource : public ByteSource {
       if (n != kCannotMap) return n;
       mapping_ = false;  // for good: the rest of the file is read()
     }
-    // Not zeroed: at the end of input read() writes nothing, and the
-    // buffer's pages are never touched.
-    if (!copy_) copy_.reset(new char[kCopyBytes]);
-    *data = copy_.get();
-    return read_at(copy_.get(), kCopyBytes, error);
+    return ByteSource::next_window(data, error);  // read() into a buffer
   }
 
   std::optional<FileExtent> file() const override { return FileExtent{fd_, begin_}; }
@@ -97,7 +89,6 @@ class MappedFileSource : public ByteSource {
   uint64_t offset_;  // of the next byte to serve
   MappedRegion region_;
   bool mapping_ = true;
-  std::unique_ptr<char[]> copy_;
 };
 
 }  // namespace
