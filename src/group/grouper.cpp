@@ -70,7 +70,7 @@ class Grouper::Impl {
   // Goroutines still in the batch come first: records keep input order.
   void add_record(const GoroutineRecord& g) {
     flush();
-    fold(g);
+    fold(g, group_key_hash(g.stack, g.state, g.category));
   }
 
   // As in RecordBatch, the group slot, the Group and its SpawnSite of a
@@ -78,16 +78,20 @@ class Grouper::Impl {
   void flush() {
     std::span<const GoroutineRecord> records = batch_.take();
     if (records.empty()) return;
+    uint64_t keys[RecordBatch::kCapacity];
+    for (size_t i = 0; i < records.size(); ++i)
+      keys[i] = group_key_hash(records[i].stack, records[i].state, records[i].category);
     if (!slots_.empty()) {  // empty until the first snapshot begins
-      for (const GoroutineRecord& r : records) prefetch_slot(r);
-      for (const GoroutineRecord& r : records) prefetch_group(r);
+      for (size_t i = 0; i < records.size(); ++i) prefetch_slot(records[i], keys[i]);
+      for (size_t i = 0; i < records.size(); ++i) prefetch_group(keys[i]);
     }
-    for (const GoroutineRecord& r : records) fold(r);
+    for (size_t i = 0; i < records.size(); ++i) fold(records[i], keys[i]);
   }
 
-  void fold(const GoroutineRecord& g) {
+  // `key` is the group_key_hash of the record's group.
+  void fold(const GoroutineRecord& g, uint64_t key) {
     if (!open_) begin(SnapshotStart{});  // a parser that forgot to announce
-    uint32_t gi = find_or_add(g);
+    uint32_t gi = find_or_add(g, key);
     Group& grp = snap_.groups[gi];
 
     const uint64_t n = g.count;
@@ -150,26 +154,24 @@ class Grouper::Impl {
   }
 
  private:
-  void prefetch_slot(const GoroutineRecord& g) const {
-    size_t mask = slots_.size() - 1;
-    __builtin_prefetch(&slots_[group_key_hash(g.stack, g.state, g.category) & mask]);
+  void prefetch_slot(const GoroutineRecord& g, uint64_t key) const {
+    __builtin_prefetch(&slots_[key & (slots_.size() - 1)]);
     if (g.has_id) ids_.prefetch(g.id);
   }
 
-  void prefetch_group(const GoroutineRecord& g) const {
-    size_t mask = slots_.size() - 1;
-    uint32_t v = slots_[group_key_hash(g.stack, g.state, g.category) & mask];
+  void prefetch_group(uint64_t key) const {
+    uint32_t v = slots_[key & (slots_.size() - 1)];
     if (v == 0 || v > snap_.groups.size()) return;
     __builtin_prefetch(&snap_.groups[v - 1]);
     __builtin_prefetch(&sites_[v - 1]);
   }
 
-  uint32_t find_or_add(const GoroutineRecord& g) {
+  uint32_t find_or_add(const GoroutineRecord& g, uint64_t key) {
     const StackId stack = g.stack;
     const StrId state = g.state;
     if ((snap_.groups.size() + 1) * 2 > slots_.size()) grow();
     size_t mask = slots_.size() - 1;
-    size_t s = group_key_hash(stack, state, g.category) & mask;
+    size_t s = key & mask;
     for (;; s = (s + 1) & mask) {
       uint32_t v = slots_[s];
       if (v == 0) break;
