@@ -654,8 +654,11 @@ int run(int argc, char** argv) {
                verdict(s >= 0.8 * f));
     if (cli_ok(r.cli_j2) && cli_ok(r.cli_stdin_j2)) {
       double fj = mib_s(r.size, r.cli_j2.seconds), sj = mib_s(r.size, r.cli_stdin_j2.seconds);
-      fmt::print("- {}: -j 2 stdin {:.0f} MiB/s within 20% of -j 2 file {:.0f} MiB/s: {}\n",
-                 r.name, sj, fj, verdict(sj >= 0.8 * fj));
+      // Not a target (that is one core): on a 2-core machine `cat` takes
+      // time on the cores that `-j 2` on a file has to itself.
+      fmt::print("- {}: -j 2 stdin {:.0f} MiB/s, {:.0f}% of -j 2 file {:.0f} MiB/s (information: "
+                 "`cat` shares the cores)\n",
+                 r.name, sj, 100 * sj / fj, fj);
     }
   }
   for (const FileReport& r : reports) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "model/user_code.h"
 
 namespace gorleak {
 
@@ -44,7 +43,7 @@ void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId fi
 }
 
 void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const ReportOptions& options, uint32_t stack_id) {
+                      const JsonStackTable& stacks) {
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
   w.begin_object();
@@ -65,7 +64,7 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   w.end_array();
   optional_string(w, "labels", g.labels);
 
-  int user = find_user_frame(stack, catalog, options.modules);
+  int user = stacks.user_frame(g.stack);
   w.key("site");
   if (user >= 0) {
     const Frame& f = stack.frames[static_cast<size_t>(user)];
@@ -73,7 +72,7 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   } else {
     w.null();
   }
-  w.field("stack", stack_id);
+  w.field("stack", stacks.id(g.stack));
 
   w.key("created_by");
   if (!stack.created_by.present()) {
@@ -137,8 +136,7 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
 }
 
 void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& catalog,
-                         const ReportOptions& options, const std::vector<uint32_t>& shown,
-                         const JsonStackTable& stacks) {
+                         const std::vector<uint32_t>& shown, const JsonStackTable& stacks) {
   w.begin_object();
   w.field("source", snap.source);
   w.field("form", form_name(snap.form));
@@ -161,7 +159,7 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.key("groups");
   w.begin_array();
   for (uint32_t gi : shown)
-    write_json_group(w, snap, gi, catalog, options, stacks.id(snap.groups[gi].stack));
+    write_json_group(w, snap, gi, catalog, stacks);
   w.end_array();
 
   w.key("findings");
@@ -191,7 +189,7 @@ void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& ca
   // holds exactly the stacks they show: a reader streaming the document
   // knows every stack before the first group refers to one.
   std::vector<std::vector<uint32_t>> shown(snapshots.size());
-  JsonStackTable stacks(catalog);
+  JsonStackTable stacks(catalog, options.modules);
   for (size_t i = 0; i < snapshots.size(); ++i) {
     const Snapshot& snap = snapshots[i];
     shown[i] = select_groups(snap, catalog, filter, options.top.value_or(0)).shown;
@@ -207,7 +205,7 @@ void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& ca
   w.key("snapshots");
   w.begin_array();
   for (size_t i = 0; i < snapshots.size(); ++i)
-    write_json_snapshot(w, snapshots[i], catalog, options, shown[i], stacks);
+    write_json_snapshot(w, snapshots[i], catalog, shown[i], stacks);
   w.end_array();
   w.end_object();
   w.finish();

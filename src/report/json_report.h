@@ -30,10 +30,9 @@ void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& ca
 // The pieces. A snapshot shows the groups `shown` (indices into its groups,
 // see select_groups), whose stacks must all be in `stacks`.
 void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog& catalog,
-                         const ReportOptions& options, const std::vector<uint32_t>& shown,
-                         const JsonStackTable& stacks);
+                         const std::vector<uint32_t>& shown, const JsonStackTable& stacks);
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
-                      const Catalog& catalog, const ReportOptions& options, uint32_t stack_id);
+                      const Catalog& catalog, const JsonStackTable& stacks);
 // For other JSON outputs (diff, trend) too.
 void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog);
 // {"func","file","line"} or null when the function is unknown.

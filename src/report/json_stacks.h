@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "model/catalog.h"
@@ -14,13 +15,17 @@ namespace gorleak {
 
 class JsonStackTable {
  public:
-  explicit JsonStackTable(const Catalog& catalog);
+  // `modules`: --module prefixes, for each stack's leak site (user_frame).
+  JsonStackTable(const Catalog& catalog, std::vector<std::string> modules);
 
   // The stack's id in the table, given on first use: ids are 0, 1, 2… in
   // the order the report first shows each stack, so they are deterministic.
   uint32_t add(StackId stack);
   // The id add() gave `stack`; the stack must have been added.
   uint32_t id(StackId stack) const { return ids_[stack]; }
+  // find_user_frame of an added stack, worked out once per stack however
+  // many groups and snapshots show it.
+  int user_frame(StackId stack) const { return user_frames_[ids_[stack]]; }
   size_t size() const { return order_.size(); }
 
   // [{"id", "frames", "elided", "created_by"}…] in id order.
@@ -29,8 +34,10 @@ class JsonStackTable {
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
   const Catalog& catalog_;
-  std::vector<uint32_t> ids_;   // by StackId
-  std::vector<StackId> order_;  // by table id
+  std::vector<std::string> modules_;
+  std::vector<uint32_t> ids_;       // by StackId
+  std::vector<StackId> order_;      // by table id
+  std::vector<int> user_frames_;    // by table id
 };
 
 }  // namespace gorleak
