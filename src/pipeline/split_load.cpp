@@ -19,7 +19,8 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
   // included), the workers stop before the blocks they read are freed.
   std::unique_ptr<WorkerPool> pool;  // started at the first block a worker can take
   // Blocks in flight: enough to keep every worker busy while the main
-  // thread absorbs or re-reads the oldest one. Memory: window x 1.25 blocks.
+  // thread absorbs or re-reads the oldest one. Memory: window x 1.25 blocks
+  // of buffer, or window x 1 block of mapped file for a file read in place.
   const size_t max_window = 2 * static_cast<size_t>(options.jobs) + 1;
   uint64_t lines = 0;
   bool input_done = false;
