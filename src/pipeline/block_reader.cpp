@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "read/mapped_file_source.h"
+#include "read/mapped_region.h"
 
 namespace gorleak {
 
@@ -170,11 +171,10 @@ void BlockReader::fill_mapped(Fragment& f) {
     f.size = len;
   } else {
     while (f.size < len) {
-      ssize_t r = ::pread(file_->fd, f.data.get() + f.size, len - f.size,
-                          static_cast<off_t>(offset_ + f.size));
-      if (r < 0 && errno == EINTR) continue;
+      std::string error;
+      long r = pread_at(file_->fd, f.data.get() + f.size, len - f.size, offset_ + f.size, &error);
       if (r < 0) {
-        fail(std::strerror(errno));
+        fail(std::move(error));
         break;
       }
       if (r == 0) {  // shrank since fstat: what is left is the input

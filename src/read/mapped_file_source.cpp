@@ -70,16 +70,9 @@ class MappedFileSource : public ByteSource {
   }
 
   long read_at(char* buf, size_t n, std::string* error) {
-    for (;;) {
-      ssize_t r = ::pread(fd_, buf, n, static_cast<off_t>(offset_));
-      if (r >= 0) {
-        offset_ += static_cast<uint64_t>(r);
-        return static_cast<long>(r);
-      }
-      if (errno == EINTR) continue;
-      *error = std::strerror(errno);
-      return -1;
-    }
+    long r = pread_at(fd_, buf, n, offset_, error);
+    if (r > 0) offset_ += static_cast<uint64_t>(r);
+    return r;
   }
 
   int fd_;

@@ -3,6 +3,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace gorleak {
 
 namespace {
@@ -37,6 +40,16 @@ bool MappedRegion::map(int fd, uint64_t offset, size_t size) {
   data_ = static_cast<const char*>(p) + (offset - base);
   size_ = size;
   return true;
+}
+
+long pread_at(int fd, char* buf, size_t n, uint64_t offset, std::string* error) {
+  for (;;) {
+    ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(offset));
+    if (r >= 0) return static_cast<long>(r);
+    if (errno == EINTR) continue;
+    *error = std::strerror(errno);
+    return -1;
+  }
 }
 
 bool MappedRegion::release() {

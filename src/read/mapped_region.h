@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "read/truncation_guard.h"
 
@@ -38,6 +39,11 @@ class MappedRegion {
   const char* data_ = nullptr;
   size_t size_ = 0;
 };
+
+// What a reader does where MappedRegion::map() cannot: one pread() of up
+// to n bytes at `offset`, retried when a signal interrupts it. Returns the
+// count, 0 at end of file, or -1 with *error set.
+long pread_at(int fd, char* buf, size_t n, uint64_t offset, std::string* error);
 
 // The error a reader reports when release() returns false.
 inline constexpr const char* kFileShrankError = "the file shrank while it was being read";
