@@ -16,15 +16,6 @@ using namespace gorleak::test;
 
 namespace {
 
-const RuleSet& builtin_rules() {
-  static std::unique_ptr<RuleSet> set = [] {
-    RuleLoader loader;
-    REQUIRE(add_builtin_rules(loader));
-    return RuleSet::build(loader.take_rules(), {}, nullptr);
-  }();
-  return *set;
-}
-
 std::string describe(const std::vector<Finding>& findings, const Catalog& cat) {
   std::string out;
   auto site = [&](const SourceSite& s) {
@@ -60,11 +51,11 @@ TEST_CASE("classifier: one Classifier across many snapshots answers as a fresh o
   const std::vector<Snapshot>& snaps = l->result.snapshots;
   REQUIRE(snaps.size() > 300);
   ClassifyOptions options;
-  Classifier shared(l->catalog, builtin_rules(), options);
+  Classifier shared(l->catalog, builtin_rule_set(), options);
   size_t with_findings = 0, debug1 = 0;
   for (size_t i = 0; i < snaps.size(); ++i) {
     CAPTURE(i);
-    std::vector<Finding> fresh = find_leaks(snaps[i], l->catalog, builtin_rules(), options);
+    std::vector<Finding> fresh = find_leaks(snaps[i], l->catalog, builtin_rule_set(), options);
     std::vector<Finding> remembered = shared.find_leaks(snaps[i]);
     CHECK(describe(remembered, l->catalog) == describe(fresh, l->catalog));
     with_findings += !fresh.empty();

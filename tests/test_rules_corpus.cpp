@@ -25,16 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const RuleSet& builtin_rules() {
-  static std::unique_ptr<RuleSet> set = [] {
-    RuleLoader loader;
-    bool ok = loader.add_path((test::source_dir() / "rules").string(), true);
-    REQUIRE(ok);
-    return RuleSet::build(loader.take_rules(), {}, nullptr);
-  }();
-  return *set;
-}
-
 struct Classified {
   std::unique_ptr<test::Loaded> loaded;
   std::vector<const Finding*> findings;  // over all snapshots
@@ -60,7 +50,7 @@ Classified classify_file(const fs::path& p, const std::vector<std::string>& root
   SourceLookup source(roots);
   ClassifyOptions opt;
   opt.source = &source;
-  for (Snapshot& s : c.loaded->result.snapshots) classify(s, c.loaded->catalog, builtin_rules(), opt);
+  for (Snapshot& s : c.loaded->result.snapshots) classify(s, c.loaded->catalog, test::builtin_rule_set(), opt);
   for (const Snapshot& s : c.loaded->result.snapshots)
     for (const Finding& f : s.findings) c.findings.push_back(&f);
   return c;
@@ -179,7 +169,7 @@ TEST_CASE("every built-in rule finds its leaks in the real corpus, exactly") {
     }
   }
   // Every named rule verified on real dumps from at least two Go versions.
-  for (const Rule& r : builtin_rules().rules()) {
+  for (const Rule& r : test::builtin_rule_set().rules()) {
     if (r.id == "blocked-concentration") continue;  // its own test below
     CHECK_MESSAGE(verified[r.id].size() >= 2,
                   fmt::format("{} verified on {} Go version(s)", r.id, verified[r.id].size()));

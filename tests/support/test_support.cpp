@@ -7,12 +7,26 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "classify/rule_loader.h"
 
 namespace gorleak::test {
 
 std::filesystem::path source_dir() { return GORLEAK_SOURCE_DIR; }
+
+const RuleSet& builtin_rule_set() {
+  static const std::unique_ptr<RuleSet> set = [] {
+    RuleLoader loader;
+    if (!loader.add_path((source_dir() / "rules").string(), true))
+      throw std::runtime_error("the built-in rules in " + (source_dir() / "rules").string() +
+                               " do not load");
+    return RuleSet::build(loader.take_rules(), {}, nullptr);
+  }();
+  return *set;
+}
 std::filesystem::path corpus_dumps_dir() { return source_dir() / "corpus" / "dumps"; }
 std::filesystem::path shared_dir() { return GORLEAK_SHARED_DIR; }
 bool shared_available() {

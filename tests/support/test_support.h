@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "classify/rule_set.h"
 #include "pipeline/load.h"
 
 namespace gorleak::test {
@@ -19,6 +20,10 @@ std::string read_file(const std::filesystem::path& p);
 // Files in `dir` whose names match the glob-ish filter (substring), sorted.
 std::vector<std::filesystem::path> list_files(const std::filesystem::path& dir,
                                               const std::string& contains = "");
+
+// The built-in rules as the source tree has them (rules/*.yaml), loaded
+// once. Throws when they do not load: every test using them fails.
+const RuleSet& builtin_rule_set();
 
 // Loads a dump with a fresh catalog kept alive inside the returned value.
 struct Loaded {
