@@ -137,6 +137,8 @@ class Grouper::Impl {
     snap_.last_line = e.last_line;
     snap_.skipped_lines = e.skipped_lines;
     snap_.truncated = e.truncated;
+    snap_.go_version = e.go_version;
+    snap_.leak_report = e.leak_report;
     snap_.diagnostics = e.diagnostics;
 
     std::vector<uint32_t> order = sorted_order();

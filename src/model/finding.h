@@ -25,6 +25,25 @@ struct SourceSite {
   uint32_t line = 0;
 };
 
+// What a finding's severity rests on, strongest first. One dump can only
+// suggest; wait minutes, the spawning pattern, the count, growth across a
+// series and the runtime's own proof can confirm. The levels, and the
+// severity each allows, are documented in rules/README.md ("Evidence"); the
+// names are an interface (JSON `evidence_level`).
+enum class EvidenceLevel : uint8_t {
+  kProof,      // the runtime or the report proves it: (leaked), a goleak report, synctest
+  kState,      // the wait itself can never end: nil channel, select {}
+  kGrowth,     // a series shows the site grew and stayed
+  kWait,       // blocked for minutes: not in flight, not a busy pool
+  kSpawning,   // spawned per request: many distinct parents, or request handlers
+  kCount,      // far more goroutines at one site than a pool of workers holds
+  kSuspect,    // one dump, and the shape alone
+  kPoolLike,   // the dump itself argues against a leak (a pool, live connections, work in flight)
+  kWithdrawn,  // a series shows the groups flat or drained: not a leak
+};
+std::string_view evidence_level_name(EvidenceLevel e);  // "proof" … "withdrawn"
+bool evidence_level_from_name(std::string_view name, EvidenceLevel* out);
+
 struct Finding {
   std::string rule;   // rule id, e.g. "chan-send-blocked"
   std::string title;
@@ -44,6 +63,29 @@ struct Finding {
   std::string description;
   std::string fix;
   bool growth_confirmed = false;  // set by diff when the groups grew
+
+  // Severity by evidence (classify/evidence.h): `severity` above is what the
+  // evidence allows, `rule_severity` what the rule says the shape deserves
+  // when it is a leak.
+  RuleSeverity rule_severity = RuleSeverity::kMedium;
+  EvidenceLevel evidence_level = EvidenceLevel::kSuspect;
+  std::string evidence_basis;  // one sentence: what the severity rests on
+
+  // The count in the user's unit, when a rule names one: an unread body
+  // holds two goroutines, so 46 goroutines are "23 response bodies never
+  // closed". units == 0: the rule has no unit (count is the only number).
+  uint64_t units = 0;
+  std::string unit;  // plural noun phrase, "response bodies never closed"
+
+  // When the blocking happens inside a third-party library called from the
+  // user's code (`site`): the library frame it blocks in. func 0: none.
+  SourceSite library;
+
+  // Set when this finding is a consequence of another one in the same
+  // snapshot (a WaitGroup waiter whose workers are blocked elsewhere):
+  // index into the snapshot's findings, and a sentence naming the cause.
+  int32_t cause_finding = -1;
+  std::string cause;
 };
 
 }  // namespace gorleak

@@ -17,10 +17,36 @@ std::string_view form_name(Form f) {
   return "debug2";
 }
 
+std::string_view leak_report_name(LeakReport r) {
+  switch (r) {
+    case LeakReport::kNone: return "none";
+    case LeakReport::kGoleak: return "goleak";
+    case LeakReport::kSynctest: return "synctest";
+  }
+  return "none";
+}
+
 namespace {
 constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "critical"};
 constexpr std::string_view kConfidences[] = {"unconfirmed", "low", "medium", "high"};
+constexpr std::string_view kEvidenceLevels[] = {"proof",    "state",   "growth",
+                                                "wait",     "spawning", "count",
+                                                "suspect",  "pool-like", "withdrawn"};
 }  // namespace
+
+std::string_view evidence_level_name(EvidenceLevel e) {
+  return kEvidenceLevels[static_cast<size_t>(e)];
+}
+
+bool evidence_level_from_name(std::string_view name, EvidenceLevel* out) {
+  for (size_t i = 0; i < std::size(kEvidenceLevels); ++i) {
+    if (kEvidenceLevels[i] == name) {
+      *out = static_cast<EvidenceLevel>(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string_view severity_name(RuleSeverity s) {
   return kSeverities[static_cast<size_t>(s)];

@@ -57,6 +57,25 @@ struct SpawnerInfo {
   uint32_t group = 0;
 };
 
+// The Go versions a dump can come from, as far as the dump itself tells
+// (GOROOT paths such as go-1.19, the wait-reason vocabulary, `in goroutine
+// N`, where labels sit). Minor versions of Go 1.x; 0 is an open bound.
+struct GoVersionRange {
+  uint32_t min_minor = 0;
+  uint32_t max_minor = 0;
+  std::string basis;  // what the range rests on, one phrase, for the report
+  bool known() const { return min_minor != 0 || max_minor != 0; }
+};
+
+// Reports that list only goroutines that should not exist, so that each one
+// is a leak by definition (count thresholds do not apply).
+enum class LeakReport : uint8_t {
+  kNone,      // a process's dump: goroutines of every kind
+  kGoleak,    // goleak: "found unexpected goroutines"
+  kSynctest,  // synctest: "main bubble goroutine has exited but blocked goroutines remain"
+};
+std::string_view leak_report_name(LeakReport r);  // "none", "goleak", "synctest"
+
 struct Snapshot {
   Form form = Form::kDebug2;
   std::string source;       // input file name, "-" for stdin
@@ -72,6 +91,8 @@ struct Snapshot {
   std::vector<Group> groups;
   std::vector<SpawnEdge> spawns;
   std::vector<SpawnerInfo> spawners;
+  GoVersionRange go_version;
+  LeakReport leak_report = LeakReport::kNone;
   std::vector<Finding> findings;  // filled by the classify stage
   std::vector<Diagnostic> diagnostics;
 };

@@ -28,6 +28,9 @@ struct SnapshotEnd {
   std::string cause;  // final cause: multi-line panic messages grow
   uint64_t skipped_lines = 0;
   bool truncated = false;
+  // Facts the dump states about itself (model/snapshot.h).
+  GoVersionRange go_version;
+  LeakReport leak_report = LeakReport::kNone;
   std::vector<Diagnostic> diagnostics;
 };
 
