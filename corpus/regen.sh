@@ -64,6 +64,12 @@ done
 command -v curl >/dev/null || { echo "regen: curl is required" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gorleak-regen.XXXXXX")
+# GOPATH-mode programs (no go.mod) import the shared harness as
+# "gorleakcorpus/harness" and Debian's Go libraries from /usr/share/gocode.
+# The link lives at a fixed place so the paths printed in dumps are stable.
+mkdir -p "$HERE/.gopath/src"
+ln -sfn ../.. "$HERE/.gopath/src/gorleakcorpus"
+GOPATH_DIRS="$HERE/.gopath:$WORK/gopath:/usr/share/gocode"
 CACHE_ROOT=${GORLEAK_GOCACHE:-${TMPDIR:-/tmp}/gorleak-regen-gocache}
 RUN_PID=""
 
@@ -123,7 +129,7 @@ run_one() {
 	echo "== $name go$v: build (GO111MODULE=$mod${exp:+ GOEXPERIMENT=$exp})"
 	if ! (cd "$src" && env -u GOROOT -u GOPATH -u GOFLAGS -u GOEXPERIMENT -u GOOS -u GOARCH \
 		GOTOOLCHAIN=local GOFLAGS= GOPROXY=off GOENV=off GOWORK=off GOSUMDB=off \
-		GO111MODULE=$mod GOCACHE="$CACHE_ROOT/go$v" GOPATH="$WORK/gopath" \
+		GO111MODULE=$mod GOCACHE="$CACHE_ROOT/go$v" GOPATH="$GOPATH_DIRS" \
 		CGO_ENABLED=0 ${exp:+GOEXPERIMENT=$exp} \
 		timeout "$BUILD_TIMEOUT" "$goroot/bin/go" build -o "$bin" .); then
 		echo "!! $name go$v: build failed" >&2; return 1
