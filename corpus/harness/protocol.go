@@ -94,3 +94,18 @@ func Env(name string) string {
 	}
 	return v
 }
+
+// Variant returns which of a program's variants to run (GORLEAK_VARIANT,
+// set by regen from the program's `variants` file), failing on any value
+// not in allowed. A leak and its healthy twin are one program with two
+// variants, so the dumps differ only by the shape under test.
+func Variant(allowed ...string) string {
+	v := os.Getenv("GORLEAK_VARIANT")
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	Fail("GORLEAK_VARIANT=%q: want one of %v", v, allowed)
+	return ""
+}
