@@ -290,7 +290,9 @@ class Evaluator {
     if (c.category_mask != 0 && g.category != StateCategory::kUnknown && !g.state_inferred &&
         !((c.category_mask >> static_cast<unsigned>(g.category)) & 1))
       return false;
-    if (m.leaked && g.leaked == 0) return false;
+    // `leaked: true`: proven leaked, by the runtime's mark or because the
+    // dump is a report that lists only leaked goroutines (goleak, synctest).
+    if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
     uint8_t& verdict = mem_.verdict(g.stack, static_cast<size_t>(&c - rules_.compiled().data()),
                                     snap_.form == Form::kDebug1);
