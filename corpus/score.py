@@ -66,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gorleak", default=os.path.join(HERE, "..", "build", "gorleak"))
     ap.add_argument("--dumps", default=os.path.join(HERE, "dumps"))
+    ap.add_argument("--programs", default=os.path.join(HERE, "programs"))
     ap.add_argument("--by-rule", action="store_true", help="also print the per-rule table")
     ap.add_argument("--show-misses", action="store_true", help="print every miss and wrong alarm")
     ap.add_argument("patterns", nargs="*", help="only programs whose name contains one of these")
@@ -82,9 +83,9 @@ def main():
             continue
         if program in ("states", "labels", "spawn-tree"):
             continue  # parser fixtures, no leak ground truth
-        src = os.path.join(HERE, "programs", program)
+        src = os.path.join(a.programs, program)
         if not os.path.isdir(src) and "-" in program:
-            src = os.path.join(HERE, "programs", program.rsplit("-", 1)[0])
+            src = os.path.join(a.programs, program.rsplit("-", 1)[0])
         cwd = src if os.path.isdir(src) else HERE
         for phase, t in truth_of(os.path.join(a.dumps, name)).items():
             for form in FORMS:

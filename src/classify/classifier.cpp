@@ -390,6 +390,19 @@ class Evaluator {
     return false;
   }
 
+  // The type of a method (main.(*Client) for main.(*Client).writePump) or
+  // the function of a closure (main.serve for main.serve.func2) at the
+  // group's user frame; "" for a plain function or no user frame.
+  std::string owner_of(const GroupView& v) const {
+    if (v.site.in_stdlib || v.site.frame_index < 0) return {};
+    std::string_view fn = cat_.str(v.site.site.func);
+    size_t slash = fn.rfind('/');
+    size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
+    size_t last = fn.rfind('.');
+    if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
+    return std::string(fn.substr(0, last));
+  }
+
   bool sites_user(StrId func) const { return mem_.sites.is_user_func(cat_.str(func)); }
 
   static bool collects(StateCategory c) {
@@ -491,12 +504,18 @@ class Evaluator {
     // Live connections: the same function started as many goroutines that
     // are reading the network right now - each blocked goroutine has a live
     // peer. (A leak of per-connection goroutines needs growth to tell.)
-    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) && creator != 0) {
+    // Without created-by lines (debug=1), goroutines of one connection
+    // object show as methods of one type, or closures of one function: the
+    // owner of the user frame stands in for the creator.
+    std::string owner = creator == 0 ? owner_of(views_[groups.front()]) : std::string();
+    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) &&
+        (creator != 0 || !owner.empty())) {
       uint64_t readers = 0;
       for (uint32_t g = 0; g < views_.size(); ++g) {
         const GroupView& v = views_[g];
         if (in_finding(g) || v.group->category != StateCategory::kIOWait) continue;
-        if (v.stack->created_by.func == creator) readers += v.group->count;
+        bool paired = creator != 0 ? v.stack->created_by.func == creator : owner_of(v) == owner;
+        if (paired) readers += v.group->count;
       }
       if (readers >= needed)
         return fmt::format("live connections: the same function started {} goroutines that are "
