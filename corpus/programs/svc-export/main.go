@@ -117,8 +117,8 @@ func main() {
 	go http.Serve(ln, mux)
 	addr := ln.Addr().String()
 
-	// Every client line is a handler in this process; nothing else of
-	// the service blocks.
+	// The clients are raw connections: each request in flight is one
+	// handler goroutine here and nothing else.
 	waiting := func(n int) {
 		harness.Fact("role=background", "main.(*Limiter).Acquire", "chan send", n,
 			"note=saturated: waiting for one of 8 render slots")
