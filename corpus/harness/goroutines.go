@@ -61,6 +61,17 @@ func AtSite(g G, fn string) bool {
 
 // Goroutines parses runtime.Stack(all) of this process.
 func Goroutines() []G {
+	var out []G
+	for _, blk := range stackBlocks() {
+		if g, ok := parseBlock(blk); ok {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// stackBlocks is runtime.Stack(all) of this process, one goroutine a block.
+func stackBlocks() []string {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
@@ -70,47 +81,48 @@ func Goroutines() []G {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	var out []G
-	for _, blk := range strings.Split(string(buf), "\n\n") {
-		lines := strings.Split(blk, "\n")
-		h := lines[0]
-		lb := strings.IndexByte(h, '[')
-		if !strings.HasPrefix(h, "goroutine ") || lb < 0 {
-			continue
-		}
-		g := G{Parent: -1}
-		g.ID, _ = strconv.ParseInt(strings.Fields(h)[1], 10, 64)
-		rb := strings.LastIndexByte(h, ']')
-		if rb < lb {
-			continue
-		}
-		g.State = h[lb+1 : rb]
-		if i := strings.Index(g.State, " labels:{"); i >= 0 { // Go 1.26 tracebacklabels=1
-			g.State = g.State[:i]
-		}
-		if i := strings.Index(g.State, ", "); i >= 0 {
-			g.State = g.State[:i]
-		}
-		for _, l := range lines[1:] {
-			if l == "" || l[0] == '\t' {
-				continue
-			}
-			if strings.HasPrefix(l, "created by ") {
-				c := l[len("created by "):]
-				if j := strings.Index(c, " in goroutine "); j >= 0 {
-					g.Parent, _ = strconv.ParseInt(c[j+len(" in goroutine "):], 10, 64)
-					c = c[:j]
-				}
-				g.CreatedBy = c
-				continue
-			}
-			if j := strings.LastIndexByte(l, '('); j > 0 {
-				g.Funcs = append(g.Funcs, l[:j])
-			}
-		}
-		out = append(out, g)
+	return strings.Split(string(buf), "\n\n")
+}
+
+// parseBlock parses one goroutine of runtime.Stack's output.
+func parseBlock(blk string) (G, bool) {
+	lines := strings.Split(blk, "\n")
+	h := lines[0]
+	lb := strings.IndexByte(h, '[')
+	if !strings.HasPrefix(h, "goroutine ") || lb < 0 {
+		return G{}, false
 	}
-	return out
+	g := G{Parent: -1}
+	g.ID, _ = strconv.ParseInt(strings.Fields(h)[1], 10, 64)
+	rb := strings.LastIndexByte(h, ']')
+	if rb < lb {
+		return G{}, false
+	}
+	g.State = h[lb+1 : rb]
+	if i := strings.Index(g.State, " labels:{"); i >= 0 { // Go 1.26 tracebacklabels=1
+		g.State = g.State[:i]
+	}
+	if i := strings.Index(g.State, ", "); i >= 0 {
+		g.State = g.State[:i]
+	}
+	for _, l := range lines[1:] {
+		if l == "" || l[0] == '\t' {
+			continue
+		}
+		if strings.HasPrefix(l, "created by ") {
+			c := l[len("created by "):]
+			if j := strings.Index(c, " in goroutine "); j >= 0 {
+				g.Parent, _ = strconv.ParseInt(c[j+len(" in goroutine "):], 10, 64)
+				c = c[:j]
+			}
+			g.CreatedBy = c
+			continue
+		}
+		if j := strings.LastIndexByte(l, '('); j > 0 {
+			g.Funcs = append(g.Funcs, l[:j])
+		}
+	}
+	return g, true
 }
 
 // SelfID is the calling goroutine's id.
