@@ -141,19 +141,42 @@ func GoMinor() int {
 }
 
 // Count returns how many goroutines match pred and their common state
-// ("mixed" when they differ).
+// ("mixed" when they differ). The " (leaked)" mark of a goroutineleak
+// fetch does not make states differ: a group can be partly marked (the
+// goroutines that were unreachable at the last fetch); the state returned
+// carries the mark when every one has it.
 func Count(pred func(G) bool) (n int, state string) {
+	marked := 0
 	for _, g := range Goroutines() {
 		if pred(g) {
 			n++
+			st := strings.TrimSuffix(g.State, " (leaked)")
+			if st != g.State {
+				marked++
+			}
 			if state == "" {
-				state = g.State
-			} else if state != g.State {
+				state = st
+			} else if state != st {
 				state = "mixed"
 			}
 		}
 	}
+	if n > 0 && marked == n && state != "mixed" {
+		state += " (leaked)"
+	}
 	return n, state
+}
+
+// Marked counts the goroutines matching pred whose state carries the
+// " (leaked)" mark of an earlier goroutineleak fetch.
+func Marked(pred func(G) bool) int {
+	n := 0
+	for _, g := range Goroutines() {
+		if pred(g) && strings.HasSuffix(g.State, " (leaked)") {
+			n++
+		}
+	}
+	return n
 }
 
 // settleTimeout bounds every wait for the ground truth.
