@@ -132,8 +132,8 @@ port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# free_port: print a port in the ephemeral-free range 20000-29999 that
-# nothing listens on now (the server that takes it may still lose a race;
+# free_port: print a port in 20000-29999 (below Linux's ephemeral range)
+# that nothing listens on now (the server that takes it may still lose a race;
 # the callers retry with another port).
 free_port() {
 	local i p
@@ -202,8 +202,8 @@ start_redis() {
 	mkdir -p "$dir"
 	for try in 1 2 3; do
 		port=$(free_port) || break
-		# No persistence, no protected-mode surprises, loopback only; the
-		# work dir is cwd so nothing lands elsewhere.
+		# Loopback only, no persistence; its files (the log) stay in the
+		# work dir.
 		(cd "$dir" && exec redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
 			--dir "$dir" --daemonize no --logfile "$dir/redis.log" --maxclients 2000) &
 		REDIS_PID=$!

@@ -18,9 +18,9 @@ func Exec(db *sql.DB, stmts ...string) {
 // PGGate holds requests in flight inside PostgreSQL on demand, so that a
 // phase can catch them mid-load with exact counts: it holds an advisory
 // lock on a connection of its own, and queries that take the shared lock
-// (put GateSQL's expression in their SELECT list) wait in the server until
-// Open. The connection comes straight from the driver, without a sql.DB,
-// so the gate adds no goroutine to the dump.
+// (that select the expression SQL returns) wait in the server until Open.
+// The connection comes straight from the driver, without a sql.DB, so the
+// gate adds no goroutine to the dump.
 type PGGate struct {
 	conn driver.Conn
 	key  int64
