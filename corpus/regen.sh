@@ -25,6 +25,10 @@
 #   dumps/NAME.goV.leak2.txt    /debug/pprof/goroutineleak?debug=2   (1.26+ only)
 #   dumps/NAME.goV.sigquit.txt  stderr after kill -QUIT (default GOTRACEBACK)
 #   dumps/NAME.goV.expect       the GORLEAK-EXPECT lines without the prefix
+#
+# Test packages (a directory with *_test.go files and no main.go) are run
+# with `go test` by corpus/regen-tests.sh, called at the end with the same
+# versions: dumps/NAME.goV.test.txt (synctest needs Go 1.25+).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +42,7 @@ FETCH_TIMEOUT=${FETCH_TIMEOUT:-30}   # seconds for one dump download
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}  # seconds for one go build
 KEEP_GOING=0
 
-usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PROGRAMS=()
 while [ $# -gt 0 ]; do
@@ -51,16 +55,25 @@ while [ $# -gt 0 ]; do
 	*) PROGRAMS+=("${1%/}"); shift ;;
 	esac
 done
+TEST_PACKAGES=()
 if [ ${#PROGRAMS[@]} -eq 0 ]; then
 	for d in "$PROGRAMS_DIR"/*/; do
 		[ -f "$d/main.go" ] && PROGRAMS+=("$(basename "$d")")
 	done
+	TEST_PACKAGES=(all)
+else
+	named=("${PROGRAMS[@]}")
+	PROGRAMS=()
+	for p in "${named[@]}"; do
+		if [ -f "$PROGRAMS_DIR/$p/main.go" ]; then
+			PROGRAMS+=("$p")
+		elif compgen -G "$PROGRAMS_DIR/$p/*_test.go" >/dev/null; then
+			TEST_PACKAGES+=("$p")
+		else
+			echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
+		fi
+	done
 fi
-for p in "${PROGRAMS[@]}"; do
-	if [ ! -f "$PROGRAMS_DIR/$p/main.go" ]; then
-		echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
-	fi
-done
 command -v curl >/dev/null || { echo "regen: curl is required" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gorleak-regen.XXXXXX")
@@ -212,6 +225,7 @@ run_one() {
 
 fails=()
 for v in $GO_VERSIONS; do
+	[ ${#PROGRAMS[@]} -gt 0 ] || break
 	goroot=$(goroot_for "$v") || { fails+=("go$v"); [ $KEEP_GOING = 1 ] && continue; exit 1; }
 	echo "## Go $v: $goroot"
 	for name in "${PROGRAMS[@]}"; do
@@ -221,6 +235,12 @@ for v in $GO_VERSIONS; do
 		fi
 	done
 done
+if [ ${#TEST_PACKAGES[@]} -gt 0 ]; then
+	pkgs=("${TEST_PACKAGES[@]}")
+	[ "${pkgs[0]}" = all ] && pkgs=()
+	"$HERE/regen-tests.sh" --go "$GO_VERSIONS" $([ $KEEP_GOING = 1 ] && echo --keep-going) \
+		"${pkgs[@]+"${pkgs[@]}"}" || fails+=("go test packages")
+fi
 if [ ${#fails[@]} -gt 0 ]; then
 	echo "regen: FAILED ${fails[*]}" >&2; exit 1
 fi

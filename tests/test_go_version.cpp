@@ -47,7 +47,7 @@ std::string distribution(const std::map<std::string, size_t>& m) {
 }  // namespace
 
 TEST_CASE("every corpus dump's version lies in the range read off it") {
-  const RE2 name_re(R"(.*\.go1\.(\d+)\.(?:[a-z]+\.)?(debug1|debug2|leak1|leak2|sigquit)\.txt)");
+  const RE2 name_re(R"(.*\.go1\.(\d+)\.(?:[a-z]+\.)?(debug1|debug2|leak1|leak2|sigquit|test)\.txt)");
   const RE2 goroot(R"(/opt/go/go-1\.\d+/usr/lib/go-1\.\d+/src/)");
   std::map<std::string, size_t> exact, vocabulary;
   std::map<std::string, std::map<std::string, size_t>> by_form;
