@@ -280,7 +280,8 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     uint32_t cb_line = stack.created_by.line;
     if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
     std::string_view cb_func = catalog.str(stack.created_by.func);
-    bool user_cb = is_user_func(cb_func, options.modules);
+    bool user_cb = is_user_frame(catalog, stack.created_by.func, stack.created_by.file,
+                                 options.modules);
     put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;
