@@ -495,6 +495,23 @@ class Evaluator {
     return sf;
   }
 
+  // Other sites of the user's code (not in this finding) whose goroutines
+  // number within 2% of `count`.
+  uint64_t family_sites(const std::vector<uint32_t>& groups, uint64_t count) {
+    std::map<StrId, uint64_t> per_site;
+    StrId own = views_[groups.front()].site.site.func;
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      const GroupView& v = views_[g];
+      if (v.site.in_stdlib || v.site.frame_index < 0 || v.site.site.func == own) continue;
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      per_site[v.site.site.func] += v.group->count;
+    }
+    uint64_t n = 0;
+    for (const auto& [site, c] : per_site)
+      if (c * 50 >= count * 49 && c * 50 <= count * 51) ++n;
+    return n;
+  }
+
   // The rule's counter-evidence and the built-in one for pools and
   // connections; "" when none holds.
   std::string counter_evidence(const CompiledRule& c, const std::vector<uint32_t>& groups,
@@ -612,6 +629,7 @@ class Evaluator {
     if (!decided) {
       in.spawn = spawn_facts(groups);
       in.counter = counter_evidence(c, groups, f->count);
+      if (f->count >= kCountEvidence) in.family_sites = family_sites(groups, f->count);
     }
     EvidenceVerdict v = weigh_evidence(in);
     f->severity = v.severity;
