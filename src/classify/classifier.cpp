@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <numeric>
 #include <tuple>
 
@@ -197,8 +198,19 @@ class Evaluator {
     }
     fold_unconfirmed(&out);
     link_consequences(&out);
+    // Sort, keeping each consequence pointed at its cause: the cause is
+    // found again by its first group, which no other finding holds.
+    for (Finding& f : out)
+      if (f.cause_finding >= 0) f.cause_finding = static_cast<int32_t>(out[f.cause_finding].groups.front());
     std::sort(out.begin(), out.end(),
               [&](const Finding& a, const Finding& b) { return finding_before(a, b, cat_); });
+    for (Finding& f : out) {
+      if (f.cause_finding < 0) continue;
+      uint32_t g = static_cast<uint32_t>(f.cause_finding);
+      f.cause_finding = -1;
+      for (size_t k = 0; k < out.size(); ++k)
+        if (!out[k].groups.empty() && out[k].groups.front() == g) f.cause_finding = static_cast<int32_t>(k);
+    }
     return out;
   }
 
@@ -664,38 +676,81 @@ class Evaluator {
   // one line per site, so three shapes that need the source (a ticker, a
   // context, time.After) never show as three findings for one group.
   void fold_unconfirmed(std::vector<Finding>* out) {
-    std::map<std::tuple<StrId, StrId, uint32_t>, size_t> first;
     std::vector<Finding> kept;
+    std::vector<Finding> dropped;  // guesses about groups another finding explains
+    std::vector<Finding> guesses;  // the rest: folded into one line below
     for (Finding& f : *out) {
       bool guess = f.confidence == Confidence::kUnconfirmed && f.severity == RuleSeverity::kInfo;
       if (!guess) {
         kept.push_back(std::move(f));
         continue;
       }
+      // A shape the dump's Go release no longer leaks needs no source.
+      const Rule* rule = rules_.find(f.rule);
+      if (rule && rule->fixed_in_go_minor != 0 && snap_.go_version.min_minor >= rule->fixed_in_go_minor)
+        continue;
       if (std::all_of(f.groups.begin(), f.groups.end(), [&](uint32_t g) { return claimed_[g]; }))
-        continue;
-      auto key = std::make_tuple(f.site.func, f.site.file, f.site.line);
-      auto it = first.find(key);
-      if (it == first.end()) {
-        first.emplace(key, kept.size());
-        kept.push_back(std::move(f));
-        continue;
+        dropped.push_back(std::move(f));
+      else
+        guesses.push_back(std::move(f));
+    }
+    if (guesses.size() == 1) kept.push_back(std::move(guesses.front()));
+    if (guesses.size() > 1) kept.push_back(fold_guesses(guesses));
+    // The finding that explains a dropped guess's groups says, once, which
+    // more specific shapes the source could have shown instead.
+    std::map<size_t, std::string> could_be;
+    for (const Finding& d : dropped) {
+      for (size_t k = 0; k < kept.size(); ++k) {
+        const Finding& o = kept[k];
+        if (std::find(o.groups.begin(), o.groups.end(), d.groups.front()) == o.groups.end()) continue;
+        std::string& list = could_be[k];
+        list += fmt::format("{}{}", list.empty() ? "" : ", ", d.rule);
+        break;
       }
-      Finding& into = kept[it->second];
-      into.rule += "," + f.rule;
     }
-    for (auto& [key, at] : first) {
-      Finding& f = kept[at];
-      size_t rules = std::count(f.rule.begin(), f.rule.end(), ',') + 1;
-      if (rules == 1) continue;
-      f.evidence = fmt::format("{} rules ({}) need the source to check {} goroutines at {}. {}", rules,
-                               f.rule, f.count, site_text(f.site), needs_source_hint());
-      f.title = fmt::format("{} leak shapes need the source code to tell apart", rules);
-      f.rule = "needs-source";
-      f.description.clear();
-      f.fix.clear();
-    }
+    for (auto& [k, list] : could_be)
+      kept[k].evidence += fmt::format(" Without the source, {} could not be checked here: the same "
+                                      "goroutines may be that shape instead. {}",
+                                      list, needs_source_hint());
     *out = std::move(kept);
+  }
+
+  // One line for every check the source would have settled: which rules,
+  // how many goroutines at how many sites, the largest site first.
+  Finding fold_guesses(std::vector<Finding>& guesses) {
+    std::vector<std::string> rules;
+    std::set<std::tuple<StrId, StrId, uint32_t>> sites;
+    std::vector<uint32_t> groups;
+    uint64_t goroutines = 0;
+    size_t largest = 0;
+    for (size_t i = 0; i < guesses.size(); ++i) {
+      const Finding& g = guesses[i];
+      if (std::find(rules.begin(), rules.end(), g.rule) == rules.end()) rules.push_back(g.rule);
+      sites.insert({g.site.func, g.site.file, g.site.line});
+      for (uint32_t x : g.groups)
+        if (std::find(groups.begin(), groups.end(), x) == groups.end()) {
+          groups.push_back(x);
+          goroutines += views_[x].group->count;
+        }
+      if (g.count > guesses[largest].count) largest = i;
+    }
+    std::sort(rules.begin(), rules.end());
+    std::string list;
+    for (const std::string& r : rules) list += fmt::format("{}{}", list.empty() ? "" : ", ", r);
+    Finding f = std::move(guesses[largest]);
+    f.rule = "needs-source";
+    f.title = rules.size() == 1 ? fmt::format("{} needs the source code to check", list)
+                                : fmt::format("{} leak shapes need the source code to tell apart", rules.size());
+    f.count = goroutines;
+    f.groups = std::move(groups);
+    f.evidence = fmt::format("{} ({}) could not check {} goroutines at {} site{}, the largest {}. {}",
+                             rules.size() == 1 ? "One rule" : fmt::format("{} rules", rules.size()), list,
+                             goroutines, sites.size(), sites.size() == 1 ? "" : "s", site_text(f.site),
+                             needs_source_hint());
+    f.description.clear();
+    f.fix.clear();
+    f.evidence_basis = "unconfirmed: these rules need the source code to tell their shapes apart";
+    return f;
   }
 
   std::string needs_source_hint() const {
@@ -849,7 +904,18 @@ class Evaluator {
     // The library entry the user's frame called, when the goroutine blocks
     // inside a library rather than in the user's own line (leak_site.h):
     // the call the user changes.
-    int entry = big.site.library_entry_index >= 0 ? big.site.library_entry_index : big.site.library_index;
+    // The library the user called: the third-party frame closest to the
+    // user's (push.(*Pusher).Push, http2.(*Transport).RoundTrip under
+    // net/http's Client.Do), else the standard-library function it called.
+    int entry = -1;
+    if (big.site.frame_index > 0 && !big.site.in_stdlib) {
+      for (int k = big.site.frame_index - 1; k >= 0 && entry < 0; --k) {
+        const Frame& fr = big.stack->frames[static_cast<size_t>(k)];
+        if (is_third_party_func(cat_.str(fr.func)) && !mem_.sites.is_user_frame(cat_, fr.func, fr.file))
+          entry = k;
+      }
+      if (entry < 0) entry = big.site.library_entry_index >= 0 ? big.site.library_entry_index : big.site.library_index;
+    }
     if (entry >= 0) {
       const Frame& callee = big.stack->frames[static_cast<size_t>(entry)];
       f.library = SourceSite{callee.func, callee.file, callee.line};
