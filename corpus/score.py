@@ -54,8 +54,8 @@ def truth_of(expect_path):
     return phases
 
 
-def run(gorleak, path, cwd):
-    p = subprocess.run([gorleak, "--format", "json", "--top", "0", path], cwd=cwd,
+def run(gorleak, path, cwd, extra=()):
+    p = subprocess.run([gorleak, "--format", "json", "--top", "0", *extra, path], cwd=cwd,
                        capture_output=True, text=True)
     if p.returncode not in (0, 1):
         return None, p.stderr.strip()
@@ -69,6 +69,7 @@ def main():
     ap.add_argument("--programs", default=os.path.join(HERE, "programs"))
     ap.add_argument("--by-rule", action="store_true", help="also print the per-rule table")
     ap.add_argument("--show-misses", action="store_true", help="print every miss and wrong alarm")
+    ap.add_argument("--no-source", action="store_true", help="run gorleak --no-source (a user without the checkout)")
     ap.add_argument("patterns", nargs="*", help="only programs whose name contains one of these")
     a = ap.parse_args()
     gorleak = os.path.abspath(a.gorleak)
@@ -94,7 +95,7 @@ def main():
                 dump = os.path.join(a.dumps, f"{program}.go{version}.{phase + '.' if phase else ''}{form}.txt")
                 if not os.path.exists(dump):
                     continue
-                report, err = run(gorleak, dump, cwd)
+                report, err = run(gorleak, dump, cwd, ["--no-source"] if a.no_source else [])
                 if report is None:
                     stats[form]["errors"] += 1
                     print(f"error: {dump}: {err}", file=sys.stderr)
