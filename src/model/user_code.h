@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/catalog.h"
@@ -76,6 +77,13 @@ class UserCode {
   bool main_in_modules_ = true;  // with --module: whether main is one of them
   size_t stacks_seen_ = 0;
   size_t strings_seen_ = 0;
+  // is_user() of (function, file) id pairs already asked: reports ask for
+  // every frame of every stack, and the answer is a few string searches.
+  mutable std::unordered_map<uint64_t, bool> verdicts_;
+  // By function id: whether the function can never be the user's, whatever
+  // its file (kUnchecked until asked).
+  static constexpr uint8_t kUnchecked = 2;
+  mutable std::vector<uint8_t> never_;
 };
 
 // The UserCode of `catalog` for `modules`, inferred on first use and again
