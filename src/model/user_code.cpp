@@ -145,12 +145,17 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
   std::vector<std::string> test_packages;
   // --module: where each named module's code sits, to place main.
   std::vector<std::string> module_dirs;
+  std::vector<std::pair<std::string_view, std::string_view>> mains;  // (func, file)
   for_each_frame(catalog, [&](std::string_view func, std::string_view file) {
     bool library = is_stdlib_func(func) || is_runtime_func(func);
-    if (library && !u.from_options_) return;
+    std::string_view dir = dir_of(file);
+    if (library && !u.from_options_) {
+      if (!dir.empty()) u.package_dirs_.insert(dir);
+      return;
+    }
     std::string_view pkg = package_of(func);
     if (pkg.empty()) return;
-    std::string_view dir = dir_of(file);
+    if (pkg != "main" && !ends_with(pkg, "_test") && !dir.empty()) u.package_dirs_.insert(dir);
     if (u.from_options_ && pkg != "main" && !dir.empty()) {
       for (const std::string& m : modules) {
         if (!in_module(pkg, m)) continue;
@@ -163,9 +168,7 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
     }
     if (library || in_module_cache(file) || vendored(pkg, file)) return;
     if (pkg == "main") {
-      if (is_testmain(file)) return;
-      u.anchored_ = true;
-      if (!file.empty()) add_unique(&u.main_dirs_, std::string(dir));
+      if (!is_testmain(file)) mains.emplace_back(func, file);
       return;
     }
     if (ends_with(file, "_test.go")) {
@@ -177,6 +180,16 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
     if (gopath_root(pkg, dir, &root) && !root.empty())
       add_unique(&u.gopath_roots_, std::string(root));
   });
+
+  // Main's own files: a directory holds one package, so a main function
+  // whose file sits with another package's files is that package's code
+  // inlined into main (`main.instrument.InstrumentHandlerInFlight.func1` in
+  // promhttp's instrument_server.go).
+  for (auto [func, file] : mains) {
+    if (u.foreign_file(file)) continue;
+    u.anchored_ = true;
+    if (!file.empty()) add_unique(&u.main_dirs_, std::string(dir_of(file)));
+  }
 
   // The main package's import path, where its files spell it: a -trimpath
   // path, or a GOPATH tree whose root other packages showed.
@@ -223,11 +236,12 @@ bool UserCode::is_user(std::string_view func, std::string_view file) const {
   if (pkg.empty()) return false;
   if (from_options_) {
     if (in_any(pkg, modules_)) return true;
-    return pkg == "main" && !is_testmain(file) && main_in_modules_;
+    return pkg == "main" && !is_testmain(file) && !foreign_file(file) && main_in_modules_;
   }
   if (is_stdlib_func(func) || is_runtime_func(func)) return false;
   if (in_module_cache(file) || is_testmain(file) || vendored(pkg, file)) return false;
-  if (pkg == "main" || in_any(pkg, modules_)) return true;
+  if (pkg == "main") return !foreign_file(file);
+  if (in_any(pkg, modules_)) return true;
   if (file.empty()) return !anchored_;
   if (ends_with(file, "_test.go")) return true;
   // Another repository's GOPATH tree, unless nothing anchors the user's.
@@ -235,6 +249,10 @@ bool UserCode::is_user(std::string_view func, std::string_view file) const {
   if (gopath_root(pkg, dir_of(file), &root)) return !anchored_;
   // A module laid out anywhere but the module cache and vendor/.
   return true;
+}
+
+bool UserCode::foreign_file(std::string_view file) const {
+  return !file.empty() && package_dirs_.count(dir_of(file)) > 0;
 }
 
 bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
