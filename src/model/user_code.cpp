@@ -1,7 +1,6 @@
 #include "model/user_code.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "model/func_name.h"
 
@@ -116,12 +115,17 @@ void add_unique(std::vector<std::string>* v, std::string s) {
   if (!s.empty() && std::find(v->begin(), v->end(), s) == v->end()) v->push_back(std::move(s));
 }
 
-// Every (function, file) pair the catalog's stacks hold, once.
+// Every (function, file) pair the catalog's stacks hold, at least once
+// (what `visit` learns is a set, so a repeat is harmless). A function
+// nearly always has one file: the file last seen with each function skips
+// the repeats without hashing.
 template <typename F>
 void for_each_frame(const Catalog& catalog, F&& visit) {
-  std::unordered_set<uint64_t> seen;
+  constexpr StrId kNone = ~StrId{0};
+  std::vector<StrId> last_file(catalog.strings.size(), kNone);
   auto one = [&](StrId func, StrId file) {
-    if (func == 0 || !seen.insert(uint64_t{func} << 32 | file).second) return;
+    if (func == 0 || func >= last_file.size() || last_file[func] == file) return;
+    last_file[func] = file;
     visit(catalog.str(func), file == 0 ? std::string_view() : catalog.str(file));
   };
   for (size_t id = 0; id < catalog.stacks.size(); ++id) {
@@ -141,10 +145,17 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
   std::vector<std::string> test_packages;
   // --module: where each named module's code sits, to place main.
   std::vector<std::string> module_dirs;
+  std::vector<std::pair<std::string_view, std::string_view>> mains;  // (func, file)
   for_each_frame(catalog, [&](std::string_view func, std::string_view file) {
+    bool library = is_stdlib_func(func) || is_runtime_func(func);
+    std::string_view dir = dir_of(file);
+    if (library && !u.from_options_) {
+      if (!dir.empty()) u.package_dirs_.insert(dir);
+      return;
+    }
     std::string_view pkg = package_of(func);
     if (pkg.empty()) return;
-    std::string_view dir = dir_of(file);
+    if (pkg != "main" && !ends_with(pkg, "_test") && !dir.empty()) u.package_dirs_.insert(dir);
     if (u.from_options_ && pkg != "main" && !dir.empty()) {
       for (const std::string& m : modules) {
         if (!in_module(pkg, m)) continue;
@@ -155,13 +166,9 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
         if (ends_with(dir, rel)) add_unique(&module_dirs, std::string(dir.substr(0, dir.size() - rel.size())));
       }
     }
-    if (is_stdlib_func(func) || is_runtime_func(func) || in_module_cache(file) ||
-        vendored(pkg, file))
-      return;
+    if (library || in_module_cache(file) || vendored(pkg, file)) return;
     if (pkg == "main") {
-      if (is_testmain(file)) return;
-      u.anchored_ = true;
-      if (!file.empty()) add_unique(&u.main_dirs_, std::string(dir));
+      if (!is_testmain(file)) mains.emplace_back(func, file);
       return;
     }
     if (ends_with(file, "_test.go")) {
@@ -173,6 +180,16 @@ UserCode UserCode::infer(const Catalog& catalog, std::vector<std::string> module
     if (gopath_root(pkg, dir, &root) && !root.empty())
       add_unique(&u.gopath_roots_, std::string(root));
   });
+
+  // Main's own files: a directory holds one package, so a main function
+  // whose file sits with another package's files is that package's code
+  // inlined into main (`main.instrument.InstrumentHandlerInFlight.func1` in
+  // promhttp's instrument_server.go).
+  for (auto [func, file] : mains) {
+    if (u.foreign_file(file)) continue;
+    u.anchored_ = true;
+    if (!file.empty()) add_unique(&u.main_dirs_, std::string(dir_of(file)));
+  }
 
   // The main package's import path, where its files spell it: a -trimpath
   // path, or a GOPATH tree whose root other packages showed.
@@ -219,11 +236,12 @@ bool UserCode::is_user(std::string_view func, std::string_view file) const {
   if (pkg.empty()) return false;
   if (from_options_) {
     if (in_any(pkg, modules_)) return true;
-    return pkg == "main" && !is_testmain(file) && main_in_modules_;
+    return pkg == "main" && !is_testmain(file) && !foreign_file(file) && main_in_modules_;
   }
   if (is_stdlib_func(func) || is_runtime_func(func)) return false;
   if (in_module_cache(file) || is_testmain(file) || vendored(pkg, file)) return false;
-  if (pkg == "main" || in_any(pkg, modules_)) return true;
+  if (pkg == "main") return !foreign_file(file);
+  if (in_any(pkg, modules_)) return true;
   if (file.empty()) return !anchored_;
   if (ends_with(file, "_test.go")) return true;
   // Another repository's GOPATH tree, unless nothing anchors the user's.
@@ -233,9 +251,27 @@ bool UserCode::is_user(std::string_view func, std::string_view file) const {
   return true;
 }
 
+bool UserCode::foreign_file(std::string_view file) const {
+  return !file.empty() && package_dirs_.count(dir_of(file)) > 0;
+}
+
 bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
   if (func == 0) return false;
-  return is_user(catalog.str(func), file == 0 ? std::string_view() : catalog.str(file));
+  // The function alone settles most frames (the standard library and
+  // runtime never are the user's): only the rest look at their file.
+  if (func >= never_.size()) never_.resize(catalog.strings.size(), kUnchecked);
+  if (never_[func] == kUnchecked) {
+    std::string_view f = catalog.str(func);
+    std::string_view pkg = package_of(f);
+    never_[func] = pkg.empty() || (from_options_ ? pkg != "main" && !in_any(pkg, modules_)
+                                                 : is_stdlib_func(f) || is_runtime_func(f) ||
+                                                       vendored(pkg, {}));
+  }
+  if (never_[func]) return false;
+  auto [it, fresh] = verdicts_.emplace(uint64_t{func} << 32 | file, false);
+  if (fresh)
+    it->second = is_user(catalog.str(func), file == 0 ? std::string_view() : catalog.str(file));
+  return it->second;
 }
 
 int UserCode::find_user_frame(const Catalog& catalog, const Stack& stack) const {
@@ -275,10 +311,25 @@ bool is_third_party_func(std::string_view func) {
 }
 
 bool is_user_func(std::string_view func, const std::vector<std::string>& modules) {
-  std::string_view pkg = package_of(func);
-  if (pkg.empty()) return false;
-  if (!modules.empty()) return in_any(pkg, modules);
-  return !is_library_func(func) && !vendored(pkg, {});
+  // Asked for every group's creator by the classifier: no full split of
+  // the name, only what tells a package and a vendored path.
+  if (!modules.empty()) return in_any(func, modules);
+  if (is_library_func(func)) return false;
+  // One pass over the path part of the name (up to a receiver or generic
+  // bracket): a `vendor` element means a vendored library, and a package
+  // needs a '.' after the last '/' (`stopm`, `runtime·park` have none).
+  size_t element = 0;
+  bool dot = false;
+  for (size_t i = 0; i < func.size() && func[i] != '(' && func[i] != '['; ++i) {
+    if (func[i] == '/') {
+      if (func.compare(element, i - element, "vendor") == 0) return false;
+      element = i + 1;
+      dot = false;
+    } else if (func[i] == '.') {
+      dot = true;
+    }
+  }
+  return dot;
 }
 
 }  // namespace gorleak

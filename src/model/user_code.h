@@ -5,7 +5,10 @@
 //
 // Without --module, the user's code is inferred from the dump itself
 // (UserCode::infer, once per catalog):
-//   - the `main` package, except a test binary's generated `_testmain.go`;
+//   - the `main` package, except a test binary's generated `_testmain.go`
+//     and another package's code inlined into main (a main function whose
+//     file sits in a directory of another package: one package per
+//     directory);
 //   - the package of a test (`P.TestX`, `P.BenchmarkX`, `P.FuzzX`,
 //     `P.ExampleX` in a `_test.go` file);
 //   - the repository those live in: its import-path prefix (github.com/a/b,
@@ -33,6 +36,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "model/catalog.h"
@@ -44,6 +49,7 @@ class UserCode {
  public:
   // Learns the user's code from every stack in `catalog`. `modules`: the
   // --module prefixes; when given they name the user's packages alone.
+  // The result refers to the catalog's strings: keep the catalog alive.
   static UserCode infer(const Catalog& catalog, std::vector<std::string> modules = {});
 
   // Whether a frame, its function and the file it is in, is the user's.
@@ -71,11 +77,23 @@ class UserCode {
   std::vector<std::string> modules_;
   std::vector<std::string> main_dirs_;
   std::vector<std::string> gopath_roots_;  // "…/src" of GOPATH-layout frames ("" for -trimpath)
+  // Directories holding the files of packages other than main (views into
+  // the catalog's strings: valid while the catalog lives).
+  std::unordered_set<std::string_view> package_dirs_;
+  // A file in one of package_dirs_: not main's own, whatever the function.
+  bool foreign_file(std::string_view file) const;
   bool anchored_ = false;
   bool from_options_ = false;
   bool main_in_modules_ = true;  // with --module: whether main is one of them
   size_t stacks_seen_ = 0;
   size_t strings_seen_ = 0;
+  // is_user() of (function, file) id pairs already asked: reports ask for
+  // every frame of every stack, and the answer is a few string searches.
+  mutable std::unordered_map<uint64_t, bool> verdicts_;
+  // By function id: whether the function can never be the user's, whatever
+  // its file (kUnchecked until asked).
+  static constexpr uint8_t kUnchecked = 2;
+  mutable std::vector<uint8_t> never_;
 };
 
 // The UserCode of `catalog` for `modules`, inferred on first use and again

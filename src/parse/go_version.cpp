@@ -157,11 +157,6 @@ uint8_t file_version_facts(std::string_view path) {
   return facts;
 }
 
-void add_file_facts(uint8_t facts, VersionEvidence* e) {
-  if (facts & kSrcPkgLayout) e->add(VersionClue::kCRuntime);
-  if (uint8_t m = facts & 0x3f) e->goroot_minors |= uint64_t{1} << m;
-}
-
 uint64_t state_clues(std::string_view r) {
   if (r.size() < 8) return 0;  // "running", "select", "sleep", "IO wait"…
   switch (r[0]) {

@@ -95,7 +95,10 @@ uint64_t function_clues(std::string_view func);
 inline constexpr uint8_t kSrcPkgLayout = 0x80;
 uint8_t file_version_facts(std::string_view path);
 // Adds what file_version_facts() found to `e`.
-void add_file_facts(uint8_t facts, VersionEvidence* e);
+inline void add_file_facts(uint8_t facts, VersionEvidence* e) {
+  if (facts & kSrcPkgLayout) e->add(VersionClue::kCRuntime);
+  if (uint8_t m = facts & 0x3f) e->goroot_minors |= uint64_t{1} << m;
+}
 
 // Clues of a printed (not inferred) wait reason, qualifiers removed.
 uint64_t state_clues(std::string_view reason);

@@ -150,12 +150,19 @@ bool mask_char(unsigned char c) {
          c == '>' || c >= 0x80;
 }
 
+size_t scan_masked_id(std::string_view s, uint64_t* id, bool* overflow, bool* masked);
+
 // The goroutine id at the start of `s`: digits, or a masked id (see
 // HeaderLine) ending at a blank. Returns its length, 0 when there is none.
-size_t scan_goroutine_id(std::string_view s, uint64_t* id, bool* overflow, bool* masked) {
+inline size_t scan_goroutine_id(std::string_view s, uint64_t* id, bool* overflow, bool* masked) {
   *masked = false;
   size_t digits = scan_u64(s, id, overflow);
   if (digits > 0 && (digits == s.size() || s[digits] == ' ')) return digits;
+  return scan_masked_id(s, id, overflow, masked);
+}
+
+[[gnu::noinline]] size_t scan_masked_id(std::string_view s, uint64_t* id, bool* overflow,
+                                        bool* masked) {
   size_t end = s.find(' ');
   if (end == std::string_view::npos || !is_masked_id(s.substr(0, end))) return 0;
   *id = 0;

@@ -19,6 +19,13 @@ bool is_whole_func_line(std::string_view t) {
   return first != '.' && last != '.' && last != '/';
 }
 
+// `0x46e20e 0x4080fc …` (or the rest of one cut mid-PC): hex words only.
+bool is_pc_list(std::string_view t) {
+  for (char c : t)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x' || c == ' ')) return false;
+  return true;
+}
+
 }  // namespace
 
 bool is_dump_line(std::string_view line) {
@@ -39,8 +46,13 @@ bool is_dump_line(std::string_view line) {
 }
 
 bool continues_wrapped_line(std::string_view held, std::string_view next) {
-  if (trim_right(trim_left(next)).empty() || trim_right(trim_left(held)).empty()) return false;
+  std::string_view t = trim_right(trim_left(next));
+  if (t.empty() || trim_right(trim_left(held)).empty()) return false;
   if (!is_dump_line(held)) return true;
+  // A debug=1 record lists up to 128 PCs: its tail of bare PCs would
+  // otherwise read as a frame line whose `#` was lost (a PC with no symbol).
+  uint64_t count = 0;
+  if (parse_debug1_record(trim_left(held), &count) && is_pc_list(t)) return true;
   if (is_dump_line(next)) return false;
   std::string joined(held);
   joined.append(next);

@@ -494,6 +494,8 @@ class Parser::Impl {
   // A frame pasted on one line, `FUNC(ARGS) FILE:LINE` (hand-abridged
   // dumps in issues): its function line and its file line.
   bool on_joined_frame(std::string_view t, bool ancestor) {
+    char last = t.back();  // a file line ends in its line number or offset
+    if (!((last >= '0' && last <= '9') || (last >= 'a' && last <= 'f'))) return false;
     for (size_t p = t.rfind(") "); p != std::string_view::npos;
          p = p == 0 ? std::string_view::npos : t.rfind(") ", p - 1)) {
       std::string_view file = trim_left(t.substr(p + 2));
@@ -505,7 +507,7 @@ class Parser::Impl {
     return false;
   }
 
-  bool on_func_line(std::string_view t, bool ancestor) {
+  [[gnu::always_inline]] bool on_func_line(std::string_view t, bool ancestor) {
     FuncLine f;
     if (!split_func_line(t, &f)) return false;
     pending_func_id_ = function_id(f.func);
@@ -524,15 +526,19 @@ class Parser::Impl {
   // the line is therefore not a function line. A name is checked for
   // blanks only the first time: afterwards its id is marked as checked,
   // with the version clues of the name (parse/go_version.h) beside it.
-  StrId function_id(std::string_view name) {
+  [[gnu::always_inline]] StrId function_id(std::string_view name) {
     StrId id;
     if (catalog_.strings.find(name, &id) && id < name_clues_.size() && name_clues_[id] != 0) {
       pending_name_bits_ = name_clues_[id];
       g_clues_ |= pending_name_bits_;
       return id;
     }
+    return new_function_id(name);
+  }
+
+  [[gnu::noinline]] StrId new_function_id(std::string_view name) {
     if (name.empty() || symbol_has_blank(name)) return 0;
-    id = catalog_.strings.intern(name);
+    StrId id = catalog_.strings.intern(name);
     note_function(id);
     return id;
   }
@@ -570,18 +576,31 @@ class Parser::Impl {
   }
 
   // Register-ABI arguments (1.17+) print aggregates in braces; 1.18 marks
-  // values that may be wrong with `?`.
+  // values that may be wrong with `?`. Once the snapshot holds both clues,
+  // looking again cannot add to them.
   void note_args(std::string_view args) {
-    if (args.find('{') != std::string_view::npos) g_version_.add(VersionClue::kArgsAggregate);
-    if (args.find('?') != std::string_view::npos) g_version_.add(VersionClue::kArgsUnsure);
+    constexpr uint64_t kBoth =
+        clue_bit(VersionClue::kArgsAggregate) | clue_bit(VersionClue::kArgsUnsure);
+    if (((snap_version_.clues | g_version_.clues) & kBoth) == kBoth) return;
+    for (char c : args) {
+      if (c == '{') g_version_.add(VersionClue::kArgsAggregate);
+      else if (c == '?') g_version_.add(VersionClue::kArgsUnsure);
+    }
   }
 
-  // Records what a file path says about the Go version (its GOROOT).
+  // Records what a file path says about the Go version (its GOROOT). One
+  // binary has one GOROOT, so the first file of a goroutine that names one
+  // is enough (g_goroot_noted_): the frames after it need no lookup.
   void note_file(StrId id) {
+    uint8_t facts = id < file_facts_.size() ? file_facts_[id] : kFileUnchecked;
+    if (facts == 0) return;
+    if (facts == kFileUnchecked) facts = check_file(id);
+    add_file_facts(facts, &g_version_);
+    g_goroot_noted_ = facts != 0;
+  }
+  [[gnu::noinline]] uint8_t check_file(StrId id) {
     if (id >= file_facts_.size()) file_facts_.resize(id + 1 + id / 2, kFileUnchecked);
-    uint8_t facts = file_facts_[id];
-    if (facts == kFileUnchecked) facts = file_facts_[id] = file_version_facts(catalog_.str(id));
-    if (facts != 0) add_file_facts(facts, &g_version_);
+    return file_facts_[id] = file_version_facts(catalog_.str(id));
   }
 
   bool on_file_line(std::string_view t) {
@@ -608,10 +627,13 @@ class Parser::Impl {
       case Mode::kNeedFile: {
         push_frame({pending_func_id_, file, line, pending_flags_});
         if (keep_args_) push_args(pending_args_);
-        note_file(file);
-        stack_end_bits_ = pending_name_bits_;
-        mode_ = (pending_name_bits_ & (kNameGoexit | kNameMainMain)) ? Mode::kStackEnd
-                                                                      : Mode::kFrames;
+        if (!g_goroot_noted_) note_file(file);
+        if (pending_name_bits_ & (kNameGoexit | kNameMainMain)) {
+          stack_end_bits_ = pending_name_bits_;
+          mode_ = Mode::kStackEnd;
+        } else {
+          mode_ = Mode::kFrames;
+        }
         break;
       }
       case Mode::kAncestorNeedFile:
@@ -737,6 +759,7 @@ class Parser::Impl {
     g_.clear();
     g_version_ = VersionEvidence{};
     g_clues_ = 0;
+    g_goroot_noted_ = false;
   }
 
   void note_header(const HeaderLine& h) {
@@ -1080,6 +1103,7 @@ class Parser::Impl {
   uint64_t stack_end_bits_ = 0;     // name_clues_ of the frame before kStackEnd
   uint64_t g_clues_ = 0;            // name bits of the goroutine's frames, ORed
   VersionEvidence g_version_;       // the goroutine's other clues
+  bool g_goroot_noted_ = false;     // a file of this goroutine named its GOROOT
   uint8_t pending_flags_ = 0;
   std::string_view pending_args_;
 

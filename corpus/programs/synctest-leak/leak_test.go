@@ -1,6 +1,6 @@
 // A test that leaks inside a testing/synctest bubble, for a real synctest
 // report: "panic: deadlock: main bubble goroutine has exited but blocked
-// goroutines remain" (Go 1.25+). corpus/regen-tests.sh runs it with
+// goroutines remain" (Go 1.25+). corpus/regen.sh runs it with
 // `go test` and keeps its output as dumps/synctest-leak.goV.test.txt.
 //
 // Two shapes stay blocked after the bubble's main goroutine returns:
