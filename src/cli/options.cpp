@@ -126,6 +126,35 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
   return true;
 }
 
+bool parse_duration(std::string_view text, std::string_view option, double* seconds,
+                    std::string* error) {
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  size_t digits = 0;
+  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.'))
+    ++digits;
+  std::string_view number = text.substr(0, digits), unit = text.substr(digits);
+  double scale = unit.empty() ? 1.0 : -1.0;
+  for (const auto& [name, factor] : kUnits)
+    if (unit == name) scale = factor;
+  double value = 0;
+  bool ok = !number.empty() && scale > 0 && number.find('.') == number.rfind('.');
+  if (ok) {
+    try {
+      value = std::stod(std::string(number));
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    *error = fmt::format("{}: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got '{}'",
+                         option, text);
+    return false;
+  }
+  *seconds = value * scale;
+  return true;
+}
+
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error) {
   if (in.group_by == "stack") {
     out->group.group_by = GroupBy::kStack;

@@ -74,4 +74,9 @@ bool resolve_color(std::string_view mode, bool* color, std::string* error);
 
 std::string version_line();  // "gorleak 0.1.0"
 
+// "500ms", "30s", "1m", "2h", "7d", "1.5h", or a bare number of seconds.
+// False with a message naming `option` when the text is none of these.
+bool parse_duration(std::string_view text, std::string_view option, double* seconds,
+                    std::string* error);
+
 }  // namespace gorleak::cli

@@ -14,7 +14,6 @@
 namespace gorleak {
 
 namespace {
-constexpr uint64_t kPprofDebug2Limit = uint64_t{64} << 20;
 constexpr size_t kMaxDiagnostics = 32;
 // No process holds 2^40 goroutines (each needs at least 2 KiB of stack): a
 // larger debug=1 count is a damaged number, and counting it could make the

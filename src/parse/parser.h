@@ -14,6 +14,10 @@
 
 namespace gorleak {
 
+// Go's pprof handler stops a debug=2 dump at exactly this many bytes
+// (runtime/pprof writeGoroutineStacks): goroutines past it are missing.
+inline constexpr uint64_t kPprofDebug2Limit = uint64_t{64} << 20;
+
 // What a worker's fragment parse (Parser::begin_fragment) found, for the
 // main parser to absorb (Parser::begin_absorb / end_absorb).
 struct FragmentSummary {
