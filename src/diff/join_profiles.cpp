@@ -1,6 +1,7 @@
 #include "diff/join_profiles.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <vector>
 
@@ -36,18 +37,16 @@ class SignatureIndex {
 Snapshot complete_counts(const Snapshot& cut, const Snapshot& counts, const Catalog& catalog,
                          JoinStats* stats) {
   JoinStats st;
-  Snapshot out = cut;
   SignatureIndex index(cut, catalog);
   // Records sharing a signature are summed first (debug=1 splits one stack
   // by labels), keyed by the first dump group they join.
   std::unordered_map<uint32_t, uint64_t> wanted;
   std::vector<const std::vector<uint32_t>*> sets;
+  std::vector<const Group*> unmatched;
   for (const Group& rec : counts.groups) {
     const std::vector<uint32_t>& into = index.find(catalog, rec);
     if (into.empty()) {
-      out.groups.push_back(rec);
-      ++st.added;
-      st.goroutines += rec.count;
+      unmatched.push_back(&rec);
       continue;
     }
     ++st.joined;
@@ -55,23 +54,55 @@ Snapshot complete_counts(const Snapshot& cut, const Snapshot& counts, const Cata
     if (fresh) sets.push_back(&into);
     it->second += rec.count;
   }
+  // debug=1 is the complete count: dump groups it does not show (the
+  // goroutine cut in half at 64 MiB, the dump's own capture goroutine) go.
+  std::vector<Group> groups = cut.groups;
+  std::vector<bool> keep(groups.size(), false);
   for (const std::vector<uint32_t>* into : sets) {
     uint64_t have = 0;
     uint32_t largest = into->front();
     for (uint32_t gi : *into) {
-      have += cut.groups[gi].count;
-      if (cut.groups[gi].count > cut.groups[largest].count) largest = gi;
+      keep[gi] = true;
+      have += groups[gi].count;
+      if (groups[gi].count > groups[largest].count) largest = gi;
     }
     uint64_t want = wanted[into->front()];
     if (want > have) {
-      out.groups[largest].count += want - have;
+      groups[largest].count += want - have;
       st.goroutines += want - have;
     }
   }
+  Snapshot out = cut;
+  out.groups.clear();
+  std::vector<uint32_t> new_index(groups.size(), UINT32_MAX);
+  for (uint32_t gi = 0; gi < groups.size(); ++gi) {
+    if (!keep[gi]) continue;
+    new_index[gi] = static_cast<uint32_t>(out.groups.size());
+    out.groups.push_back(std::move(groups[gi]));
+  }
+  for (const Group* rec : unmatched) {
+    out.groups.push_back(*rec);
+    ++st.added;
+    st.goroutines += rec->count;
+  }
+  // Spawn edges and spawners follow their groups, or go with them.
+  auto remap = [&](auto& items) {
+    size_t w = 0;
+    for (auto& item : items) {
+      if (new_index[item.group] == UINT32_MAX) continue;
+      item.group = new_index[item.group];
+      items[w++] = item;
+    }
+    items.resize(w);
+  };
+  remap(out.spawns);
+  remap(out.spawners);
   out.states = StateCounts{};
   out.total = 0;
+  out.leaked = 0;
   for (const Group& g : out.groups) {
     out.total += g.count;
+    out.leaked += g.leaked;
     out.states[static_cast<size_t>(g.category)] += g.count;
   }
   out.declared_total = counts.declared_total;

@@ -61,7 +61,9 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
     source = std::move(wrapped);
   }
   std::string head, error;
-  if (!read_head(*source, kSniffBytes, &head, &error)) {
+  // A source that fails after some bytes (a transfer cut off) fails again
+  // when read on: the line reader reports it after the bytes it did read.
+  if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
     result.ok = false;
     result.diagnostics.push_back(error_at(name, "read error: " + error));
     return result;
@@ -72,7 +74,7 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
     // People save `debug=2` output compressed; read it as is.
     source = make_gzip_source(make_replay_source(std::move(head), std::move(source)));
     gzip = true;
-    if (!read_head(*source, kSniffBytes, &head, &error)) {
+    if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
       result.ok = false;
       result.diagnostics.push_back(error_at(name, error));
       return result;
