@@ -192,6 +192,10 @@ int run_analyze(int argc, char** argv) {
   if (!load_inputs(catalog, args.input.files, load, fetch, &snapshots, &failures))
     return kExitUsage;
 
+  if (args.rules.fail_on == "growth") {
+    print_error("--fail-on growth needs dumps to compare: use diff, trend, probe or watch");
+    return kExitUsage;
+  }
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);

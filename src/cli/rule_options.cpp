@@ -23,7 +23,8 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
   add_rule_selection_options(desc, o);
   desc.add_options()
       ("fail-on", po::value<std::string>(&o->fail_on)->value_name("SEVERITY"),
-       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)")
+       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical); "
+       "commands that compare dumps also take `growth`: exit 1 on a likely leak")
       ("ignore-top", po::value<std::vector<std::string>>(&o->ignore_top)->value_name("FUNC")
                          ->composing(),
        "ignore goroutines whose top function is FUNC (goleak's IgnoreTopFunction)")
@@ -52,7 +53,7 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
     for (const Diagnostic& d : loader.diagnostics()) print_error(d.format());
     return nullptr;
   }
-  if (!o.fail_on.empty()) {
+  if (!o.fail_on.empty() && o.fail_on != "growth") {
     RuleSeverity s;
     if (!parse_fail_on(o.fail_on, &s)) {
       print_error(fmt::format("--fail-on: expected info, low, medium, high or critical, got '{}'",
@@ -71,6 +72,17 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
   engine->options.ignore.created_by = o.ignore_created_by;
   engine->options.source = engine->source.get();
   return engine;
+}
+
+int series_exit_code(const RuleOptions& o, const std::vector<Finding>& findings,
+                     size_t likely_leaks) {
+  if (o.fail_on.empty()) return kExitOk;
+  if (o.fail_on == "growth") return likely_leaks > 0 ? kExitFindings : kExitOk;
+  RuleSeverity threshold;
+  if (!parse_fail_on(o.fail_on, &threshold)) return kExitOk;  // load_rule_engine refused it
+  for (const Finding& f : findings)
+    if (f.severity >= threshold) return kExitFindings;
+  return kExitOk;
 }
 
 void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {
