@@ -115,13 +115,15 @@ TEST_CASE("growth follows its one definition: never shrinks, rises by at least K
   CHECK(sparkline({0, 7}) == "▁█");
 }
 
-TEST_CASE("a restart is seen from goroutine ids: the newest fetch is older than the last") {
-  Snapshot a, b, c, d1;
-  a.max_goroutine_id = 100;
-  b.max_goroutine_id = 140;
+TEST_CASE("a restart is seen from goroutine ids: the newest fetch far below the last") {
+  Snapshot a, b, c, d1, e;
+  a.max_goroutine_id = 90'000;
+  b.max_goroutine_id = 120'000;
   c.max_goroutine_id = 20;  // a new process
+  e.max_goroutine_id = 120'000 - 4'000;  // per-P id caches: not a restart
   d1.form = Form::kDebug1;  // no ids: tells nothing
   CHECK(detect_restarts({&a, &b, &c}) == std::vector<bool>{false, false, true});
+  CHECK(detect_restarts({&b, &e}) == std::vector<bool>{false, false});
   CHECK(detect_restarts({&b, &d1, &c}) == std::vector<bool>{false, false, false});
   Snapshot crash = c;
   crash.form = Form::kCrash;  // a SIGQUIT dump has no serving goroutine

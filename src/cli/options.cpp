@@ -21,6 +21,10 @@ void print_warning(std::string_view message) {
   fmt::print(stderr, "gorleak: warning: {}\n", message);
 }
 
+void print_note(std::string_view message) {
+  fmt::print(stderr, "gorleak: note: {}\n", message);
+}
+
 std::string version_line() { return fmt::format("gorleak {}", GORLEAK_VERSION); }
 
 namespace {

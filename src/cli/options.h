@@ -29,6 +29,7 @@ enum ExitCode : int {
 // "gorleak: message" on stderr, one line.
 void print_error(std::string_view message);
 void print_warning(std::string_view message);  // "gorleak: warning: message"
+void print_note(std::string_view message);     // "gorleak: note: message"
 
 struct GeneralOptions {
   bool help = false;

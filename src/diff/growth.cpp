@@ -2,6 +2,15 @@
 
 namespace gorleak {
 
+namespace {
+
+// Go hands out goroutine ids from per-P caches of 16 (runtime.newproc1,
+// _GoidCacheBatch), so a goroutine created later can have an id up to
+// 16 × GOMAXPROCS below an earlier one's. 256 Ps covers large machines.
+constexpr uint64_t kGoidSlack = 16 * 256;
+
+}  // namespace
+
 Growth assess_growth(const std::vector<uint64_t>& c, const GrowthRule& rule,
                      const std::vector<bool>* restart_before) {
   Growth g;
@@ -29,7 +38,8 @@ std::vector<bool> detect_restarts(const std::vector<const Snapshot*>& dumps) {
     };
     const Snapshot &a = *dumps[i - 1], &b = *dumps[i];
     out[i] = fetched(a) && fetched(b) && a.max_goroutine_id != 0 && b.max_goroutine_id != 0 &&
-             b.max_goroutine_id < a.max_goroutine_id;
+             b.max_goroutine_id + kGoidSlack < a.max_goroutine_id &&
+             b.max_goroutine_id < a.max_goroutine_id / 2;
   }
   return out;
 }

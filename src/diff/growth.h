@@ -46,10 +46,14 @@ Growth assess_growth(const std::vector<uint64_t>& counts, const GrowthRule& rule
                      const std::vector<bool>* restart_before = nullptr);
 
 // Per dump: did the service restart since the dump before? Goroutine ids
-// only grow within a process, and each pprof fetch is served by a new
-// goroutine, so a fetched dump (debug=2, goroutineleak) whose highest id is
-// below the previous one's comes from a new process (model/snapshot.h).
-// Dumps without ids (debug=1) and crash dumps (no serving goroutine) tell
+// are never reused within a process, and each pprof fetch is served by a
+// new goroutine, so a fetched dump (debug=2, goroutineleak) whose highest
+// id is far below the previous one's comes from a new process
+// (model/snapshot.h). "Far": Go hands ids out from per-P caches, so a newer
+// goroutine may have an id up to 16 × GOMAXPROCS lower; a restart counts
+// only when the highest id fell by more than 4,096 and by half. A process
+// restarted before it created some 4,000 goroutines is not seen. Dumps
+// without ids (debug=1) and crash dumps (no serving goroutine) tell
 // nothing: false.
 std::vector<bool> detect_restarts(const std::vector<const Snapshot*>& dumps);
 

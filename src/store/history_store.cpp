@@ -332,6 +332,31 @@ struct HistoryStore::Impl {
       s.states[static_cast<size_t>(g.category)] += g.count;
       s.groups.push_back(std::move(g));
     }
+    if (rc != SQLITE_DONE) return false;
+
+    Stmt findings(db, "SELECT rule, severity, confidence, count, state, site_func, site_file, "
+                      "site_line, growth_confirmed, evidence FROM findings WHERE sample = ?1 "
+                      "ORDER BY rowid");
+    if (!findings.ok()) return false;
+    findings.i64(1, id);
+    while ((rc = findings.step()) == SQLITE_ROW) {
+      Finding f;
+      f.rule = std::string(findings.col_text(0));
+      if (!severity_from_name(findings.col_text(1), &f.severity)) return false;
+      for (Confidence k : {Confidence::kUnconfirmed, Confidence::kLow, Confidence::kMedium,
+                           Confidence::kHigh})
+        if (confidence_name(k) == findings.col_text(2)) f.confidence = k;
+      f.count = static_cast<uint64_t>(findings.col_i64(3));
+      f.state = std::string(findings.col_text(4));
+      if (!findings.col_null(5)) {
+        f.site.func = c.strings.intern(findings.col_text(5));
+        f.site.file = c.strings.intern(findings.col_text(6));
+        f.site.line = static_cast<uint32_t>(findings.col_i64(7));
+      }
+      f.growth_confirmed = findings.col_i64(8) != 0;
+      f.evidence = std::string(findings.col_text(9));
+      s.findings.push_back(std::move(f));
+    }
     return rc == SQLITE_DONE;
   }
 };
@@ -352,12 +377,19 @@ std::unique_ptr<HistoryStore> HistoryStore::open(const std::string& path, bool c
     return nullptr;
   }
   sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
-  Stmt version(impl->db, "PRAGMA user_version");
-  if (!version.ok() || version.step() != SQLITE_ROW) {
+  // Statements in scopes of their own: one left open holds a read
+  // transaction, and WAL cannot be switched on inside one.
+  auto count = [&](const char* sql, int64_t* out) {
+    Stmt st(impl->db, sql);
+    if (!st.ok() || st.step() != SQLITE_ROW) return false;
+    *out = st.col_i64(0);
+    return true;
+  };
+  int64_t have = 0, tables = 0;
+  if (!count("PRAGMA user_version", &have) || !count("SELECT count(*) FROM sqlite_master", &tables)) {
     *error = impl->error("cannot read the history database");
     return nullptr;
   }
-  int64_t have = version.col_i64(0);
   if (have > kStoreSchemaVersion) {
     *error = Diagnostic{Severity::kError, path, 0, 0,
                         fmt::format("history schema version {} is newer than this gorleak's ({}): "
@@ -367,12 +399,7 @@ std::unique_ptr<HistoryStore> HistoryStore::open(const std::string& path, bool c
   }
   if (have == 0) {
     // A new file, or a SQLite file that is not ours.
-    Stmt tables(impl->db, "SELECT count(*) FROM sqlite_master");
-    if (!tables.ok() || tables.step() != SQLITE_ROW) {
-      *error = impl->error("cannot read the history database");
-      return nullptr;
-    }
-    if (tables.col_i64(0) > 0) {
+    if (tables > 0) {
       *error = Diagnostic{Severity::kError, path, 0, 0,
                           "a SQLite database, but not a gorleak history (no schema version)"};
       return nullptr;

@@ -42,9 +42,10 @@ struct SampleInfo {
 struct StoredSample {
   int64_t id = 0;  // the row id in `samples`
   SampleInfo info;
-  // Groups, states and totals, interned into the loading Catalog; `source`
-  // is the URL. Findings are stored for other tools but not loaded back:
-  // `history` classifies again, with the growth it sees.
+  // Groups, states, totals and findings, interned into the loading
+  // Catalog; `source` is the URL. Findings come back without their group
+  // indices (not stored): `history` classifies the newest sample again,
+  // with the growth it sees.
   Snapshot snapshot;
 };
 

@@ -201,6 +201,16 @@ std::optional<std::string> Process::wait_for_line(const std::string& prefix, dou
   }
 }
 
+size_t Process::wait_for_lines(const std::string& prefix, size_t n, double seconds) {
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    size_t have = 0;
+    for (const std::string& l : lines_) have += l.rfind(prefix, 0) == 0;
+    if (have >= n || since(start) > seconds) return have;
+    if (!read_some(100)) return have;
+  }
+}
+
 void Process::signal(int sig) {
   if (pid_ > 0 && status_ < 0) kill(-pid_, sig);
 }

@@ -47,6 +47,9 @@ class Process {
   // Reads stdout until a line starting with `prefix` (returned), for at
   // most `seconds`; nullopt on timeout or end of output.
   std::optional<std::string> wait_for_line(const std::string& prefix, double seconds);
+  // Reads until `n` lines starting with `prefix` have come, for at most
+  // `seconds`; how many came.
+  size_t wait_for_lines(const std::string& prefix, size_t n, double seconds);
   // Lines read so far.
   const std::vector<std::string>& lines() const { return lines_; }
   void signal(int sig);
