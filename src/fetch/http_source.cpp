@@ -143,9 +143,14 @@ class Transfer {
   }
 
   // Runs the transfer until `want` unserved body bytes are buffered or it
-  // ends. Each curl_multi_perform hands over what the socket has (a few
-  // 256 KiB writes at most), so the buffer stays small.
+  // ends. One curl_multi_perform can hand over many writes when the
+  // socket is full; past kMaxBuffered the transfer pauses (on_body) until
+  // the reader has taken what is buffered, so memory stays at about 1 MiB.
   void pump(size_t want) {
+    if (paused_ && buffered() == 0) {
+      paused_ = false;
+      curl_easy_pause(easy_, CURLPAUSE_CONT);  // may deliver the held write at once
+    }
     while (!done_ && buffered() < want) {
       int running = 0;
       if (curl_multi_perform(multi_, &running) != CURLM_OK) {
@@ -271,6 +276,10 @@ class Transfer {
  private:
   static size_t on_body(char* p, size_t size, size_t n, void* self) {
     auto* t = static_cast<Transfer*>(self);
+    if (t->buffered() >= kMaxBuffered) {
+      t->paused_ = true;  // curl keeps this write and gives it again after CURLPAUSE_CONT
+      return CURL_WRITEFUNC_PAUSE;
+    }
     t->pending_.append(p, size * n);
     t->body_bytes_ += size * n;
     return size * n;
@@ -299,7 +308,9 @@ class Transfer {
   CURL* easy_ = nullptr;
   CURLM* multi_ = nullptr;
   curl_slist* headers_ = nullptr;
+  static constexpr size_t kMaxBuffered = size_t{1} << 20;
   bool added_ = false;
+  bool paused_ = false;
   bool done_ = false;
   CURLcode result_ = CURLE_OK;
   std::string url_;

@@ -142,9 +142,11 @@ size_t text_limit(const ReportOptions& o) {
 
 std::string diff_verdict(const SnapshotDiff& d) {
   if (!d.three_way()) {
-    size_t grew = d.count(DiffStatus::kNew) + d.count(DiffStatus::kGrown);
-    return grew == 0 ? "no group grew"
-                     : fmt::format("{} group{} grew or appeared", grew, grew == 1 ? "" : "s");
+    size_t grew = likely_leaks(d, LeakBasis::kGrowth, d.dumps.size() - 1, {}).size();
+    uint64_t k = d.growth_rule.min_growth;
+    return grew == 0 ? fmt::format("no group grew by {} or more", k)
+                     : fmt::format("{} group{} grew by {} or more: likely leak{}", grew,
+                                   grew == 1 ? "" : "s", k, grew == 1 ? "" : "s");
   }
   size_t stayed = d.count(DiffStatus::kStayed), drained = d.count(DiffStatus::kDrained);
   std::string s = stayed == 0

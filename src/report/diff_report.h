@@ -35,8 +35,9 @@ struct DiffReport {
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);
 void write_diff_json(const DiffReport& report, const ReportOptions& options, std::string* out);
 
-// The diff's leak verdict in one line (three or more dumps), e.g.
-// "1 group grew under load and stayed: a leak" / "no group stayed …".
+// The diff's leak verdict in one line (diff/verdict.h), e.g. "1 group grew
+// under load and stayed after it: likely leak" (three dumps) or "2 groups
+// grew by 5 or more: likely leaks" (two).
 std::string diff_verdict(const SnapshotDiff& diff);
 
 // Pieces shared with the other series outputs (trend, watch, history):
