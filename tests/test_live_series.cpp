@@ -275,16 +275,25 @@ TEST_CASE("several instances of one service: their common leak site reported tog
   std::ofstream(targets) << "# two instances of one service\n"
                          << "http://" << one.addr << " search\n"
                          << "http://" << two.addr << " search   # the second\n";
-  Process w({cli_path(), "watch", "--targets", targets.string(), "--every", "1s", "--samples", "3",
-             "--no-leak-profile", "--color", "never", "--max-connections", "2"});
-  REQUIRE(w.wait_for_lines("20", 2, 60) == 2);  // each target's first sample (a timestamp)
+  std::string db = (tmp.path / "fleet.db").string();
+  std::vector<std::string> watch{"watch", "--targets", targets.string(), "--every", "200ms",
+                                 "--samples", "2", "--db", db, "--no-leak-profile", "--color",
+                                 "never", "--max-connections", "2"};
+  RunResult idle = run_cli(watch);
+  REQUIRE(idle.exit_code == 0);
+  CHECK(has(idle.out, one.addr + "/debug/pprof/goroutine?debug=2  sample 2"));
+  CHECK(has(idle.out, two.addr + "/debug/pprof/goroutine?debug=2  sample 2"));
+  CHECK(has(idle.out, "Leak sites across instances\n  no site grows on any instance"));
   switch_phase(one, "wave1");
   switch_phase(two, "wave1");
-  CHECK(w.wait(60) == 0);
-  std::string out;
-  for (const std::string& l : w.lines()) out += l + "\n";
-  INFO(out);
-  CHECK(has(out, "Leak sites across instances"));
-  CHECK(has(out, "main.search.func1"));
-  CHECK(has(out, "[search]: grows on 2 of 2 instances"));
+  uint64_t leaked = std::stoull(expect_of(one, "wave1", "rule", "chan-send-blocked").at("count")) +
+                    std::stoull(expect_of(two, "wave1", "rule", "chan-send-blocked").at("count"));
+  REQUIRE(run_cli(watch).exit_code == 0);
+  RunResult h = run_cli({"history", "--db", db, "--color", "never"});
+  INFO(h.out);
+  REQUIRE(h.exit_code == 0);
+  CHECK(has(h.out, "[search]: 4 samples"));
+  CHECK(has(h.out, "Leak sites across instances"));
+  CHECK(has(h.out, "main.search.func1"));
+  CHECK(has(h.out, fmt::format("[search]: grows on 2 of 2 instances, +{} in all", leaked)));
 }
