@@ -140,20 +140,10 @@ bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
 int run_analyze(int argc, char** argv) {
   AnalyzeArgs args;
   po::options_description desc = analyze_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
 
   LoadOptions load;
   ReportOptions report;
@@ -205,11 +195,7 @@ int run_analyze(int argc, char** argv) {
     write_json_report(snapshots, catalog, report, filter, &out, stdout);
   else
     write_text_report(snapshots, catalog, report, filter, &out);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
+  if (!write_stdout(out)) return kExitUsage;
   // A transfer that broke off: the report above is what was read.
   for (const std::string& f : failures) print_error(f);
   if (!failures.empty()) return kExitUsage;

@@ -89,20 +89,10 @@ bool pick_snapshots(const SeriesInput& in, size_t files, std::vector<size_t>* ou
 int run_diff(int argc, char** argv) {
   DiffArgs args;
   po::options_description desc = diff_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;

@@ -17,7 +17,6 @@
 #include "cli/compare.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
-#include "diff/verdict.h"
 #include "fetch/pprof_endpoints.h"
 #include "report/sample_jsonl.h"
 #include "report/watch_report.h"
@@ -80,20 +79,10 @@ void print_help(const po::options_description& desc) {
 int run_history(int argc, char** argv) {
   HistoryArgs args;
   po::options_description desc = history_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, {}, args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, {}, &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   ReportOptions report;
   OutputOptions checked = args.output;
   const bool jsonl = args.output.format == "jsonl";
@@ -162,27 +151,10 @@ int run_history(int argc, char** argv) {
       views.push_back(s.get());
     }
     write_watch_report(views, report, &out);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    if (std::fflush(stdout) != 0) {
-      print_error("cannot write to standard output");
-      return kExitUsage;
-    }
-    std::vector<Finding> findings;
-    size_t leaks = 0;
-    for (const TargetSeries* s : views) {
-      const Snapshot& last = s->sample(s->size() - 1);
-      findings.insert(findings.end(), last.findings.begin(), last.findings.end());
-      const SnapshotDiff& sd = s->trend().diff;
-      leaks += likely_leaks(sd, LeakBasis::kGrowth, sd.dumps.size() - 1, last.findings).size();
-    }
-    return series_exit_code(args.rules, findings, leaks);
+    if (!write_stdout(out)) return kExitUsage;
+    return targets_exit_code(args.rules, views);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write to standard output");
-    return kExitUsage;
-  }
-  return kExitOk;
+  return write_stdout(out) ? kExitOk : kExitUsage;
 }
 
 }  // namespace gorleak::cli

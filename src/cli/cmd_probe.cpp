@@ -232,20 +232,10 @@ void sleep_until(double when) {
 int run_probe(int argc, char** argv) {
   ProbeArgs args;
   po::options_description desc = probe_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   ReportOptions report;
   FetchDumpOptions fetch;
   AtSpec at;

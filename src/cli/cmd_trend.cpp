@@ -74,20 +74,10 @@ void print_help(const po::options_description& desc) {
 int run_trend(int argc, char** argv) {
   TrendArgs args;
   po::options_description desc = trend_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;
@@ -124,11 +114,7 @@ int run_trend(int argc, char** argv) {
     write_trend_json(out, report, &text);
   else
     write_trend_text(out, report, &text);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
+  if (!write_stdout(text)) return kExitUsage;
   return series_exit_code(args.rules, out.findings,
                           likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size());
 }

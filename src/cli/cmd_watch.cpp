@@ -27,7 +27,6 @@
 #include "cli/fetch_options.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
-#include "diff/verdict.h"
 #include "fetch/fetch_dump.h"
 #include "fetch/pprof_endpoints.h"
 #include "report/sample_jsonl.h"
@@ -151,20 +150,10 @@ struct Fetch {
 int run_watch(int argc, char** argv) {
   WatchArgs args;
   po::options_description desc = watch_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;
@@ -338,26 +327,13 @@ int run_watch(int argc, char** argv) {
       text += "\n";
     }
     write_watch_report(views, report, &text);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  }
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write to standard output");
-    return kExitUsage;
+    if (!write_stdout(text)) return kExitUsage;
   }
   if (good == 0) {
     print_error("no sample could be taken");
     return kExitUsage;
   }
-  std::vector<Finding> findings;
-  size_t leaks = 0;
-  for (const auto& s : series) {
-    if (s->size() == 0) continue;
-    const Snapshot& last = s->sample(s->size() - 1);
-    findings.insert(findings.end(), last.findings.begin(), last.findings.end());
-    const SnapshotDiff& d = s->trend().diff;
-    leaks += likely_leaks(d, LeakBasis::kGrowth, d.dumps.size() - 1, last.findings).size();
-  }
-  return series_exit_code(args.rules, findings, leaks);
+  return targets_exit_code(args.rules, views);
 }
 
 }  // namespace gorleak::cli

@@ -128,11 +128,7 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
   } else {
     write_diff_text(out, report, &text);
   }
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
+  if (!write_stdout(text)) return kExitUsage;
   size_t leaks = likely_leaks(diff, diff_leak_basis(diff), out.focus, out.findings).size();
   return series_exit_code(args.rules, out.findings, leaks);
 }

@@ -159,6 +159,36 @@ bool parse_duration(std::string_view text, std::string_view option, double* seco
   return true;
 }
 
+int parse_or_answer(int argc, char** argv, const po::options_description& desc,
+                    const po::positional_options_description& positionals,
+                    const GeneralOptions& general,
+                    void (*print_help)(const po::options_description&)) {
+  po::variables_map vm;
+  std::string error;
+  if (!parse_command_line(argc, argv, desc, positionals, &vm, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (general.help) {
+    print_help(desc);
+    return kExitOk;
+  }
+  if (general.version) {
+    fmt::print("{}\n", version_line());
+    return kExitOk;
+  }
+  return -1;
+}
+
+bool write_stdout(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error("cannot write the report to standard output");
+    return false;
+  }
+  return true;
+}
+
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error) {
   if (in.group_by == "stack") {
     out->group.group_by = GroupBy::kStack;

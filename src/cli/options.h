@@ -67,6 +67,18 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
                         const po::positional_options_description& positionals,
                         po::variables_map* vm, std::string* error);
 
+// The start every command shares: parses argv, and answers --help (with
+// `print_help`) and --version. Returns -1 when the command should go on,
+// else the exit code to return now (a usage error is already printed).
+int parse_or_answer(int argc, char** argv, const po::options_description& desc,
+                    const po::positional_options_description& positionals,
+                    const GeneralOptions& general,
+                    void (*print_help)(const po::options_description&));
+
+// Writes `text` to stdout and flushes; false (with the error printed) when
+// stdout fails.
+bool write_stdout(std::string_view text);
+
 // Checks and converts the parsed values; false + message on a bad value.
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);
 bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error);

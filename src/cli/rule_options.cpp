@@ -4,6 +4,7 @@
 
 #include "classify/builtin_rules.h"
 #include "classify/rule_loader.h"
+#include "diff/verdict.h"
 #include "cli/options.h"
 
 namespace gorleak::cli {
@@ -83,6 +84,19 @@ int series_exit_code(const RuleOptions& o, const std::vector<Finding>& findings,
   for (const Finding& f : findings)
     if (f.severity >= threshold) return kExitFindings;
   return kExitOk;
+}
+
+int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets) {
+  std::vector<Finding> findings;
+  size_t leaks = 0;
+  for (const TargetSeries* t : targets) {
+    if (t->size() == 0) continue;
+    const Snapshot& last = t->sample(t->size() - 1);
+    findings.insert(findings.end(), last.findings.begin(), last.findings.end());
+    const SnapshotDiff& d = t->trend().diff;
+    leaks += likely_leaks(d, LeakBasis::kGrowth, d.dumps.size() - 1, last.findings).size();
+  }
+  return series_exit_code(o, findings, leaks);
 }
 
 void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {

@@ -13,6 +13,7 @@
 #include "classify/source_lookup.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
+#include "watch/target_series.h"
 
 namespace gorleak::cli {
 
@@ -56,5 +57,8 @@ bool any_finding_at_or_above(const std::vector<Snapshot>& snapshots, RuleSeverit
 // (diff/verdict.h); kExitOk otherwise.
 int series_exit_code(const RuleOptions& o, const std::vector<Finding>& findings,
                      size_t likely_leaks);
+// The same over watched targets (watch, history): the newest sample's
+// findings of each, and the groups that grow on any.
+int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets);
 
 }  // namespace gorleak::cli
