@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS groups (
   leaked         INTEGER NOT NULL,
   min_wait       INTEGER,
   max_wait       INTEGER,
-  labels         TEXT NOT NULL
+  labels         TEXT NOT NULL,
+  goroutine_ids  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS groups_by_sample ON groups(sample);
 CREATE TABLE IF NOT EXISTS findings (
@@ -212,8 +213,8 @@ struct HistoryStore::Impl {
   bool insert_groups(int64_t sample, const Snapshot& s, const Catalog& c) {
     Stmt stack(db, "INSERT OR IGNORE INTO stacks(signature, frames, created_by) VALUES(?1, ?2, ?3)");
     Stmt group(db, "INSERT INTO groups(sample, stack, state, category, state_inferred, count, "
-                   "leaked, min_wait, max_wait, labels) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                   "leaked, min_wait, max_wait, labels, goroutine_ids) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!stack.ok() || !group.ok()) return false;
     for (const Group& g : s.groups) {
       std::string sig = hex(group_signature(c, g, SignatureMode::kExact));
@@ -235,6 +236,9 @@ struct HistoryStore::Impl {
       if (g.min_wait >= 0) group.i64(8, g.min_wait); else group.null(8);
       if (g.max_wait >= 0) group.i64(9, g.max_wait); else group.null(9);
       group.text(10, g.labels);
+      std::string ids;
+      for (uint64_t id : g.sample_ids) ids += fmt::format("{}{}", ids.empty() ? "" : " ", id);
+      group.text(11, ids);
       if (!group.run()) return false;
     }
     return true;
@@ -299,7 +303,7 @@ struct HistoryStore::Impl {
     s.go_version.max_minor = static_cast<uint32_t>(head.col_i64(8));
 
     Stmt groups(db, "SELECT k.frames, k.created_by, g.state, g.category, g.state_inferred, "
-                    "g.count, g.leaked, g.min_wait, g.max_wait, g.labels "
+                    "g.count, g.leaked, g.min_wait, g.max_wait, g.labels, g.goroutine_ids "
                     "FROM groups g JOIN stacks k ON k.signature = g.stack WHERE g.sample = ?1 "
                     "ORDER BY g.rowid");
     if (!groups.ok()) return false;
@@ -329,6 +333,15 @@ struct HistoryStore::Impl {
       g.min_wait = groups.col_null(7) ? -1 : groups.col_i64(7);
       g.max_wait = groups.col_null(8) ? -1 : groups.col_i64(8);
       g.labels = std::string(groups.col_text(9));
+      // The ids tell a traceback from a count profile (diff/signature.h).
+      std::string_view ids = groups.col_text(10);
+      while (!ids.empty()) {
+        size_t sp = ids.find(' ');
+        uint64_t id = 0;
+        for (char ch : ids.substr(0, sp)) id = id * 10 + static_cast<uint64_t>(ch - '0');
+        g.sample_ids.push_back(id);
+        ids = sp == std::string_view::npos ? std::string_view() : ids.substr(sp + 1);
+      }
       s.states[static_cast<size_t>(g.category)] += g.count;
       s.groups.push_back(std::move(g));
     }
