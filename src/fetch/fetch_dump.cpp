@@ -108,6 +108,8 @@ FetchedDump fetch_dump(Catalog& catalog, const std::string& url, const LoadOptio
       uint64_t read = dump.total;
       dump = complete_counts(dump, counts, catalog, &js);
       out.completed = true;
+      std::erase_if(dump.diagnostics,
+                    [](const Diagnostic& d) { return d.message == kPprofCutWarning; });
       note(dump, out.shown,
            fmt::format("debug=2 stopped at Go's 64 MiB limit after {} goroutines; counts "
                        "completed from ?debug=1 ({} goroutines): {} of its stacks joined to "
