@@ -1,11 +1,10 @@
 #include "store/history_store.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "diff/signature.h"
 
@@ -72,10 +71,15 @@ CREATE INDEX IF NOT EXISTS findings_by_sample ON findings(sample);
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-// A prepared statement, finalized on scope exit.
+// A prepared statement, finalized on scope exit. A failure (to prepare, or
+// a step) is noted in *failure at once: SQLite's message for it is gone by
+// the time the error travels up (finalizing other statements resets it).
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  Stmt(sqlite3* db, std::string* failure, const char* sql) : db_(db), failure_(failure) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
+    if (rc_ != SQLITE_OK) note();
+  }
   ~Stmt() { sqlite3_finalize(s_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -97,7 +101,11 @@ class Stmt {
     return *this;
   }
   // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(s_); }
+  int step() {
+    int rc = sqlite3_step(s_);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) note();
+    return rc;
+  }
   // Runs to completion and resets for the next bindings.
   bool run() {
     int rc = step();
@@ -115,6 +123,11 @@ class Stmt {
   }
 
  private:
+  void note() {
+    if (failure_->empty()) *failure_ = sqlite3_errmsg(db_);
+  }
+  sqlite3* db_;
+  std::string* failure_;
   sqlite3_stmt* s_ = nullptr;
   int rc_ = SQLITE_ERROR;
 };
@@ -155,17 +168,20 @@ bool form_from_name(std::string_view name, Form* out) {
 struct HistoryStore::Impl {
   sqlite3* db = nullptr;
   std::string path;
+  std::string failure;  // the first SQLite message of the current operation
   std::map<std::pair<std::string, std::string>, int64_t> targets;  // (url, service) → id
 
   ~Impl() {
     if (db) sqlite3_close(db);
   }
 
-  Diagnostic error(std::string_view what) const {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+  Diagnostic error(std::string_view what) {
+    std::string msg = !failure.empty() ? failure : db ? sqlite3_errmsg(db) : "out of memory";
+    failure.clear();
     int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-      msg = fmt::format("the database is locked by another writer (waited {} s)", kBusyTimeoutMs / 1000);
+      msg = fmt::format("the database is locked by another writer (waited {} s)",
+                        kBusyTimeoutMs / 1000);
     else if (code == SQLITE_NOTADB)
       msg = "not a SQLite database";
     else if (code == SQLITE_READONLY)
@@ -173,7 +189,9 @@ struct HistoryStore::Impl {
     return Diagnostic{Severity::kError, path, 0, 0, fmt::format("{}: {}", what, msg)};
   }
 
-  bool exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+  bool exec(const char* sql) {
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
 
   bool target_id(const SampleInfo& info, int64_t* id) {
     auto key = std::make_pair(info.url, info.service);
@@ -181,11 +199,12 @@ struct HistoryStore::Impl {
       *id = it->second;
       return true;
     }
-    Stmt ins(db, "INSERT INTO targets(url, service) VALUES(?1, ?2) "
-                 "ON CONFLICT(url) DO UPDATE SET service = excluded.service "
-                 "WHERE excluded.service != ''");
+    Stmt ins(db, &failure,
+             "INSERT INTO targets(url, service) VALUES(?1, ?2) "
+             "ON CONFLICT(url) DO UPDATE SET service = excluded.service "
+             "WHERE excluded.service != ''");
     if (!ins.ok() || !ins.text(1, info.url).text(2, info.service).run()) return false;
-    Stmt get(db, "SELECT id FROM targets WHERE url = ?1");
+    Stmt get(db, &failure, "SELECT id FROM targets WHERE url = ?1");
     if (!get.ok()) return false;
     get.text(1, info.url);
     if (get.step() != SQLITE_ROW) return false;
@@ -195,26 +214,37 @@ struct HistoryStore::Impl {
   }
 
   bool insert_sample(int64_t target, const SampleInfo& info, const Snapshot& s, int64_t* id) {
-    Stmt st(db, "INSERT INTO samples(target, taken_at, form, total, declared_total, leaked, "
-                "truncated, max_goroutine_id, go_min, go_max, gorleak) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    Stmt st(db, &failure,
+            "INSERT INTO samples(target, taken_at, form, total, declared_total, leaked, "
+            "truncated, max_goroutine_id, go_min, go_max, gorleak) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!st.ok()) return false;
-    st.i64(1, target).real(2, info.taken_at).text(3, form_name(s.form))
+    st.i64(1, target)
+        .real(2, info.taken_at)
+        .text(3, form_name(s.form))
         .i64(4, static_cast<int64_t>(s.total));
-    if (s.declared_total) st.i64(5, static_cast<int64_t>(*s.declared_total)); else st.null(5);
-    st.i64(6, static_cast<int64_t>(s.leaked)).i64(7, s.truncated)
-        .i64(8, static_cast<int64_t>(s.max_goroutine_id)).i64(9, s.go_version.min_minor)
-        .i64(10, s.go_version.max_minor).text(11, GORLEAK_VERSION);
+    if (s.declared_total)
+      st.i64(5, static_cast<int64_t>(*s.declared_total));
+    else
+      st.null(5);
+    st.i64(6, static_cast<int64_t>(s.leaked))
+        .i64(7, s.truncated)
+        .i64(8, static_cast<int64_t>(s.max_goroutine_id))
+        .i64(9, s.go_version.min_minor)
+        .i64(10, s.go_version.max_minor)
+        .text(11, GORLEAK_VERSION);
     if (!st.run()) return false;
     *id = sqlite3_last_insert_rowid(db);
     return true;
   }
 
   bool insert_groups(int64_t sample, const Snapshot& s, const Catalog& c) {
-    Stmt stack(db, "INSERT OR IGNORE INTO stacks(signature, frames, created_by) VALUES(?1, ?2, ?3)");
-    Stmt group(db, "INSERT INTO groups(sample, stack, state, category, state_inferred, count, "
-                   "leaked, min_wait, max_wait, labels, goroutine_ids) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    Stmt stack(db, &failure,
+               "INSERT OR IGNORE INTO stacks(signature, frames, created_by) VALUES(?1, ?2, ?3)");
+    Stmt group(db, &failure,
+               "INSERT INTO groups(sample, stack, state, category, state_inferred, count, "
+               "leaked, min_wait, max_wait, labels, goroutine_ids) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!stack.ok() || !group.ok()) return false;
     for (const Group& g : s.groups) {
       std::string sig = hex(group_signature(c, g, SignatureMode::kExact));
@@ -230,11 +260,21 @@ struct HistoryStore::Impl {
       else
         stack.null(3);
       if (!stack.run()) return false;
-      group.i64(1, sample).text(2, sig).text(3, c.str(g.state)).text(4, category_name(g.category))
-          .i64(5, g.state_inferred).i64(6, static_cast<int64_t>(g.count))
+      group.i64(1, sample)
+          .text(2, sig)
+          .text(3, c.str(g.state))
+          .text(4, category_name(g.category))
+          .i64(5, g.state_inferred)
+          .i64(6, static_cast<int64_t>(g.count))
           .i64(7, static_cast<int64_t>(g.leaked));
-      if (g.min_wait >= 0) group.i64(8, g.min_wait); else group.null(8);
-      if (g.max_wait >= 0) group.i64(9, g.max_wait); else group.null(9);
+      if (g.min_wait >= 0)
+        group.i64(8, g.min_wait);
+      else
+        group.null(8);
+      if (g.max_wait >= 0)
+        group.i64(9, g.max_wait);
+      else
+        group.null(9);
       group.text(10, g.labels);
       std::string ids;
       for (uint64_t id : g.sample_ids) ids += fmt::format("{}{}", ids.empty() ? "" : " ", id);
@@ -245,13 +285,18 @@ struct HistoryStore::Impl {
   }
 
   bool insert_findings(int64_t sample, const Snapshot& s, const Catalog& c) {
-    Stmt st(db, "INSERT INTO findings(sample, rule, severity, confidence, count, state, site_func, "
-                "site_file, site_line, growth_confirmed, evidence) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    Stmt st(db, &failure,
+            "INSERT INTO findings(sample, rule, severity, confidence, count, state, site_func, "
+            "site_file, site_line, growth_confirmed, evidence) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!st.ok()) return false;
     for (const Finding& f : s.findings) {
-      st.i64(1, sample).text(2, f.rule).text(3, severity_name(f.severity))
-          .text(4, confidence_name(f.confidence)).i64(5, static_cast<int64_t>(f.count)).text(6, f.state);
+      st.i64(1, sample)
+          .text(2, f.rule)
+          .text(3, severity_name(f.severity))
+          .text(4, confidence_name(f.confidence))
+          .i64(5, static_cast<int64_t>(f.count))
+          .text(6, f.state);
       if (f.site.func) {
         st.text(7, c.str(f.site.func)).text(8, c.str(f.site.file)).i64(9, f.site.line);
       } else {
@@ -265,7 +310,8 @@ struct HistoryStore::Impl {
 
   // Sample ids of one target, oldest first, thinned to at most `max`.
   bool sample_ids(int64_t target, const HistoryQuery& q, std::vector<int64_t>* ids) {
-    Stmt st(db, "SELECT id FROM samples WHERE target = ?1 AND taken_at >= ?2 ORDER BY taken_at, id");
+    Stmt st(db, &failure,
+            "SELECT id FROM samples WHERE target = ?1 AND taken_at >= ?2 ORDER BY taken_at, id");
     if (!st.ok()) return false;
     st.i64(1, target).real(2, q.since);
     int rc;
@@ -281,9 +327,10 @@ struct HistoryStore::Impl {
   }
 
   bool load_sample(int64_t id, Catalog& c, StoredSample* out) {
-    Stmt head(db, "SELECT s.taken_at, s.form, s.total, s.declared_total, s.leaked, s.truncated, "
-                  "s.max_goroutine_id, s.go_min, s.go_max, t.url, t.service "
-                  "FROM samples s JOIN targets t ON t.id = s.target WHERE s.id = ?1");
+    Stmt head(db, &failure,
+              "SELECT s.taken_at, s.form, s.total, s.declared_total, s.leaked, s.truncated, "
+              "s.max_goroutine_id, s.go_min, s.go_max, t.url, t.service "
+              "FROM samples s JOIN targets t ON t.id = s.target WHERE s.id = ?1");
     if (!head.ok()) return false;
     head.i64(1, id);
     if (head.step() != SQLITE_ROW) return false;
@@ -302,10 +349,11 @@ struct HistoryStore::Impl {
     s.go_version.min_minor = static_cast<uint32_t>(head.col_i64(7));
     s.go_version.max_minor = static_cast<uint32_t>(head.col_i64(8));
 
-    Stmt groups(db, "SELECT k.frames, k.created_by, g.state, g.category, g.state_inferred, "
-                    "g.count, g.leaked, g.min_wait, g.max_wait, g.labels, g.goroutine_ids "
-                    "FROM groups g JOIN stacks k ON k.signature = g.stack WHERE g.sample = ?1 "
-                    "ORDER BY g.rowid");
+    Stmt groups(db, &failure,
+                "SELECT k.frames, k.created_by, g.state, g.category, g.state_inferred, "
+                "g.count, g.leaked, g.min_wait, g.max_wait, g.labels, g.goroutine_ids "
+                "FROM groups g JOIN stacks k ON k.signature = g.stack WHERE g.sample = ?1 "
+                "ORDER BY g.rowid");
     if (!groups.ok()) return false;
     groups.i64(1, id);
     std::vector<Frame> frames;
@@ -347,17 +395,18 @@ struct HistoryStore::Impl {
     }
     if (rc != SQLITE_DONE) return false;
 
-    Stmt findings(db, "SELECT rule, severity, confidence, count, state, site_func, site_file, "
-                      "site_line, growth_confirmed, evidence FROM findings WHERE sample = ?1 "
-                      "ORDER BY rowid");
+    Stmt findings(db, &failure,
+                  "SELECT rule, severity, confidence, count, state, site_func, site_file, "
+                  "site_line, growth_confirmed, evidence FROM findings WHERE sample = ?1 "
+                  "ORDER BY rowid");
     if (!findings.ok()) return false;
     findings.i64(1, id);
     while ((rc = findings.step()) == SQLITE_ROW) {
       Finding f;
       f.rule = std::string(findings.col_text(0));
       if (!severity_from_name(findings.col_text(1), &f.severity)) return false;
-      for (Confidence k : {Confidence::kUnconfirmed, Confidence::kLow, Confidence::kMedium,
-                           Confidence::kHigh})
+      for (Confidence k :
+           {Confidence::kUnconfirmed, Confidence::kLow, Confidence::kMedium, Confidence::kHigh})
         if (confidence_name(k) == findings.col_text(2)) f.confidence = k;
       f.count = static_cast<uint64_t>(findings.col_i64(3));
       f.state = std::string(findings.col_text(4));
@@ -393,13 +442,14 @@ std::unique_ptr<HistoryStore> HistoryStore::open(const std::string& path, bool c
   // Statements in scopes of their own: one left open holds a read
   // transaction, and WAL cannot be switched on inside one.
   auto count = [&](const char* sql, int64_t* out) {
-    Stmt st(impl->db, sql);
+    Stmt st(impl->db, &impl->failure, sql);
     if (!st.ok() || st.step() != SQLITE_ROW) return false;
     *out = st.col_i64(0);
     return true;
   };
   int64_t have = 0, tables = 0;
-  if (!count("PRAGMA user_version", &have) || !count("SELECT count(*) FROM sqlite_master", &tables)) {
+  if (!count("PRAGMA user_version", &have) ||
+      !count("SELECT count(*) FROM sqlite_master", &tables)) {
     *error = impl->error("cannot read the history database");
     return nullptr;
   }
@@ -453,15 +503,15 @@ bool HistoryStore::record(const SampleInfo& info, const Snapshot& snapshot, cons
   return false;
 }
 
-bool HistoryStore::load(const HistoryQuery& query, Catalog& catalog,
-                        std::vector<StoredSample>* out, Diagnostic* error) {
+bool HistoryStore::load(const HistoryQuery& query, Catalog& catalog, std::vector<StoredSample>* out,
+                        Diagnostic* error) {
   Impl& m = *impl_;
   // One read transaction: a consistent view while watchers write.
   if (!m.exec("BEGIN")) {
     *error = m.error("cannot read the history");
     return false;
   }
-  Stmt targets(m.db, "SELECT id FROM targets WHERE ?1 = '' OR url = ?1 ORDER BY url");
+  Stmt targets(m.db, &m.failure, "SELECT id FROM targets WHERE ?1 = '' OR url = ?1 ORDER BY url");
   bool ok = targets.ok();
   if (ok) targets.text(1, query.url);
   int rc = SQLITE_DONE;
