@@ -265,3 +265,28 @@ TEST_CASE("a debug=2 dump cut at 64 MiB is completed from ?debug=1") {
     noted |= has(d.at("message").str(), "counts completed from ?debug=1");
   CHECK(noted);
 }
+
+TEST_CASE("a progress line on a terminal's stderr, nothing on a pipe") {
+  SKIP_WITHOUT_GO();
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    MESSAGE("no `script` to give gorleak a terminal: skipped");
+    return;
+  }
+  FaultServer s = start_fault({});
+  std::string url = s.base + "/fault/generate?bytes=" + std::to_string(60 << 20);
+  TempDir tmp;
+  fs::path typescript = tmp.path / "typescript";
+  // script(1) runs the command on a pseudo-terminal and records what it shows.
+  std::string cmd = "script -qec " +
+                    shell_quote(shell_quote(cli_path()) + " -j 1 --no-leak-profile " +
+                                shell_quote(url) + " >/dev/null") +
+                    " " + shell_quote(typescript.string()) + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::string shown = read_file(typescript);
+  CHECK(has(shown, "fetching " + url + ": "));
+  CHECK(has(shown, "MB/s"));
+  CHECK(has(shown, " goroutines"));
+  RunResult piped = run_cli({"-j", "1", "--no-leak-profile", url});
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.err.empty());
+}

@@ -88,7 +88,7 @@ void print_help(const po::options_description& desc) {
       "Takes the idle dump, runs COMMAND, takes the loaded dump while it runs, waits\n"
       "--settle after it ends, takes the after dump, and prints the diff of the three:\n"
       "groups that grew under load and stayed are leaks, those that drained were load.\n"
-      "See docs/probe.md.\n"
+      "See docs/live.md.\n"
       "\n"
       "{}\n"
       "Examples:\n"
