@@ -11,7 +11,6 @@
 #include "report/diff_rows.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
-#include "model/user_code.h"
 #include "report/text_style.h"
 
 namespace gorleak {

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "diff/creation_forest.h"
 #include "diff/verdict.h"
 #include "report/diff_report.h"
 #include "report/diff_rows.h"
