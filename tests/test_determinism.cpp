@@ -82,3 +82,21 @@ TEST_CASE("diff: same bytes every time") {
             first.out);
   }
 }
+
+TEST_CASE("trend: same bytes every time") {
+  fs::path a = corpus_dumps_dir() / "series-send-leak.go1.22.idle.debug2.txt";
+  fs::path b = corpus_dumps_dir() / "series-send-leak.go1.22.loaded.debug2.txt";
+  fs::path c = corpus_dumps_dir() / "series-send-leak.go1.22.after.debug2.txt";
+  if (!fs::exists(a) || !fs::exists(b) || !fs::exists(c)) {
+    MESSAGE("series dumps not in corpus/dumps yet; skipping");
+    return;
+  }
+  for (const char* format : {"text", "json"}) {
+    CAPTURE(format);
+    RunResult first = run_cli({"trend", "--format", format, a.string(), b.string(), c.string()});
+    REQUIRE(first.exit_code == 0);
+    for (const char* jobs : {"1", "2"})
+      CHECK(run_cli({"trend", "-j", jobs, "--format", format, a.string(), b.string(), c.string()})
+                .out == first.out);
+  }
+}

@@ -131,7 +131,7 @@ TEST_CASE("two dumps: BASE idle → NEW after, the leak is new with exact counts
       CHECK(rows[0]->delta() == static_cast<int64_t>(to_count((*after)["count"]) -
                                                     to_count((*idle)["count"])));
       // Rows are sorted by absolute growth, largest first.
-      for (size_t i = 1; i < d.rows.size(); ++i) CHECK(d.rows[i - 1].growth >= d.rows[i].growth);
+      for (size_t i = 1; i < d.rows.size(); ++i) CHECK(d.rows[i - 1].change >= d.rows[i].change);
       ++checked;
     }
   }

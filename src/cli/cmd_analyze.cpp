@@ -1,4 +1,5 @@
 // `gorleak [analyze] [options] FILE...`: load every dump, then report.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -7,8 +8,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/fetch_options.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
+#include "cli/url_input.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
 #include "pipeline/load_many.h"
@@ -25,6 +28,8 @@ struct AnalyzeArgs {
   InputOptions input;
   OutputOptions output;
   RuleOptions rules;  // cli/rule_options.h
+  FetchArgs fetch;    // cli/fetch_options.h
+  std::string save;
 };
 
 po::options_description analyze_options(AnalyzeArgs* a) {
@@ -33,6 +38,11 @@ po::options_description analyze_options(AnalyzeArgs* a) {
   add_input_options(desc, &a->input);
   add_output_options(desc, &a->output);
   add_rule_options(desc, &a->rules);
+  add_fetch_options(desc, &a->fetch);
+  desc.add_options()
+      ("save", po::value<std::string>(&a->save)->value_name("FILE"),
+       "with one URL: keep the dump as fetched in FILE (gzip when FILE ends in .gz), "
+       "so `gorleak FILE` gives this report again");
   return desc;
 }
 
@@ -52,6 +62,7 @@ void print_help(const po::options_description& desc) {
       "\n"
       "Usage:\n"
       "  gorleak [options] FILE...       analyse dumps; FILE `-` reads standard input\n"
+      "  gorleak [options] URL           fetch and analyse a running service's dump\n"
       "  gorleak COMMAND [options] ...   run a subcommand\n"
       "\n"
       "Reads pprof goroutine profiles (debug=1 and debug=2), runtime.Stack output,\n"
@@ -64,6 +75,7 @@ void print_help(const po::options_description& desc) {
       "\n"
       "{}\n"
       "Examples:\n"
+      "  gorleak http://localhost:6060          (= /debug/pprof/goroutine?debug=2)\n"
       "  curl -s 'localhost:6060/debug/pprof/goroutine?debug=2' | gorleak -\n"
       "  gorleak --top 5 goroutines.txt\n"
       "  gorleak --format json goroutines.txt > report.json\n"
@@ -76,13 +88,22 @@ void print_help(const po::options_description& desc) {
 }
 
 // Loads every input into one catalog, in order. On an unusable input prints
-// one line and returns false.
+// one line and returns false. A URL whose transfer broke off mid-body keeps
+// what it read; its error goes to *failures, printed after the report.
 bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
-                 const LoadOptions& load, std::vector<Snapshot>* snapshots) {
-  std::vector<LoadResult> results = load_dump_files(catalog, files, load);
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& path = files[i];
-    LoadResult& r = results[i];
+                 const LoadOptions& load, const FetchDumpOptions& fetch,
+                 std::vector<Snapshot>* snapshots, std::vector<std::string>* failures) {
+  std::vector<InputLoad> inputs;
+  if (std::none_of(files.begin(), files.end(), [](const std::string& f) { return looks_like_url(f); })) {
+    std::vector<LoadResult> results = load_dump_files(catalog, files, load);
+    for (size_t i = 0; i < files.size(); ++i)
+      inputs.push_back(InputLoad{std::move(results[i]), files[i], false});
+  } else {
+    for (const std::string& f : files) inputs.push_back(load_input(catalog, f, load, fetch));
+  }
+  for (InputLoad& in : inputs) {
+    const std::string& path = in.name;
+    LoadResult& r = in.result;
     if (!r.ok) {
       for (const Diagnostic& d : r.diagnostics) {
         if (d.severity != Severity::kError) continue;
@@ -94,7 +115,10 @@ bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
     }
     for (const Diagnostic& d : r.diagnostics) {
       if (d.severity == Severity::kNote) continue;
-      print_warning(d.format());
+      if (in.fetch_failed && d.severity == Severity::kError)
+        failures->push_back(d.format());
+      else
+        print_warning(d.format());
     }
     if (r.snapshots.empty()) {
       if (r.bytes == 0)
@@ -116,20 +140,10 @@ bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
 int run_analyze(int argc, char** argv) {
   AnalyzeArgs args;
   po::options_description desc = analyze_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
 
   LoadOptions load;
   ReportOptions report;
@@ -148,10 +162,30 @@ int run_analyze(int argc, char** argv) {
     return kExitUsage;
   }
 
+  FetchDumpOptions fetch;
+  if (!make_fetch_options(args.fetch, &fetch, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (!args.save.empty()) {
+    if (args.input.files.size() != 1 || !looks_like_url(args.input.files[0])) {
+      print_error("--save: name exactly one URL to fetch");
+      return kExitUsage;
+    }
+    fetch.save_path = args.save;
+    fetch.save_gzip = args.save.size() > 3 && args.save.substr(args.save.size() - 3) == ".gz";
+  }
+
   Catalog catalog;
   std::vector<Snapshot> snapshots;
-  if (!load_inputs(catalog, args.input.files, load, &snapshots)) return kExitUsage;
+  std::vector<std::string> failures;
+  if (!load_inputs(catalog, args.input.files, load, fetch, &snapshots, &failures))
+    return kExitUsage;
 
+  if (args.rules.fail_on == "growth") {
+    print_error("--fail-on growth needs dumps to compare: use diff, trend, probe or watch");
+    return kExitUsage;
+  }
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
@@ -161,11 +195,10 @@ int run_analyze(int argc, char** argv) {
     write_json_report(snapshots, catalog, report, filter, &out, stdout);
   else
     write_text_report(snapshots, catalog, report, filter, &out);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
+  if (!write_stdout(out)) return kExitUsage;
+  // A transfer that broke off: the report above is what was read.
+  for (const std::string& f : failures) print_error(f);
+  if (!failures.empty()) return kExitUsage;
   RuleSeverity fail_on;
   if (!args.rules.fail_on.empty() && parse_fail_on(args.rules.fail_on, &fail_on) &&
       any_finding_at_or_above(snapshots, fail_on))

@@ -9,14 +9,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/compare.h"
+#include "cli/fetch_options.h"
 #include "cli/options.h"
-#include "cli/rule_options.h"
 #include "cli/series_input.h"
-#include "diff/creation_forest.h"
-#include "diff/diff_findings.h"
-#include "diff/snapshot_diff.h"
-#include "report/diff_report.h"
-#include "report/dot_writer.h"
 
 namespace gorleak::cli {
 
@@ -25,34 +21,20 @@ namespace {
 struct DiffArgs {
   GeneralOptions general;
   InputOptions input;
-  OutputOptions output;
-  RuleOptions rules;
+  CompareArgs compare;  // cli/compare.h
+  FetchArgs fetch;      // cli/fetch_options.h
   std::string base;
-  std::string graph = "tree";
-  DiffThresholds thresholds;
-  size_t spawned = 10;
 };
 
 po::options_description diff_options(DiffArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
   desc.add_options()
       ("base", po::value<std::string>(&a->base)->value_name("FILE"),
-       "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)")
-      ("graph", po::value<std::string>(&a->graph)->value_name("tree|calls")->default_value("tree"),
-       "with --format dot: the goroutine creation tree or the grouped call graph")
-      ("min-load-growth",
-       po::value<uint64_t>(&a->thresholds.min_load_growth)->value_name("N")->default_value(5),
-       "three dumps: a group grew under load when LOADED − IDLE ≥ N (and ≥ 10% of IDLE)")
-      ("stay-fraction",
-       po::value<double>(&a->thresholds.stay_fraction)->value_name("F")->default_value(0.5),
-       "three dumps: a grown group stayed (leak) when AFTER − IDLE ≥ F × (LOADED − IDLE), "
-       "else it drained")
-      ("spawned", po::value<size_t>(&a->spawned)->value_name("N")->default_value(10),
-       "attribute at most N groups to the goroutine and site that spawned them");
-  add_rule_options(desc, &a->rules);
+       "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)");
+  add_compare_options(desc, &a->compare);
+  add_fetch_options(desc, &a->fetch);
   return desc;
 }
 
@@ -102,68 +84,21 @@ bool pick_snapshots(const SeriesInput& in, size_t files, std::vector<size_t>* ou
   return true;
 }
 
-// Groups to attribute: those that grew (stayed first with three dumps),
-// then the largest blocked ones.
-std::vector<SpawnAttribution> attribute(const SnapshotDiff& d, size_t focus, size_t limit) {
-  const DiffDump& dump = d.dumps[focus];
-  CreationForest forest(*dump.snapshot, *dump.catalog);
-  std::vector<SpawnAttribution> out;
-  std::vector<bool> used(dump.snapshot->groups.size(), false);
-  auto take = [&](uint32_t gi) {
-    if (out.size() >= limit || used[gi]) return;
-    const Group& g = dump.snapshot->groups[gi];
-    if (!is_blocked_category(g.category)) return;
-    auto a = forest.attribute(gi);
-    if (a.empty()) return;
-    used[gi] = true;
-    out.push_back(a.front());
-  };
-  for (const DiffRow& row : d.rows)
-    if (is_growth(row.status))
-      for (uint32_t gi : row.groups[focus]) take(gi);
-  for (uint32_t gi = 0; gi < dump.snapshot->groups.size(); ++gi)
-    if (dump.snapshot->groups[gi].count > 1) take(gi);
-  return out;
-}
-
 }  // namespace
 
 int run_diff(int argc, char** argv) {
   DiffArgs args;
   po::options_description desc = diff_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
-  const std::string format = args.output.format;
-  if (format != "text" && format != "json" && format != "dot") {
-    print_error(fmt::format("--format: expected text, json or dot, got '{}'", format));
-    return kExitUsage;
-  }
-  if (args.graph != "tree" && args.graph != "calls") {
-    print_error(fmt::format("--graph: expected tree or calls, got '{}'", args.graph));
-    return kExitUsage;
-  }
-  if (!(args.thresholds.stay_fraction > 0.0 && args.thresholds.stay_fraction <= 1.0)) {
-    print_error("--stay-fraction: expected a number in (0, 1]");
-    return kExitUsage;
-  }
-  OutputOptions checked = args.output;
-  checked.format = "text";
   LoadOptions load;
   ReportOptions report;
+  FetchDumpOptions fetch;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(checked, &report, &error)) {
+      !make_compare_options(args.compare, &report, &error) ||
+      !make_fetch_options(args.fetch, &fetch, &error)) {
     print_error(error);
     return kExitUsage;
   }
@@ -176,69 +111,13 @@ int run_diff(int argc, char** argv) {
   }
 
   SeriesInput in;
-  if (!load_series(files, load, &in)) return kExitUsage;
+  if (!load_series(files, load, fetch, &in)) return kExitUsage;
   std::vector<size_t> picked;
   if (!pick_snapshots(in, files.size(), &picked)) return kExitUsage;
-
-  DiffOptions options;
-  options.thresholds = args.thresholds;
-  SnapshotDiff diff = diff_snapshots(diff_dumps(in, picked), options);
-
-  DiffReport out;
-  out.diff = &diff;
-  out.focus = diff.dumps.size() - 1;
-  const Snapshot& focus = *diff.dumps[out.focus].snapshot;
-
-  auto engine = load_rule_engine(args.rules, args.output.modules);
-  if (!engine) return kExitUsage;
-  GrowthInfo growth = growth_info(diff, out.focus);
-  out.findings = find_leaks(focus, in.catalog, *engine->rules, engine->options, &growth);
-  mark_growth_confirmed(diff, out.focus, &out.findings);
-  out.classified = true;
-  out.spawned = attribute(diff, out.focus, args.spawned);
   const auto& hints = in.same_object->hints();
-  if (picked.back() < hints.size()) {
-    out.same_object = hints[picked.back()];
-    if (out.same_object.size() > 10) out.same_object.resize(10);
-  }
-
-  std::string text;
-  if (format == "json") {
-    write_diff_json(out, report, &text);
-  } else if (format == "dot") {
-    DotOptions dot;
-    dot.modules = args.output.modules;
-    dot.annotate = [&](uint32_t gi) {
-      const DiffRow& row = diff.rows[diff.row_of[out.focus][gi]];
-      std::string counts;
-      for (size_t i = 0; i < row.counts.size(); ++i)
-        counts += fmt::format("{}{}", i ? " → " : "", row.counts[i]);
-      return fmt::format("{} ({})", counts, diff_status_name(row.status));
-    };
-    if (args.graph == "calls") {
-      write_calls_dot(focus, in.catalog, dot, &text);
-    } else {
-      CreationForest forest(focus, in.catalog);
-      write_creation_dot(forest, dot, &text);
-    }
-  } else {
-    write_diff_text(out, report, &text);
-  }
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
-  RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty()) {
-    if (!parse_fail_on(args.rules.fail_on, &fail_on)) {
-      print_error(fmt::format("--fail-on: unknown severity '{}'", args.rules.fail_on));
-      return kExitUsage;
-    }
-    for (const Finding& f : out.findings)
-      if (f.severity >= fail_on) return kExitFindings;
-  }
-  return kExitOk;
+  return write_comparison(diff_dumps(in, picked),
+                          picked.back() < hints.size() ? &hints[picked.back()] : nullptr,
+                          args.compare, report);
 }
 
 }  // namespace gorleak::cli

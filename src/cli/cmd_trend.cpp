@@ -1,5 +1,7 @@
 // `gorleak trend [options] D1 D2 … Dn`: follow every group over a series of
-// dumps (in the order given; a file with several dumps adds all of them).
+// dumps (in the order given; a file with several dumps adds all of them;
+// URLs are fetched in turn), flag the groups that grow, and classify the
+// last dump with that growth.
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -8,9 +10,14 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/compare.h"
+#include "cli/fetch_options.h"
 #include "cli/options.h"
+#include "cli/rule_options.h"
 #include "cli/series_input.h"
+#include "diff/diff_findings.h"
 #include "diff/trend.h"
+#include "diff/verdict.h"
 #include "report/trend_report.h"
 
 namespace gorleak::cli {
@@ -21,6 +28,8 @@ struct TrendArgs {
   GeneralOptions general;
   InputOptions input;
   OutputOptions output;
+  RuleOptions rules;
+  FetchArgs fetch;
   TrendOptions trend;
 };
 
@@ -29,9 +38,9 @@ po::options_description trend_options(TrendArgs* a) {
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
   add_output_options(desc, &a->output);
-  desc.add_options()
-      ("min-growth", po::value<uint64_t>(&a->trend.min_growth)->value_name("N")->default_value(3),
-       "flag a group that never shrinks, rises in ≥ 2 steps and grows by ≥ N over the series");
+  add_growth_option(desc, &a->trend.diff.growth);
+  add_rule_options(desc, &a->rules);
+  add_fetch_options(desc, &a->fetch);
   return desc;
 }
 
@@ -44,16 +53,19 @@ void print_help(const po::options_description& desc) {
       "Usage:\n"
       "  gorleak trend [options] D1 D2 ... Dn\n"
       "\n"
-      "For each group: its count in every dump (in the order given), a sparkline,\n"
-      "whether it only ever grows, and its growth per dump. A group that grows\n"
-      "monotonically across three or more dumps is flagged even when no rule knows it.\n"
-      "See docs/diff.md.\n"
+      "For each group: its count in every dump (in the order given), a sparkline and\n"
+      "its growth per dump. A group grows when it never shrinks and rises by at least\n"
+      "--min-growth over the series; growing groups are flagged even when no rule\n"
+      "knows them, and the findings of the last dump they cover are growth-confirmed.\n"
+      "A restart of the service between dumps is seen and growth counted within each\n"
+      "run. See docs/diff.md.\n"
       "\n"
       "{}\n"
-      "Example:\n"
+      "Examples:\n"
       "  for i in 1 2 3 4; do curl -s localhost:6060/debug/pprof/goroutine?debug=2 > d$i.txt; "
       "sleep 60; done\n"
-      "  gorleak trend d1.txt d2.txt d3.txt d4.txt\n",
+      "  gorleak trend d1.txt d2.txt d3.txt d4.txt\n"
+      "  gorleak trend --fail-on growth d1.txt d2.txt d3.txt   # CI gate\n",
       ss.str());
 }
 
@@ -62,33 +74,27 @@ void print_help(const po::options_description& desc) {
 int run_trend(int argc, char** argv) {
   TrendArgs args;
   po::options_description desc = trend_options(&args);
-  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+      rc >= 0)
+    return rc;
   std::string error;
-  if (!parse_command_line(argc, argv, desc, input_positionals(), &vm, &error)) {
-    print_error(error);
-    return kExitUsage;
-  }
-  if (args.general.help) {
-    print_help(desc);
-    return kExitOk;
-  }
-  if (args.general.version) {
-    fmt::print("{}\n", version_line());
-    return kExitOk;
-  }
   LoadOptions load;
   ReportOptions report;
+  FetchDumpOptions fetch;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(args.output, &report, &error)) {
+      !make_report_options(args.output, &report, &error) ||
+      !make_fetch_options(args.fetch, &fetch, &error)) {
     print_error(error);
     return kExitUsage;
   }
-  SeriesInput in;
-  if (args.input.files.empty() || !load_series(args.input.files, load, &in)) {
-    if (args.input.files.empty())
-      print_error("trend needs dumps: gorleak trend D1 D2 ... Dn (see gorleak trend --help)");
+  if (args.input.files.empty()) {
+    print_error("trend needs dumps: gorleak trend D1 D2 ... Dn (see gorleak trend --help)");
     return kExitUsage;
   }
+  auto engine = load_rule_engine(args.rules, args.output.modules);
+  if (!engine) return kExitUsage;
+  SeriesInput in;
+  if (!load_series(args.input.files, load, fetch, &in)) return kExitUsage;
   if (in.snapshots.size() < 2) {
     print_error("trend needs at least two dumps");
     return kExitUsage;
@@ -97,17 +103,20 @@ int run_trend(int argc, char** argv) {
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   Trend trend = compute_trend(diff_dumps(in, all), args.trend);
 
+  TrendReport out;
+  out.trend = &trend;
+  const size_t last = trend.diff.dumps.size() - 1;
+  out.findings = classify_with_growth(trend.diff, last, *engine->rules, engine->options);
+  out.classified = true;
+
   std::string text;
   if (args.output.format == "json")
-    write_trend_json(trend, report, &text);
+    write_trend_json(out, report, &text);
   else
-    write_trend_text(trend, report, &text);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
-  return kExitOk;
+    write_trend_text(out, report, &text);
+  if (!write_stdout(text)) return kExitUsage;
+  return series_exit_code(args.rules, out.findings,
+                          likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size());
 }
 
 }  // namespace gorleak::cli

@@ -13,6 +13,9 @@ const Command kCommands[] = {
     {"rules", "list, explain and test leak rules (`gorleak rules --help`)", run_rules},
     {"diff", "compare dumps: BASE NEW, or IDLE LOADED AFTER (`gorleak diff --help`)", run_diff},
     {"trend", "follow groups over a series of dumps D1 ... Dn", run_trend},
+    {"probe", "idle → loaded → after of a running service around a load command", run_probe},
+    {"watch", "sample running services over time (live view, history database)", run_watch},
+    {"history", "what watch --db recorded: growth over days, across restarts", run_history},
 };
 
 }  // namespace

@@ -27,5 +27,8 @@ int run_analyze(int argc, char** argv);
 int run_rules(int argc, char** argv);  // cmd_rules.cpp
 int run_diff(int argc, char** argv);   // cmd_diff.cpp
 int run_trend(int argc, char** argv);  // cmd_trend.cpp
+int run_probe(int argc, char** argv);  // cmd_probe.cpp
+int run_watch(int argc, char** argv);  // cmd_watch.cpp
+int run_history(int argc, char** argv);  // cmd_history.cpp
 
 }  // namespace gorleak::cli

@@ -21,6 +21,10 @@ void print_warning(std::string_view message) {
   fmt::print(stderr, "gorleak: warning: {}\n", message);
 }
 
+void print_note(std::string_view message) {
+  fmt::print(stderr, "gorleak: note: {}\n", message);
+}
+
 std::string version_line() { return fmt::format("gorleak {}", GORLEAK_VERSION); }
 
 namespace {
@@ -121,6 +125,65 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
     po::notify(*vm);
   } catch (const po::error& e) {
     *error = fmt::format("{} (see gorleak --help)", e.what());
+    return false;
+  }
+  return true;
+}
+
+bool parse_duration(std::string_view text, std::string_view option, double* seconds,
+                    std::string* error) {
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  size_t digits = 0;
+  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.'))
+    ++digits;
+  std::string_view number = text.substr(0, digits), unit = text.substr(digits);
+  double scale = unit.empty() ? 1.0 : -1.0;
+  for (const auto& [name, factor] : kUnits)
+    if (unit == name) scale = factor;
+  double value = 0;
+  bool ok = !number.empty() && scale > 0 && number.find('.') == number.rfind('.');
+  if (ok) {
+    try {
+      value = std::stod(std::string(number));
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    *error = fmt::format("{}: expected a duration such as 500ms, 30s, 5m, 2h or 7d, got '{}'",
+                         option, text);
+    return false;
+  }
+  *seconds = value * scale;
+  return true;
+}
+
+int parse_or_answer(int argc, char** argv, const po::options_description& desc,
+                    const po::positional_options_description& positionals,
+                    const GeneralOptions& general,
+                    void (*print_help)(const po::options_description&)) {
+  po::variables_map vm;
+  std::string error;
+  if (!parse_command_line(argc, argv, desc, positionals, &vm, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (general.help) {
+    print_help(desc);
+    return kExitOk;
+  }
+  if (general.version) {
+    fmt::print("{}\n", version_line());
+    return kExitOk;
+  }
+  return -1;
+}
+
+bool write_stdout(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error("cannot write the report to standard output");
     return false;
   }
   return true;

@@ -29,6 +29,7 @@ enum ExitCode : int {
 // "gorleak: message" on stderr, one line.
 void print_error(std::string_view message);
 void print_warning(std::string_view message);  // "gorleak: warning: message"
+void print_note(std::string_view message);     // "gorleak: note: message"
 
 struct GeneralOptions {
   bool help = false;
@@ -66,6 +67,18 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
                         const po::positional_options_description& positionals,
                         po::variables_map* vm, std::string* error);
 
+// The start every command shares: parses argv, and answers --help (with
+// `print_help`) and --version. Returns -1 when the command should go on,
+// else the exit code to return now (a usage error is already printed).
+int parse_or_answer(int argc, char** argv, const po::options_description& desc,
+                    const po::positional_options_description& positionals,
+                    const GeneralOptions& general,
+                    void (*print_help)(const po::options_description&));
+
+// Writes `text` to stdout and flushes; false (with the error printed) when
+// stdout fails.
+bool write_stdout(std::string_view text);
+
 // Checks and converts the parsed values; false + message on a bad value.
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);
 bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error);
@@ -73,5 +86,10 @@ bool make_report_options(const OutputOptions& in, ReportOptions* out, std::strin
 bool resolve_color(std::string_view mode, bool* color, std::string* error);
 
 std::string version_line();  // "gorleak 0.1.0"
+
+// "500ms", "30s", "1m", "2h", "7d", "1.5h", or a bare number of seconds.
+// False with a message naming `option` when the text is none of these.
+bool parse_duration(std::string_view text, std::string_view option, double* seconds,
+                    std::string* error);
 
 }  // namespace gorleak::cli

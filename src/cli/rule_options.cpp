@@ -4,6 +4,7 @@
 
 #include "classify/builtin_rules.h"
 #include "classify/rule_loader.h"
+#include "diff/verdict.h"
 #include "cli/options.h"
 
 namespace gorleak::cli {
@@ -23,7 +24,8 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
   add_rule_selection_options(desc, o);
   desc.add_options()
       ("fail-on", po::value<std::string>(&o->fail_on)->value_name("SEVERITY"),
-       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)")
+       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical); "
+       "commands that compare dumps also take `growth`: exit 1 on a likely leak")
       ("ignore-top", po::value<std::vector<std::string>>(&o->ignore_top)->value_name("FUNC")
                          ->composing(),
        "ignore goroutines whose top function is FUNC (goleak's IgnoreTopFunction)")
@@ -55,7 +57,7 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
     for (const Diagnostic& d : loader.diagnostics()) print_error(d.format());
     return nullptr;
   }
-  if (!o.fail_on.empty()) {
+  if (!o.fail_on.empty() && o.fail_on != "growth") {
     RuleSeverity s;
     if (!parse_fail_on(o.fail_on, &s)) {
       print_error(fmt::format("--fail-on: expected info, low, medium, high or critical, got '{}'",
@@ -79,6 +81,30 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
   engine->options.ignore.created_by = o.ignore_created_by;
   engine->options.source = engine->source.get();
   return engine;
+}
+
+int series_exit_code(const RuleOptions& o, const std::vector<Finding>& findings,
+                     size_t likely_leaks) {
+  if (o.fail_on.empty()) return kExitOk;
+  if (o.fail_on == "growth") return likely_leaks > 0 ? kExitFindings : kExitOk;
+  RuleSeverity threshold;
+  if (!parse_fail_on(o.fail_on, &threshold)) return kExitOk;  // load_rule_engine refused it
+  for (const Finding& f : findings)
+    if (f.severity >= threshold) return kExitFindings;
+  return kExitOk;
+}
+
+int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets) {
+  std::vector<Finding> findings;
+  size_t leaks = 0;
+  for (const TargetSeries* t : targets) {
+    if (t->size() == 0) continue;
+    const Snapshot& last = t->sample(t->size() - 1);
+    findings.insert(findings.end(), last.findings.begin(), last.findings.end());
+    const SnapshotDiff& d = t->trend().diff;
+    leaks += likely_leaks(d, LeakBasis::kGrowth, d.dumps.size() - 1, last.findings).size();
+  }
+  return series_exit_code(o, findings, leaks);
 }
 
 void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {

@@ -13,6 +13,7 @@
 #include "classify/source_lookup.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
+#include "watch/target_series.h"
 
 namespace gorleak::cli {
 
@@ -51,5 +52,14 @@ void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapsh
 // `threshold_ok` false: the option's value was bad (already reported).
 bool parse_fail_on(const std::string& value, RuleSeverity* out);
 bool any_finding_at_or_above(const std::vector<Snapshot>& snapshots, RuleSeverity s);
+// The exit code of a command that compares dumps (diff, trend, probe,
+// watch, history): kExitFindings when --fail-on names a severity and a
+// finding is at or above it, or is `growth` and there is a likely leak
+// (diff/verdict.h); kExitOk otherwise.
+int series_exit_code(const RuleOptions& o, const std::vector<Finding>& findings,
+                     size_t likely_leaks);
+// The same over watched targets (watch, history): the newest sample's
+// findings of each, and the groups that grow on any.
+int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets);
 
 }  // namespace gorleak::cli

@@ -3,17 +3,20 @@
 #include <fmt/format.h>
 
 #include "cli/options.h"
+#include "cli/url_input.h"
 
 namespace gorleak::cli {
 
-bool load_series(const std::vector<std::string>& files, const LoadOptions& load, SeriesInput* out) {
+bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
+                 const FetchDumpOptions& fetch, SeriesInput* out) {
   out->same_object = std::make_unique<SameObjectCollector>(out->catalog);
   LoadOptions opts = load;
   opts.observer = out->same_object.get();
   for (size_t fi = 0; fi < files.size(); ++fi) {
-    const std::string& path = files[fi];
-    LoadResult r = load_dump_file(out->catalog, path, opts);
-    if (!r.ok || r.snapshots.empty()) {
+    InputLoad in = load_input(out->catalog, files[fi], opts, fetch);
+    const std::string& path = in.name;
+    LoadResult& r = in.result;
+    if (!r.ok || r.snapshots.empty() || in.fetch_failed) {
       for (const Diagnostic& d : r.diagnostics) {
         if (d.severity != Severity::kError) continue;
         print_error(d.format());

@@ -8,6 +8,7 @@
 
 #include "diff/same_object.h"
 #include "diff/snapshot_diff.h"
+#include "fetch/fetch_dump.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
 #include "pipeline/load.h"
@@ -22,9 +23,11 @@ struct SeriesInput {
   std::unique_ptr<SameObjectCollector> same_object;  // hints()[i] ↔ snapshots[i]
 };
 
-// Prints a one-line error and returns false on an unusable input. Files
-// holding several dumps contribute all of them (named file#1, file#2, …).
-bool load_series(const std::vector<std::string>& files, const LoadOptions& load, SeriesInput* out);
+// Prints a one-line error and returns false on an unusable input (a URL
+// whose transfer failed included). Files holding several dumps contribute
+// all of them (named file#1, file#2, …); URLs are fetched in turn.
+bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
+                 const FetchDumpOptions& fetch, SeriesInput* out);
 
 // DiffDumps of the chosen snapshots.
 std::vector<DiffDump> diff_dumps(const SeriesInput& in, const std::vector<size_t>& snapshots);

@@ -9,7 +9,7 @@ GrowthInfo growth_info(const SnapshotDiff& diff, size_t dump) {
   for (uint32_t gi = 0; gi < snap.groups.size(); ++gi) {
     const Group& g = snap.groups[gi];
     const DiffRow& row = diff.rows[diff.row_of[dump][gi]];
-    if (!is_growth(row.status) || dump == 0) {
+    if (!row.growth.grows || dump == 0) {
       info.previous[gi] = g.count;
       continue;
     }
@@ -26,12 +26,21 @@ void mark_growth_confirmed(const SnapshotDiff& diff, size_t dump, std::vector<Fi
   for (Finding& f : *findings) {
     for (uint32_t gi : f.groups) {
       if (gi >= diff.row_of[dump].size()) continue;
-      if (is_growth(diff.rows[diff.row_of[dump][gi]].status)) {
+      if (diff.rows[diff.row_of[dump][gi]].growth.grows) {
         f.growth_confirmed = true;
         break;
       }
     }
   }
+}
+
+std::vector<Finding> classify_with_growth(const SnapshotDiff& diff, size_t dump,
+                                          const RuleSet& rules, const ClassifyOptions& options) {
+  GrowthInfo growth = growth_info(diff, dump);
+  std::vector<Finding> findings = find_leaks(*diff.dumps[dump].snapshot, *diff.dumps[dump].catalog,
+                                             rules, options, &growth);
+  mark_growth_confirmed(diff, dump, &findings);
+  return findings;
 }
 
 }  // namespace gorleak

@@ -142,12 +142,13 @@ class DiffBuilder {
   void finish_rows() {
     for (DiffRow& row : d_.rows) {
       row.status = diff_status(row.counts, d_.thresholds, &row.peak);
-      for (uint64_t c : row.counts) row.growth = std::max(row.growth, absdiff(c, row.counts[0]));
+      for (uint64_t c : row.counts) row.change = std::max(row.change, absdiff(c, row.counts[0]));
+      row.growth = assess_growth(row.counts, d_.growth_rule, &d_.restart_before);
       row.frames_from = representative(row, /*prefer_created_by=*/true);
       row.state_from = representative(row, /*prefer_created_by=*/false);
     }
     std::sort(d_.rows.begin(), d_.rows.end(), [&](const DiffRow& a, const DiffRow& b) {
-      if (a.growth != b.growth) return a.growth > b.growth;
+      if (a.change != b.change) return a.change > b.change;
       if (a.counts.back() != b.counts.back()) return a.counts.back() > b.counts.back();
       if (a.counts.front() != b.counts.front()) return a.counts.front() > b.counts.front();
       std::string_view fa = top_func(a), fb = top_func(b);
@@ -224,13 +225,11 @@ SnapshotDiff diff_snapshots(std::vector<DiffDump> dumps, const DiffOptions& opti
   SnapshotDiff d;
   d.dumps = std::move(dumps);
   d.thresholds = options.thresholds;
-  if (options.mode) {
-    d.mode = *options.mode;
-  } else {
-    std::vector<const Snapshot*> snaps;
-    for (const DiffDump& dd : d.dumps) snaps.push_back(dd.snapshot);
-    d.mode = choose_signature_mode(snaps);
-  }
+  d.growth_rule = options.growth;
+  std::vector<const Snapshot*> snaps;
+  for (const DiffDump& dd : d.dumps) snaps.push_back(dd.snapshot);
+  d.mode = options.mode ? *options.mode : choose_signature_mode(snaps);
+  d.restart_before = detect_restarts(snaps);
   if (d.dumps.empty()) return d;
   DiffBuilder b(d);
   b.add_groups();

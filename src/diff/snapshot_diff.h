@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "diff/growth.h"
 #include "diff/signature.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
@@ -50,6 +51,7 @@ struct DiffThresholds {
 struct DiffOptions {
   std::optional<SignatureMode> mode;  // default: choose_signature_mode()
   DiffThresholds thresholds;
+  GrowthRule growth;  // what DiffRow::growth calls growth (diff/growth.h)
 };
 
 struct GroupRef {
@@ -68,7 +70,8 @@ struct DiffRow {
   GroupRef frames_from;  // whose stack shows the row (a traceback when any)
   GroupRef state_from;   // whose state the row shows (a dump that prints states)
   uint64_t peak = 0;     // ≥ 3 dumps: the largest middle count (L)
-  uint64_t growth = 0;   // max |count − first count|: the sort key
+  uint64_t change = 0;   // max |count − first count|: the sort key
+  Growth growth;         // the counts against the one definition (diff/growth.h)
 
   int64_t delta() const {
     return static_cast<int64_t>(counts.back()) - static_cast<int64_t>(counts.front());
@@ -80,7 +83,9 @@ struct SnapshotDiff {
   std::vector<DiffDump> dumps;
   SignatureMode mode = SignatureMode::kExact;
   DiffThresholds thresholds;
-  std::vector<DiffRow> rows;  // largest absolute growth first
+  GrowthRule growth_rule;
+  std::vector<bool> restart_before;  // per dump: the service restarted since the dump before
+  std::vector<DiffRow> rows;  // largest absolute change first
   // states[category][dump]: goroutines per state category.
   std::array<std::vector<uint64_t>, kStateCategoryCount> states;
   std::vector<uint64_t> totals;  // per dump
@@ -106,8 +111,9 @@ SnapshotDiff diff_snapshots(std::vector<DiffDump> dumps, const DiffOptions& opti
 DiffStatus diff_status(const std::vector<uint64_t>& counts, const DiffThresholds& t,
                        uint64_t* peak = nullptr);
 
-// Did the group grow (new, grown, stayed)? What growth-confirmed means.
-inline bool is_growth(DiffStatus s) {
+// Did the count go up from the first dump to the last (new, grown,
+// stayed)? A status only; whether a group *grows* is DiffRow::growth.
+inline bool is_increase(DiffStatus s) {
   return s == DiffStatus::kNew || s == DiffStatus::kGrown || s == DiffStatus::kStayed;
 }
 

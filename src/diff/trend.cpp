@@ -5,38 +5,39 @@
 
 namespace gorleak {
 
-TrendInfo trend_info(const std::vector<uint64_t>& c, const TrendOptions& options) {
+namespace {
+
+TrendInfo info_of(const std::vector<uint64_t>& c, Growth growth) {
   TrendInfo t;
+  t.growth = growth;
   if (c.size() < 2) return t;
-  bool never_down = true;
-  for (size_t i = 1; i < c.size(); ++i) {
-    if (c[i] < c[i - 1]) never_down = false;
-    if (c[i] > c[i - 1]) ++t.rising_steps;
-  }
   t.total_growth = static_cast<int64_t>(c.back()) - static_cast<int64_t>(c.front());
   t.growth_per_dump = static_cast<double>(t.total_growth) / static_cast<double>(c.size() - 1);
-  t.monotonic = never_down && t.total_growth > 0;
-  t.flagged = t.monotonic && c.size() >= 3 && t.rising_steps >= options.min_rising_steps &&
-              static_cast<uint64_t>(t.total_growth) >= options.min_growth;
   return t;
 }
 
-size_t Trend::flagged() const {
-  return static_cast<size_t>(
-      std::count_if(info.begin(), info.end(), [](const TrendInfo& t) { return t.flagged; }));
+}  // namespace
+
+TrendInfo trend_info(const std::vector<uint64_t>& counts, const GrowthRule& rule) {
+  return info_of(counts, assess_growth(counts, rule));
+}
+
+size_t Trend::growing() const {
+  return static_cast<size_t>(std::count_if(info.begin(), info.end(),
+                                           [](const TrendInfo& t) { return t.growth.grows; }));
 }
 
 Trend compute_trend(std::vector<DiffDump> dumps, const TrendOptions& options) {
   Trend t;
   t.diff = diff_snapshots(std::move(dumps), options.diff);
   t.info.reserve(t.diff.rows.size());
-  for (const DiffRow& row : t.diff.rows) t.info.push_back(trend_info(row.counts, options));
+  for (const DiffRow& row : t.diff.rows) t.info.push_back(info_of(row.counts, row.growth));
   t.order.resize(t.diff.rows.size());
   std::iota(t.order.begin(), t.order.end(), 0u);
-  // diff rows are already sorted by absolute growth; keep that within the
-  // flagged and unflagged halves.
+  // diff rows are already sorted by absolute change; keep that within the
+  // growing and other halves.
   std::stable_sort(t.order.begin(), t.order.end(), [&](uint32_t a, uint32_t b) {
-    return t.info[a].flagged > t.info[b].flagged;
+    return t.info[a].growth.grows > t.info[b].growth.grows;
   });
   return t;
 }

@@ -104,6 +104,7 @@ class Grouper::Impl {
     }
     if (g.has_id && grp.sample_ids.size() < Group::kMaxSamples)
       grp.sample_ids.push_back(g.id);
+    if (g.has_id && g.id > snap_.max_goroutine_id) snap_.max_goroutine_id = g.id;
     if (grp.labels.empty() && !g.labels.empty()) grp.labels = g.labels;
 
     snap_.total += n;

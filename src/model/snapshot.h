@@ -91,6 +91,11 @@ struct Snapshot {
   uint64_t leaked = 0;
   uint64_t skipped_lines = 0;
   bool truncated = false;
+  // The highest goroutine id in the dump (0: the form prints no ids). Go
+  // never reuses an id within a process, and each fetch of a pprof
+  // endpoint is served by a new goroutine, so a much lower maximum in a
+  // later dump of the same service means it restarted (diff/growth.h).
+  uint64_t max_goroutine_id = 0;
   StateCounts states{};
   std::vector<Group> groups;
   std::vector<SpawnEdge> spawns;

@@ -17,7 +17,6 @@
 namespace gorleak {
 
 namespace {
-constexpr uint64_t kPprofDebug2Limit = uint64_t{64} << 20;
 constexpr size_t kMaxDiagnostics = 32;
 // No process holds 2^40 goroutines (each needs at least 2 KiB of stack): a
 // larger debug=1 count is a damaged number, and counting it could make the
@@ -180,10 +179,7 @@ class Parser::Impl {
     if (cut_line_lost) {
       truncated_ = true;
       if (snap_form_ == Form::kDebug2 && total_bytes == kPprofDebug2Limit) {
-        add_diagnostic(last_line_no_,
-                       "dump stops at exactly 64 MiB, mid-line: Go's pprof cuts debug=2 "
-                       "output at 64 MiB, so goroutines after this point are missing; "
-                       "fetch /debug/pprof/goroutine?debug=1 for complete counts");
+        add_diagnostic(last_line_no_, kPprofCutWarning);
       } else {
         add_diagnostic(last_line_no_,
                        "input ends mid-line (cut short?); the last line could not be read "
@@ -194,10 +190,7 @@ class Parser::Impl {
       g_.partial = true;
       truncated_ = true;
       if (snap_form_ == Form::kDebug2 && total_bytes == kPprofDebug2Limit) {
-        add_diagnostic(last_line_no_,
-                       "dump stops at exactly 64 MiB, mid-line: Go's pprof cuts debug=2 "
-                       "output at 64 MiB, so goroutines after this point are missing; "
-                       "fetch /debug/pprof/goroutine?debug=1 for complete counts");
+        add_diagnostic(last_line_no_, kPprofCutWarning);
       } else {
         add_diagnostic(last_line_no_,
                        "input ends inside a goroutine (cut short?); the last goroutine "

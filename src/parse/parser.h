@@ -15,6 +15,16 @@
 
 namespace gorleak {
 
+// Go's pprof handler stops a debug=2 dump at exactly this many bytes
+// (runtime/pprof writeGoroutineStacks): goroutines past it are missing.
+inline constexpr uint64_t kPprofDebug2Limit = uint64_t{64} << 20;
+// The warning a dump cut there gets (the fetch stage replaces it when it
+// completes the counts from ?debug=1).
+inline constexpr const char* kPprofCutWarning =
+    "dump stops at exactly 64 MiB, mid-line: Go's pprof cuts debug=2 output at 64 MiB, so "
+    "goroutines after this point are missing; fetch /debug/pprof/goroutine?debug=1 for complete "
+    "counts";
+
 // What a worker's fragment parse (Parser::begin_fragment) found, for the
 // main parser to absorb (Parser::begin_absorb / end_absorb).
 struct FragmentSummary {

@@ -21,11 +21,49 @@ Diagnostic error_at(const std::string& name, std::string message) {
   return Diagnostic{Severity::kError, name, 0, 0, std::move(message)};
 }
 
-LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
-                       const std::string& name, const LoadOptions& options) {
+// Reports progress after each window; the parse stats appear once the
+// parser exists.
+class ProgressSource : public ByteSource {
+ public:
+  ProgressSource(std::unique_ptr<ByteSource> inner,
+                 const std::function<void(uint64_t, uint64_t)>& progress)
+      : inner_(std::move(inner)), progress_(progress) {}
+  void watch(const ParseStats* stats) { stats_ = stats; }
+  long read(char* buf, size_t n, std::string* error) override {
+    return report(inner_->read(buf, n, error));
+  }
+  long next_window(const char** data, std::string* error) override {
+    return report(inner_->next_window(data, error));
+  }
+  std::optional<FileExtent> file() const override { return inner_->file(); }
+
+ private:
+  long report(long r) {
+    if (r > 0) bytes_ += static_cast<uint64_t>(r);
+    progress_(bytes_, stats_ ? stats_->goroutines : 0);
+    return r;
+  }
+  std::unique_ptr<ByteSource> inner_;
+  const std::function<void(uint64_t, uint64_t)>& progress_;
+  const ParseStats* stats_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace
+
+LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
+                            const std::string& name, const LoadOptions& options) {
   LoadResult result;
+  ProgressSource* progress = nullptr;
+  if (options.progress) {
+    auto wrapped = std::make_unique<ProgressSource>(std::move(source), options.progress);
+    progress = wrapped.get();
+    source = std::move(wrapped);
+  }
   std::string head, error;
-  if (!read_head(*source, kSniffBytes, &head, &error)) {
+  // A source that fails after some bytes (a transfer cut off) fails again
+  // when read on: the line reader reports it after the bytes it did read.
+  if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
     result.ok = false;
     result.diagnostics.push_back(error_at(name, "read error: " + error));
     return result;
@@ -36,7 +74,7 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
     // People save `debug=2` output compressed; read it as is.
     source = make_gzip_source(make_replay_source(std::move(head), std::move(source)));
     gzip = true;
-    if (!read_head(*source, kSniffBytes, &head, &error)) {
+    if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
       result.ok = false;
       result.diagnostics.push_back(error_at(name, error));
       return result;
@@ -56,6 +94,7 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
   Grouper grouper(catalog, options.group, name, &result.snapshots);
   TeeSink tee{&grouper, options.observer};
   Parser parser(catalog, options.observer ? static_cast<DumpSink&>(tee) : grouper, name);
+  if (progress) progress->watch(&parser.stats());
   LineReaderResult lr;
   if (options.jobs > 1 && options.observer == nullptr) {
     // An observer sees goroutines one by one, in order: only one thread can.
@@ -74,12 +113,16 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
     ParserFeeder feeder(parser);
     lr = read_lines(*source, options.max_line_bytes, feeder);
   }
-  parser.finish(lr.ended_mid_line, lr.bytes);
+  // A source that failed (a transfer cut off, a corrupt gzip tail) ended
+  // the input wherever it stopped: a goroutine in progress is partial.
+  parser.finish(lr.ended_mid_line || !lr.ok, lr.bytes);
   result.bytes = lr.bytes;
   result.lines = lr.lines;
   if (!lr.ok) {
     result.diagnostics.push_back(Diagnostic{Severity::kError, name, lr.lines, 0,
                                             "read error: " + lr.error});
+    // Stopped between two goroutines, the parser saw nothing amiss.
+    if (!result.snapshots.empty()) result.snapshots.back().truncated = true;
     result.ok = result.snapshots.empty() ? false : result.ok;
   }
   const ParseStats& st = parser.stats();
@@ -104,8 +147,6 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
   return result;
 }
 
-}  // namespace
-
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,
                           const LoadOptions& options) {
   OpenedInput in = open_input(path, options.map_window_bytes);
@@ -115,12 +156,12 @@ LoadResult load_dump_file(Catalog& catalog, const std::string& path,
     r.diagnostics.push_back(in.error);
     return r;
   }
-  return load_source(catalog, std::move(in.source), path, options);
+  return load_dump_source(catalog, std::move(in.source), path, options);
 }
 
 LoadResult load_dump_text(Catalog& catalog, std::string_view text, const std::string& name,
                           const LoadOptions& options) {
-  return load_source(catalog, make_memory_source(text), name, options);
+  return load_dump_source(catalog, make_memory_source(text), name, options);
 }
 
 }  // namespace gorleak

@@ -2,6 +2,8 @@
 // group it. Tests, the CLI and the benchmarks all come through here.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "model/diagnostic.h"
 #include "model/snapshot.h"
 #include "parse/dump_sink.h"
+#include "read/byte_source.h"
 #include "read/mapped_file_source.h"
 
 namespace gorleak {
@@ -29,6 +32,10 @@ struct LoadOptions {
   // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
   // what groups do not keep, e.g. argument values (diff/same_object.h).
   DumpSink* observer = nullptr;
+  // Called after each window the reader takes, with the bytes read so far
+  // and the goroutines parsed so far (with jobs > 1, those the main thread
+  // has absorbed: a lower bound). For a progress line; null: not called.
+  std::function<void(uint64_t bytes, uint64_t goroutines)> progress;
 };
 
 struct LoadResult {
@@ -52,5 +59,11 @@ LoadResult load_dump_file(Catalog& catalog, const std::string& path,
 LoadResult load_dump_text(Catalog& catalog, std::string_view text,
                           const std::string& name,
                           const LoadOptions& options = {});
+// Any source (a URL's body, fetch/http_source.h), sniffed and gunzipped as
+// a file is. When the source fails after some goroutines were read, the
+// result keeps them: its last snapshot is marked truncated, `ok` stays true
+// and the failure is an error Diagnostic.
+LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
+                            const std::string& name, const LoadOptions& options = {});
 
 }  // namespace gorleak

@@ -7,9 +7,10 @@
 #include <fmt/format.h>
 
 #include "diff/signature.h"
+#include "diff/verdict.h"
+#include "report/diff_rows.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
-#include "model/user_code.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -62,30 +63,29 @@ std::string row_state(const SnapshotDiff& d, const DiffRow& row) {
   return group_state_label(d.group(row.state_from), d.catalog(row.state_from));
 }
 
-void put_row(std::string* out, const TextStyle& st, const SnapshotDiff& d, const DiffRow& row,
-             const ReportOptions& options) {
+// A row's frames as printed: the innermost frame, "…", the site (leak site:
+// user frame or entry point) in bold, and the created-by line.
+std::string row_frames(const TextStyle& st, const SnapshotDiff& d, const DiffRow& row,
+                       const LeakSiteFinder& sites) {
   const Catalog& c = d.catalog(row.frames_from);
   const Stack& s = d.stack(row);
-  put(out, "  {}  {}  ({})  {}\n",
-      st.paint(status_style(st, row.status), fmt::format("{:<7}", diff_status_name(row.status))),
-      counts_arrow(row.counts), signed_delta(row.delta()), row_state(d, row));
-  int user = find_user_frame(s, c, options.modules);
-  size_t shown = 0;
+  std::string out;
+  int site = row_site(d, row, sites).frame_index;
   auto frame = [&](size_t i, bool highlight) {
     const Frame& f = s.frames[i];
     std::string func(c.str(f.func));
-    put(out, "      {}  {}\n", highlight ? st.paint(st.bold, func) : st.paint(st.dim, func),
+    put(&out, "      {}  {}\n", highlight ? st.paint(st.bold, func) : st.paint(st.dim, func),
         format_location(c, f.file, f.line));
-    ++shown;
   };
   if (!s.frames.empty()) {
-    if (user != 0) frame(0, false);
-    if (user > 1) put(out, "      {}\n", st.paint(st.dim, "…"));
-    if (user >= 0) frame(static_cast<size_t>(user), true);
+    if (site != 0) frame(0, false);
+    if (site > 1) put(&out, "      {}\n", st.paint(st.dim, "…"));
+    if (site >= 0) frame(static_cast<size_t>(site), true);
   }
   if (s.created_by.present())
-    put(out, "      created by {}  {}\n", c.str(s.created_by.func),
+    put(&out, "      created by {}  {}\n", c.str(s.created_by.func),
         format_location(c, s.created_by.file, s.created_by.line));
+  return out;
 }
 
 void put_state_table(std::string* out, const TextStyle& st, const SnapshotDiff& d) {
@@ -141,9 +141,11 @@ size_t text_limit(const ReportOptions& o) {
 
 std::string diff_verdict(const SnapshotDiff& d) {
   if (!d.three_way()) {
-    size_t grew = d.count(DiffStatus::kNew) + d.count(DiffStatus::kGrown);
-    return grew == 0 ? "no group grew"
-                     : fmt::format("{} group{} grew or appeared", grew, grew == 1 ? "" : "s");
+    size_t grew = likely_leaks(d, LeakBasis::kGrowth, d.dumps.size() - 1, {}).size();
+    uint64_t k = d.growth_rule.min_growth;
+    return grew == 0 ? fmt::format("no group grew by {} or more", k)
+                     : fmt::format("{} group{} grew by {} or more: likely leak{}", grew,
+                                   grew == 1 ? "" : "s", k, grew == 1 ? "" : "s");
   }
   size_t stayed = d.count(DiffStatus::kStayed), drained = d.count(DiffStatus::kDrained);
   std::string s = stayed == 0
@@ -176,20 +178,30 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
   put(out, "\n{}\n", st.paint(st.bold, diff_verdict(d)));
 
   const size_t limit = text_limit(options);
+  LeakSiteFinder sites(options.modules);
   auto section = [&](std::string_view title, auto&& pick) {
     std::vector<const DiffRow*> rows;
     for (const DiffRow& row : d.rows)
-      if (pick(row) && row.growth >= options.min_count) rows.push_back(&row);
+      if (pick(row) && row.change >= options.min_count) rows.push_back(&row);
     if (rows.empty()) return;
     put(out, "\n{} ({})\n", st.paint(st.bold, title), rows.size());
-    size_t n = 0;
-    for (const DiffRow* row : rows) {
-      if (n++ == limit) {
-        put(out, "  … {} more (use --top 0 to see all)\n", rows.size() - limit);
-        break;
+    size_t shown = std::min(rows.size(), limit);
+    std::vector<std::string> frames;
+    for (size_t i = 0; i < shown; ++i) frames.push_back(row_frames(st, d, *rows[i], sites));
+    std::vector<int> collide = colliding_rows(frames);
+    for (size_t i = 0; i < shown; ++i) {
+      const DiffRow& row = *rows[i];
+      put(out, "  {}  {}  ({})  {}\n",
+          st.paint(status_style(st, row.status), fmt::format("{:<7}", diff_status_name(row.status))),
+          counts_arrow(row.counts), signed_delta(row.delta()), row_state(d, row));
+      out->append(frames[i]);
+      if (collide[i] >= 0) {
+        const DiffRow& other = *rows[static_cast<size_t>(collide[i])];
+        put(out, "      {}\n",
+            st.paint(st.dim, "differs at " + difference_text(d, row, first_difference(d, row, other))));
       }
-      put_row(out, st, d, *row, options);
     }
+    if (rows.size() > limit) put(out, "  … {} more (use --top 0 to see all)\n", rows.size() - limit);
   };
   if (d.three_way()) {
     section("Stayed after the load (leak)", [](const DiffRow& x) { return x.status == DiffStatus::kStayed; });
@@ -208,19 +220,7 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
 
   const DiffDump& focus = d.dumps[r.focus];
   const Catalog& fc = *focus.catalog;
-  if (r.classified) {
-    put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(focus.name))));
-    if (r.findings.empty()) put(out, "  none\n");
-    for (const Finding& f : r.findings) {
-      std::string site;
-      if (f.site.func) site = fmt::format("  {}  {}", fc.str(f.site.func),
-                                          format_location(fc, f.site.file, f.site.line));
-      put(out, "  {} {}  {} goroutines{}{}\n", severity_name(f.severity), f.rule,
-          with_thousands(f.count), site,
-          f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
-      if (!f.evidence.empty()) put(out, "      {}\n", f.evidence);
-    }
-  }
+  if (r.classified) write_text_series_findings(d, r.focus, r.findings, options, out);
   if (!r.spawned.empty()) {
     put(out, "\n{}\n", st.paint(st.bold, fmt::format("Who spawned them ({})", base_name(focus.name))));
     for (const SpawnAttribution& a : r.spawned)
@@ -242,15 +242,19 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
   }
 }
 
-void write_diff_json(const DiffReport& r, const ReportOptions& options, std::string* out) {
-  const SnapshotDiff& d = *r.diff;
-  JsonWriter w(out);
-  w.begin_object();
+void write_json_series_head(JsonWriter& w, const SnapshotDiff& d) {
+  w.field("schema_version", kDiffJsonSchemaVersion);
   w.key("dumps");
   w.begin_array();
   for (const DiffDump& dump : d.dumps) w.value(dump.name);
   w.end_array();
   w.field("signature", signature_mode_name(d.mode));
+  w.field("min_growth", d.growth_rule.min_growth);
+  w.key("restarts");
+  w.begin_array();
+  for (size_t i = 0; i < d.restart_before.size(); ++i)
+    if (d.restart_before[i]) w.value(i);
+  w.end_array();
   w.key("totals");
   w.begin_array();
   for (uint64_t t : d.totals) w.value(t);
@@ -266,7 +270,35 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
     w.end_array();
   }
   w.end_object();
+}
+
+void write_text_series_findings(const SnapshotDiff& d, size_t focus,
+                                const std::vector<Finding>& findings,
+                                const ReportOptions& options, std::string* out) {
+  TextStyle st(options.color);
+  const Catalog& fc = *d.dumps[focus].catalog;
+  put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(d.dumps[focus].name))));
+  if (findings.empty()) put(out, "  none\n");
+  for (const Finding& f : findings) {
+    std::string site;
+    if (f.site.func)
+      site = fmt::format("  {}  {}", fc.str(f.site.func), format_location(fc, f.site.file, f.site.line));
+    put(out, "  {} {}  {} goroutines{}{}\n", severity_name(f.severity), f.rule,
+        with_thousands(f.count), site,
+        f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
+    if (!f.evidence.empty()) put(out, "      {}\n", f.evidence);
+  }
+}
+
+void write_diff_json(const DiffReport& r, const ReportOptions& options, std::string* out) {
+  const SnapshotDiff& d = *r.diff;
+  LeakSiteFinder sites(options.modules);
+  JsonWriter w(out);
+  w.begin_object();
+  write_json_series_head(w, d);
   w.field("verdict", diff_verdict(d));
+  write_json_likely_leaks(w, d, likely_leaks(d, diff_leak_basis(d), r.focus, r.findings),
+                          r.findings, r.focus, sites);
 
   size_t limit = options.top.value_or(0);
   if (limit == 0) limit = SIZE_MAX;
@@ -274,10 +306,8 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   w.begin_array();
   size_t n = 0;
   for (const DiffRow& row : d.rows) {
-    if (row.growth < options.min_count && row.status != DiffStatus::kSame) continue;
+    if (row.change < options.min_count && row.status != DiffStatus::kSame) continue;
     if (n++ >= limit) break;
-    const Catalog& c = d.catalog(row.frames_from);
-    const Stack& s = d.stack(row);
     w.begin_object();
     w.field("status", diff_status_name(row.status));
     w.key("counts");
@@ -285,24 +315,11 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
     for (uint64_t x : row.counts) w.value(x);
     w.end_array();
     w.field("delta", row.delta());
-    const Group& sg = d.group(row.state_from);
-    std::string_view state = d.catalog(row.state_from).str(sg.state);
+    w.field("grows", row.growth.grows);
+    std::string_view state = d.state(row);
     if (state.empty()) w.null_field("state"); else w.field("state", state);
-    w.field("category", category_name(sg.category));
-    int user = find_user_frame(s, c, options.modules);
-    w.key("site");
-    if (user >= 0) {
-      const Frame& f = s.frames[static_cast<size_t>(user)];
-      write_json_site(w, c, f.func, f.file, f.line);
-    } else {
-      w.null();
-    }
-    w.key("frames");
-    w.begin_array();
-    for (const Frame& f : s.frames) write_json_site(w, c, f.func, f.file, f.line);
-    w.end_array();
-    w.key("created_by");
-    write_json_site(w, c, s.created_by.func, s.created_by.file, s.created_by.line);
+    w.field("category", category_name(d.category(row)));
+    write_json_row_stack(w, d, row, sites);
     w.end_object();
   }
   w.end_array();

@@ -12,9 +12,15 @@
 #include "diff/same_object.h"
 #include "diff/snapshot_diff.h"
 #include "model/finding.h"
+#include "report/json_writer.h"
 #include "report/report_options.h"
 
 namespace gorleak {
+
+// The JSON of diff, trend, probe and history. 1: `likely_leaks`,
+// `min_growth`, `restarts`, per group `grows` and `site_in_stdlib`; a
+// group's `site` is the entry point when no user frame (was null).
+inline constexpr int kDiffJsonSchemaVersion = 1;
 
 struct DiffReport {
   const SnapshotDiff* diff = nullptr;
@@ -29,8 +35,17 @@ struct DiffReport {
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);
 void write_diff_json(const DiffReport& report, const ReportOptions& options, std::string* out);
 
-// The diff's leak verdict in one line (three or more dumps), e.g.
-// "1 group grew under load and stayed: a leak" / "no group stayed …".
+// The diff's leak verdict in one line (diff/verdict.h), e.g. "1 group grew
+// under load and stayed after it: likely leak" (three dumps) or "2 groups
+// grew by 5 or more: likely leaks" (two).
 std::string diff_verdict(const SnapshotDiff& diff);
+
+// Pieces shared with the other series outputs (trend, watch, history):
+// {"schema_version", "dumps", "signature", "min_growth", "restarts",
+// "totals", "states"} of the JSON, and the text's findings section.
+void write_json_series_head(JsonWriter& w, const SnapshotDiff& diff);
+void write_text_series_findings(const SnapshotDiff& diff, size_t focus,
+                                const std::vector<Finding>& findings,
+                                const ReportOptions& options, std::string* out);
 
 }  // namespace gorleak

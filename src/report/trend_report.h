@@ -1,17 +1,29 @@
-// Output of `gorleak trend D1 … Dn`: per group its count in every dump, a
-// sparkline, whether it only ever grows and by how much per dump; groups
-// that grew monotonically across ≥ 3 dumps are flagged. JSON carries the
-// numbers (schema in docs/diff.md).
+// Output of `gorleak trend D1 … Dn` (and of `watch` and `history` at the
+// end): per group its count in every dump, a sparkline and its growth per
+// dump; groups that grow (diff/growth.h) come first and are flagged; then
+// the findings of the last dump, growth-confirmed where their groups grow.
+// JSON carries the numbers and the verdict (schema in docs/diff.md).
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "diff/trend.h"
+#include "model/finding.h"
 #include "report/report_options.h"
 
 namespace gorleak {
 
-void write_trend_text(const Trend& trend, const ReportOptions& options, std::string* out);
-void write_trend_json(const Trend& trend, const ReportOptions& options, std::string* out);
+struct TrendReport {
+  const Trend* trend = nullptr;
+  std::vector<Finding> findings;  // of the last dump, with growth
+  bool classified = false;        // false: no rules ran
+};
+
+void write_trend_text(const TrendReport& report, const ReportOptions& options, std::string* out);
+void write_trend_json(const TrendReport& report, const ReportOptions& options, std::string* out);
+
+// "2 groups grow (never shrink, and rise by ≥ 5)" or "no group grows …".
+std::string trend_verdict(const Trend& trend);
 
 }  // namespace gorleak

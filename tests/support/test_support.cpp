@@ -66,7 +66,7 @@ std::unique_ptr<Loaded> load_text(const std::string& text, const LoadOptions& op
   return l;
 }
 
-static std::string shell_quote(const std::string& s) {
+std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += "'\\''";

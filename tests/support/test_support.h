@@ -35,6 +35,9 @@ std::unique_ptr<Loaded> load(const std::filesystem::path& p,
 std::unique_ptr<Loaded> load_text(const std::string& text,
                                   const LoadOptions& options = {});
 
+// `s` in single quotes for /bin/sh.
+std::string shell_quote(const std::string& s);
+
 // Runs the CLI with arguments (shell-quoted here), capturing stdout+stderr.
 struct RunResult {
   int exit_code = -1;

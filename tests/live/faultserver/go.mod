@@ -1,0 +1,3 @@
+module gorleakfault
+
+go 1.19
