@@ -10,13 +10,14 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/report_context.h"
 #include "cli/rule_options.h"
 #include "cli/series_input.h"
 #include "diff/creation_forest.h"
 #include "diff/diff_findings.h"
 #include "diff/snapshot_diff.h"
 #include "report/diff_report.h"
-#include "report/dot_writer.h"
+#include "report/format.h"
 
 namespace gorleak::cli {
 
@@ -28,7 +29,6 @@ struct DiffArgs {
   OutputOptions output;
   RuleOptions rules;
   std::string base;
-  std::string graph = "tree";
   DiffThresholds thresholds;
   size_t spawned = 10;
 };
@@ -37,12 +37,10 @@ po::options_description diff_options(DiffArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, FormatUse::kDiff);
   desc.add_options()
       ("base", po::value<std::string>(&a->base)->value_name("FILE"),
        "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)")
-      ("graph", po::value<std::string>(&a->graph)->value_name("tree|calls")->default_value("tree"),
-       "with --format dot: the goroutine creation tree or the grouped call graph")
       ("min-load-growth",
        po::value<uint64_t>(&a->thresholds.min_load_growth)->value_name("N")->default_value(5),
        "three dumps: a group grew under load when LOADED − IDLE ≥ N (and ≥ 10% of IDLE)")
@@ -75,11 +73,14 @@ void print_help(const po::options_description& desc) {
       "See docs/diff.md.\n"
       "\n"
       "{}\n"
+      "Formats (--format):\n"
+      "{}"
+      "\n"
       "Examples:\n"
       "  gorleak diff idle.txt loaded.txt after.txt\n"
       "  gorleak --base before.txt after.txt --format json\n"
       "  gorleak diff --format dot before.txt after.txt | dot -Tsvg > tree.svg\n",
-      ss.str());
+      ss.str(), format_help(FormatUse::kDiff));
 }
 
 // Positional files: each file's last dump, or all dumps of a lone file.
@@ -145,25 +146,18 @@ int run_diff(int argc, char** argv) {
     fmt::print("{}\n", version_line());
     return kExitOk;
   }
-  const std::string format = args.output.format;
-  if (format != "text" && format != "json" && format != "dot") {
-    print_error(fmt::format("--format: expected text, json or dot, got '{}'", format));
-    return kExitUsage;
-  }
-  if (args.graph != "tree" && args.graph != "calls") {
-    print_error(fmt::format("--graph: expected tree or calls, got '{}'", args.graph));
+  LoadOptions load;
+  ReportOptions report;
+  const Format* format = nullptr;
+  if (!make_report_options(args.output, FormatUse::kDiff, &report, &format, &error)) {
+    print_error(error);
     return kExitUsage;
   }
   if (!(args.thresholds.stay_fraction > 0.0 && args.thresholds.stay_fraction <= 1.0)) {
     print_error("--stay-fraction: expected a number in (0, 1]");
     return kExitUsage;
   }
-  OutputOptions checked = args.output;
-  checked.format = "text";
-  LoadOptions load;
-  ReportOptions report;
-  if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(checked, &report, &error)) {
+  if (!make_load_options(args.input, &load, &error)) {
     print_error(error);
     return kExitUsage;
   }
@@ -202,30 +196,14 @@ int run_diff(int argc, char** argv) {
     if (out.same_object.size() > 10) out.same_object.resize(10);
   }
 
-  std::string text;
-  if (format == "json") {
-    write_diff_json(out, report, &text);
-  } else if (format == "dot") {
-    DotOptions dot;
-    dot.modules = args.output.modules;
-    dot.annotate = [&](uint32_t gi) {
-      const DiffRow& row = diff.rows[diff.row_of[out.focus][gi]];
-      std::string counts;
-      for (size_t i = 0; i < row.counts.size(); ++i)
-        counts += fmt::format("{}{}", i ? " → " : "", row.counts[i]);
-      return fmt::format("{} ({})", counts, diff_status_name(row.status));
-    };
-    if (args.graph == "calls") {
-      write_calls_dot(focus, in.catalog, dot, &text);
-    } else {
-      CreationForest forest(focus, in.catalog);
-      write_creation_dot(forest, dot, &text);
-    }
-  } else {
-    write_diff_text(out, report, &text);
-  }
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
+  std::vector<std::string> sources;
+  for (const DiffDump& dump : diff.dumps) sources.push_back(dump.snapshot->source);
+  ReportContext context = make_report_context(engine.get(), sources);
+  std::string buffer;
+  ReportOutput text(&buffer, stdout);
+  format->diff(DiffInput{out, report, context}, text);
+  text.flush();
+  if (text.failed() || std::fflush(stdout) != 0) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }

@@ -9,9 +9,10 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/report_context.h"
 #include "cli/series_input.h"
 #include "diff/trend.h"
-#include "report/trend_report.h"
+#include "report/format.h"
 
 namespace gorleak::cli {
 
@@ -28,7 +29,7 @@ po::options_description trend_options(TrendArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, FormatUse::kTrend);
   desc.add_options()
       ("min-growth", po::value<uint64_t>(&a->trend.min_growth)->value_name("N")->default_value(3),
        "flag a group that never shrinks, rises in ≥ 2 steps and grows by ≥ N over the series");
@@ -50,11 +51,14 @@ void print_help(const po::options_description& desc) {
       "See docs/diff.md.\n"
       "\n"
       "{}\n"
+      "Formats (--format):\n"
+      "{}"
+      "\n"
       "Example:\n"
       "  for i in 1 2 3 4; do curl -s localhost:6060/debug/pprof/goroutine?debug=2 > d$i.txt; "
       "sleep 60; done\n"
       "  gorleak trend d1.txt d2.txt d3.txt d4.txt\n",
-      ss.str());
+      ss.str(), format_help(FormatUse::kTrend));
 }
 
 }  // namespace
@@ -78,8 +82,9 @@ int run_trend(int argc, char** argv) {
   }
   LoadOptions load;
   ReportOptions report;
+  const Format* format = nullptr;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(args.output, &report, &error)) {
+      !make_report_options(args.output, FormatUse::kTrend, &report, &format, &error)) {
     print_error(error);
     return kExitUsage;
   }
@@ -97,13 +102,12 @@ int run_trend(int argc, char** argv) {
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   Trend trend = compute_trend(diff_dumps(in, all), args.trend);
 
-  std::string text;
-  if (args.output.format == "json")
-    write_trend_json(trend, report, &text);
-  else
-    write_trend_text(trend, report, &text);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0) {
+  ReportContext context = make_report_context(nullptr, snapshot_sources(in.snapshots));
+  std::string buffer;
+  ReportOutput text(&buffer, stdout);
+  format->trend(TrendInput{trend, report, context}, text);
+  text.flush();
+  if (text.failed() || std::fflush(stdout) != 0) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }

@@ -82,11 +82,11 @@ po::positional_options_description input_positionals() {
   return p;
 }
 
-void add_output_options(po::options_description& desc, OutputOptions* o) {
+void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use) {
   desc.add_options()
-      ("format", po::value<std::string>(&o->format)->value_name("text|json")
+      ("format", po::value<std::string>(&o->format)->value_name(format_names(use))
                      ->default_value("text"),
-       "output format")
+       "output format (the list below)")
       ("top", count_value("top", [o](uint64_t v) { o->top = static_cast<size_t>(v); }),
        "show the N largest groups per snapshot (default: 10 in text, all in "
        "JSON; 0 = all)")
@@ -105,6 +105,10 @@ void add_output_options(po::options_description& desc, OutputOptions* o) {
                     ->default_value("auto"),
        "colour the text report (auto: when stdout is a terminal and NO_COLOR "
        "is not set)");
+  if (find_format("dot")->supports(use))
+    desc.add_options()
+        ("graph", po::value<std::string>(&o->graph)->value_name("tree|calls")->default_value("tree"),
+         "with --format dot: the goroutine creation tree or the grouped call graph");
 }
 
 bool parse_command_line(int argc, char** argv, const po::options_description& desc,
@@ -158,9 +162,16 @@ bool resolve_color(std::string_view mode, bool* color, std::string* error) {
   return true;
 }
 
-bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error) {
-  if (in.format != "text" && in.format != "json") {
-    *error = fmt::format("--format: expected text or json, got '{}'", in.format);
+bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* out,
+                         const Format** format, std::string* error) {
+  *format = resolve_format(in.format, use, error);
+  if (*format == nullptr) return false;
+  if (in.graph == "tree") {
+    out->graph = ReportOptions::Graph::kCreationTree;
+  } else if (in.graph == "calls") {
+    out->graph = ReportOptions::Graph::kCalls;
+  } else {
+    *error = fmt::format("--graph: expected tree or calls, got '{}'", in.graph);
     return false;
   }
   if (!resolve_color(in.color, &out->color, error)) return false;

@@ -349,4 +349,14 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   w.finish();
 }
 
+void write_diff_text(const DiffInput& in, ReportOutput& out) {
+  write_diff_text(in.report, in.options, out.string());
+  out.flush();
+}
+
+void write_diff_json(const DiffInput& in, ReportOutput& out) {
+  write_diff_json(in.report, in.options, out.string());
+  out.flush();
+}
+
 }  // namespace gorleak

@@ -13,6 +13,7 @@
 #include "diff/snapshot_diff.h"
 #include "model/finding.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
@@ -28,6 +29,9 @@ struct DiffReport {
 
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);
 void write_diff_json(const DiffReport& report, const ReportOptions& options, std::string* out);
+// The same, as `--format text|json` entries of the format table (format.h).
+void write_diff_text(const DiffInput& in, ReportOutput& out);
+void write_diff_json(const DiffInput& in, ReportOutput& out);
 
 // The diff's leak verdict in one line (three or more dumps), e.g.
 // "1 group grew under load and stayed: a leak" / "no group stayed …".

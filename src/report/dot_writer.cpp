@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "model/user_code.h"
+#include "report/diff_report.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -200,6 +201,28 @@ void write_calls_dot(const Snapshot& s, const Catalog& c, const DotOptions& opti
   for (auto [f, v] : funcs) g[v].label = fmt::format("{}\n{}", c.str(f), with_thousands(g[v].count));
   for (auto [it, end] = boost::edges(g); it != end; ++it) g[*it].label = with_thousands(g[*it].count);
   write_dot(g, fmt::format("grouped call graph: {}", s.source), out);
+}
+
+void write_diff_dot(const DiffInput& in, ReportOutput& out) {
+  const SnapshotDiff& diff = *in.report.diff;
+  const size_t focus_index = in.report.focus;
+  const DiffDump& focus = diff.dumps[focus_index];
+  DotOptions dot;
+  dot.modules = in.options.modules;
+  dot.annotate = [&](uint32_t gi) {
+    const DiffRow& row = diff.rows[diff.row_of[focus_index][gi]];
+    std::string counts;
+    for (size_t i = 0; i < row.counts.size(); ++i)
+      counts += fmt::format("{}{}", i ? " → " : "", row.counts[i]);
+    return fmt::format("{} ({})", counts, diff_status_name(row.status));
+  };
+  if (in.options.graph == ReportOptions::Graph::kCalls) {
+    write_calls_dot(*focus.snapshot, *focus.catalog, dot, out.string());
+  } else {
+    CreationForest forest(*focus.snapshot, *focus.catalog);
+    write_creation_dot(forest, dot, out.string());
+  }
+  out.flush();
 }
 
 }  // namespace gorleak

@@ -13,6 +13,7 @@
 #include "diff/creation_forest.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
@@ -26,5 +27,10 @@ struct DotOptions {
 void write_creation_dot(const CreationForest& forest, const DotOptions& options, std::string* out);
 void write_calls_dot(const Snapshot& snapshot, const Catalog& catalog, const DotOptions& options,
                      std::string* out);
+
+// `--format dot` for diff (format.h): the last dump's creation tree or call
+// graph (ReportOptions::graph), each group annotated with its counts per
+// dump and its diff status ("0 → 120 → 118 (stayed)").
+void write_diff_dot(const DiffInput& in, ReportOutput& out);
 
 }  // namespace gorleak

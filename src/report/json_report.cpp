@@ -1,7 +1,7 @@
 #include "report/json_report.h"
 
 #include <algorithm>
-
+#include <memory>
 
 namespace gorleak {
 
@@ -180,35 +180,57 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.end_object();
 }
 
+namespace {
+
+// The JSON report behind the SnapshotWriter interface. The groups are
+// chosen (by the driver) before anything is written, so that the stack
+// table, written first, holds exactly the stacks they show: a reader
+// streaming the document knows every stack before the first group refers
+// to one. Then each snapshot streams out as it is written.
+class JsonReportWriter final : public SnapshotWriter {
+ public:
+  void begin(const ReportInput& in, ReportOutput& out) override {
+    stacks_ = std::make_unique<JsonStackTable>(in.stacks);
+    for (size_t i = 0; i < in.snapshots.size(); ++i)
+      for (uint32_t gi : in.selections[i].shown) stacks_->add(in.snapshots[i].groups[gi].stack);
+    w_ = std::make_unique<JsonWriter>(out.string());
+    w_->set_sink(out.sink());
+    w_->begin_object();
+    w_->field("schema_version", kJsonSchemaVersion);
+    w_->key("stacks");
+    stacks_->write(*w_);
+    w_->key("snapshots");
+    w_->begin_array();
+  }
+  void snapshot(const ReportInput& in, size_t i, ReportOutput&) override {
+    write_json_snapshot(*w_, in.snapshots[i], in.catalog, in.selections[i].shown, *stacks_);
+  }
+  void end(const ReportInput&, ReportOutput& out) override {
+    w_->end_array();
+    w_->end_object();
+    w_->finish();
+    if (w_->write_failed()) out.note_failed();
+    w_.reset();
+  }
+
+ private:
+  std::unique_ptr<JsonStackTable> stacks_;
+  std::unique_ptr<JsonWriter> w_;
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotWriter> make_json_writer() { return std::make_unique<JsonReportWriter>(); }
+
 void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
                        const ReportOptions& options, const GroupFilter& filter,
                        std::string* out, std::FILE* sink) {
   // JSON shows every group unless --top asks otherwise; "index" keeps each
-  // group's position in the full list, which findings refer to. The groups
-  // are chosen first so that the stack table, written before the snapshots,
-  // holds exactly the stacks they show: a reader streaming the document
-  // knows every stack before the first group refers to one.
-  std::vector<std::vector<uint32_t>> shown(snapshots.size());
-  JsonStackTable stacks(catalog, options.modules);
-  for (size_t i = 0; i < snapshots.size(); ++i) {
-    const Snapshot& snap = snapshots[i];
-    shown[i] = select_groups(snap, catalog, filter, options.top.value_or(0)).shown;
-    for (uint32_t gi : shown[i]) stacks.add(snap.groups[gi].stack);
-  }
-
-  JsonWriter w(out);
-  w.set_sink(sink);
-  w.begin_object();
-  w.field("schema_version", kJsonSchemaVersion);
-  w.key("stacks");
-  stacks.write(w);
-  w.key("snapshots");
-  w.begin_array();
-  for (size_t i = 0; i < snapshots.size(); ++i)
-    write_json_snapshot(w, snapshots[i], catalog, shown[i], stacks);
-  w.end_array();
-  w.end_object();
-  w.finish();
+  // group's position in the full list, which findings refer to.
+  ReportOutput output(out, sink);
+  ReportInput in(snapshots, catalog, options, filter, 0);
+  JsonReportWriter writer;
+  write_snapshots(writer, in, output);
 }
 
 }  // namespace gorleak

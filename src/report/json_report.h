@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,16 @@
 #include "report/json_stacks.h"
 #include "report/json_writer.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
 // 2: frames, elided and the stack's created-by moved from each group to the
 // top-level "stacks" table; groups have "stack": id.
 inline constexpr int kJsonSchemaVersion = 2;
+
+// `--format json` for analyze (format.h).
+std::unique_ptr<SnapshotWriter> make_json_writer();
 
 // With a `sink`, the report streams to it as it is written (peak memory does
 // not grow with the report's size) and *out only ever holds a small tail.

@@ -3,19 +3,17 @@
 #include <string>
 #include <unordered_map>
 
-#include "model/user_code.h"
 
 namespace gorleak {
 
-JsonStackTable::JsonStackTable(const Catalog& catalog, std::vector<std::string> modules)
-    : catalog_(catalog), modules_(std::move(modules)), ids_(catalog.stacks.size(), kNone) {}
+JsonStackTable::JsonStackTable(const StackFacts& facts)
+    : catalog_(facts.catalog()), facts_(facts), ids_(facts.catalog().stacks.size(), kNone) {}
 
 uint32_t JsonStackTable::add(StackId stack) {
   uint32_t& id = ids_[stack];
   if (id == kNone) {
     id = static_cast<uint32_t>(order_.size());
     order_.push_back(stack);
-    user_frames_.push_back(find_user_frame(catalog_.stacks.get(stack), catalog_, modules_));
   }
   return id;
 }

@@ -25,6 +25,10 @@ struct ReportOptions {
   bool full = false;             // print every frame, no folding
   size_t fold_frames = 8;        // frames shown before a long stack folds
   static constexpr size_t kDefaultTextTop = 10;
+
+  // Knobs of one format each (format.h); the other formats ignore them.
+  enum class Graph : uint8_t { kCreationTree, kCalls };
+  Graph graph = Graph::kCreationTree;  // dot: --graph tree|calls
 };
 
 }  // namespace gorleak

@@ -213,7 +213,8 @@ void write_text_state_table(const Snapshot& snap, const ReportOptions& options,
 }
 
 void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const ReportOptions& options, std::string* out) {
+                      const ReportOptions& options, const StackFacts& stacks,
+                      std::string* out) {
   TextStyle st(options.color);
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
@@ -228,7 +229,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
   put(out, "\n  {}#{}{}  {}\n", st.bold, gi + 1, st.reset, line);
 
   const size_t n = stack.frames.size();
-  int user = find_user_frame(stack, catalog, options.modules);
+  int user = stacks.user_frame(g.stack);
   // Fold long stacks: the first frames, then the user's frame if it is
   // deeper, then a count of the rest. Folding away fewer than 3 frames
   // saves nothing, so short overruns are shown whole.
@@ -296,37 +297,58 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
   if (!g.labels.empty()) put(out, "    labels: {}\n", g.labels);
 }
 
-void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
-                       const ReportOptions& options, const GroupFilter& filter,
-                       std::string* out) {
-  TextStyle st(options.color);
-  size_t top = options.top.value_or(ReportOptions::kDefaultTextTop);
-  for (size_t si = 0; si < snapshots.size(); ++si) {
-    const Snapshot& snap = snapshots[si];
+namespace {
+
+// The human report behind the SnapshotWriter interface: each snapshot is
+// written, and streamed, as soon as it is formatted.
+class TextWriter final : public SnapshotWriter {
+ public:
+  void snapshot(const ReportInput& in, size_t si, ReportOutput& output) override {
+    std::string* out = output.string();
+    const ReportOptions& options = in.options;
+    TextStyle st(options.color);
+    const Snapshot& snap = in.snapshots[si];
     if (si > 0) out->append("\n");
-    if (snapshots.size() > 1)
-      put(out, "{}=== snapshot {} of {} ==={}\n", st.bold, si + 1, snapshots.size(), st.reset);
+    if (in.snapshots.size() > 1)
+      put(out, "{}=== snapshot {} of {} ==={}\n", st.bold, si + 1, in.snapshots.size(),
+          st.reset);
     write_text_snapshot_header(snap, options, out);
-    write_text_findings(snap, catalog, options, out);
+    write_text_findings(snap, in.catalog, options, out);
     if (snap.total == 0) {
       put(out, "\n  no goroutines\n");
-      continue;
+      return;
     }
     write_text_state_table(snap, options, out);
 
-    GroupSelection sel = select_groups(snap, catalog, filter, top);
+    const GroupSelection& sel = in.selections[si];
     put(out, "\n{}Groups{}: {} shown of {}", st.bold, st.reset, sel.shown.size(),
         snap.groups.size());
     if (sel.matched != snap.groups.size())
       put(out, " ({} matched the filters, {} goroutines)", sel.matched,
           sel.matched_goroutines);
     out->append("\n");
-    for (uint32_t gi : sel.shown) write_text_group(snap, gi, catalog, options, out);
+    for (uint32_t gi : sel.shown) {
+      write_text_group(snap, gi, in.catalog, options, in.stacks, out);
+      output.flush_if_due();
+    }
     if (sel.shown.size() < sel.matched)
       put(out, "\n  {}\u2026 {} more {} (--top 0 shows all){}\n", st.dim,
           sel.matched - sel.shown.size(), plural(sel.matched - sel.shown.size(), "group", "groups"),
           st.reset);
   }
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotWriter> make_text_writer() { return std::make_unique<TextWriter>(); }
+
+void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
+                       const ReportOptions& options, const GroupFilter& filter,
+                       std::string* out) {
+  ReportOutput output(out);
+  ReportInput in(snapshots, catalog, options, filter, ReportOptions::kDefaultTextTop);
+  TextWriter writer;
+  write_snapshots(writer, in, output);
 }
 
 }  // namespace gorleak

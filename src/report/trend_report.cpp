@@ -154,4 +154,14 @@ void write_trend_json(const Trend& t, const ReportOptions& options, std::string*
   w.finish();
 }
 
+void write_trend_text(const TrendInput& in, ReportOutput& out) {
+  write_trend_text(in.trend, in.options, out.string());
+  out.flush();
+}
+
+void write_trend_json(const TrendInput& in, ReportOutput& out) {
+  write_trend_json(in.trend, in.options, out.string());
+  out.flush();
+}
+
 }  // namespace gorleak

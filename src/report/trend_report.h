@@ -8,10 +8,14 @@
 
 #include "diff/trend.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
 void write_trend_text(const Trend& trend, const ReportOptions& options, std::string* out);
 void write_trend_json(const Trend& trend, const ReportOptions& options, std::string* out);
+// The same, as `--format text|json` entries of the format table (format.h).
+void write_trend_text(const TrendInput& in, ReportOutput& out);
+void write_trend_json(const TrendInput& in, ReportOutput& out);
 
 }  // namespace gorleak
