@@ -215,8 +215,11 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
       std::string site;
       if (f.site.func) site = fmt::format("  {}  {}", fc.str(f.site.func),
                                           format_location(fc, f.site.file, f.site.line));
-      put(out, "  {} {}  {} goroutines{}{}\n", severity_name(f.severity), f.rule,
-          with_thousands(f.count), site,
+      std::string count = f.units > 0 && !f.unit.empty()
+                              ? fmt::format("{} {} ({} goroutines)", with_thousands(f.units),
+                                            f.unit, with_thousands(f.count))
+                              : fmt::format("{} goroutines", with_thousands(f.count));
+      put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), f.rule, count, site,
           f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
       if (!f.evidence.empty()) put(out, "      {}\n", f.evidence);
     }
@@ -311,7 +314,7 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   const Catalog& fc = *focus.catalog;
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : r.findings) write_json_finding(w, f, fc);
+  for (const Finding& f : r.findings) write_json_finding(w, f, fc, focus.snapshot);
   w.end_array();
 
   w.key("spawned_by");

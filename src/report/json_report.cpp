@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <memory>
 
+#include <fmt/format.h>
+
+#include "report/fingerprint.h"
+
 namespace gorleak {
 
 namespace {
@@ -107,13 +111,25 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   w.end_object();
 }
 
-void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog) {
+void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog,
+                        const Snapshot* snapshot) {
   w.begin_object();
   w.field("rule", f.rule);
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
+  w.field("severity_rank", static_cast<int>(f.severity));
+  w.field("rule_severity", severity_name(f.rule_severity));
   w.field("confidence", confidence_name(f.confidence));
+  w.field("evidence_level", evidence_level_name(f.evidence_level));
+  optional_string(w, "evidence_basis", f.evidence_basis);
   w.field("count", f.count);
+  if (f.units > 0 && !f.unit.empty()) {
+    w.field("units", f.units);
+    w.field("unit", f.unit);
+  } else {
+    w.null_field("units");
+    w.null_field("unit");
+  }
   w.field("state", f.state);
   w.field("category", category_name(f.category));
   wait_object(w, f.min_wait, f.max_wait);
@@ -122,6 +138,8 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("site_in_stdlib", f.site_in_stdlib);
   w.key("blocking");
   write_json_site(w, catalog, f.blocking.func, f.blocking.file, f.blocking.line);
+  w.key("library");
+  write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
   w.key("created_by");
   write_json_site(w, catalog, f.created_by.func, f.created_by.file, f.created_by.line);
   w.key("groups");
@@ -132,6 +150,11 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("description", f.description);
   w.field("fix", f.fix);
   w.field("growth_confirmed", f.growth_confirmed);
+  optional_string(w, "cause", f.cause);
+  if (f.cause_finding >= 0) w.field("cause_finding", f.cause_finding);
+  else w.null_field("cause_finding");
+  if (snapshot != nullptr) w.field("fingerprint", finding_fingerprint(f, *snapshot, catalog));
+  else w.null_field("fingerprint");
   w.end_object();
 }
 
@@ -143,6 +166,21 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.field("first_line", snap.first_line);
   w.field("last_line", snap.last_line);
   optional_string(w, "cause", snap.cause);
+  w.key("go_version");
+  if (!snap.go_version.known()) {
+    w.null();
+  } else {
+    w.begin_object();
+    auto version = [&](std::string_view key, uint32_t minor) {
+      if (minor == 0) w.null_field(key);
+      else w.field(key, fmt::format("1.{}", minor));
+    };
+    version("min", snap.go_version.min_minor);
+    version("max", snap.go_version.max_minor);
+    optional_string(w, "basis", snap.go_version.basis);
+    w.end_object();
+  }
+  w.field("leak_report", leak_report_name(snap.leak_report));
   w.field("total", snap.total);
   if (snap.declared_total) w.field("declared_total", *snap.declared_total);
   else w.null_field("declared_total");
@@ -164,7 +202,7 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
 
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : snap.findings) write_json_finding(w, f, catalog);
+  for (const Finding& f : snap.findings) write_json_finding(w, f, catalog, &snap);
   w.end_array();
 
   w.key("diagnostics");

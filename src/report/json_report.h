@@ -38,8 +38,10 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog&
                          const std::vector<uint32_t>& shown, const JsonStackTable& stacks);
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
                       const Catalog& catalog, const JsonStackTable& stacks);
-// For other JSON outputs (diff, trend) too.
-void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog);
+// For other JSON outputs (diff, trend) too. With the snapshot holding the
+// finding's groups, "fingerprint" (report/fingerprint.h); without, null.
+void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog,
+                        const Snapshot* snapshot);
 // {"func","file","line"} or null when the function is unknown.
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
                      uint32_t line);

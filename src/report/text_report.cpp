@@ -111,6 +111,19 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
   if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (snap.leak_report == LeakReport::kGoleak)
+    put(out, "  a goleak report: every goroutine in it outlived its test\n");
+  else if (snap.leak_report == LeakReport::kSynctest)
+    put(out, "  a synctest report: every goroutine in it outlived its bubble\n");
+  if (snap.go_version.known()) {
+    const GoVersionRange& v = snap.go_version;
+    std::string range = v.min_minor == v.max_minor ? fmt::format("1.{}", v.min_minor)
+                        : v.max_minor == 0         ? fmt::format("1.{} or later", v.min_minor)
+                        : v.min_minor == 0         ? fmt::format("1.{} or earlier", v.max_minor)
+                                                   : fmt::format("1.{}\u20131.{}", v.min_minor,
+                                                                 v.max_minor);
+    put(out, "  Go {}{}\n", range, v.basis.empty() ? "" : fmt::format(" ({})", v.basis));
+  }
   if (snap.leaked > 0)
     put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
         plural(snap.leaked, "goroutine", "goroutines"), st.reset);
@@ -159,7 +172,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
         st.paint(st.bold, f.rule), f.title);
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
-    std::string facts = fmt::format("{} {}", f.count, plural(f.count, "goroutine", "goroutines"));
+    std::string facts = finding_count_text(f);
     if (!f.state.empty())
       facts += fmt::format(" \u00b7 {}", f.state);
     else if (f.category != StateCategory::kUnknown)
@@ -168,6 +181,15 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (!wait.empty()) facts += fmt::format(" \u00b7 {}", wait);
     if (f.growth_confirmed) facts += " \u00b7 growth confirmed";
     put(out, "    {}\n", facts);
+
+    // What the severity rests on: "medium (rule says high): one dump, 120
+    // goroutines from 4 parents — spawning".
+    std::string severity(severity_name(f.severity));
+    if (f.rule_severity != f.severity)
+      severity += fmt::format(" (rule says {})", severity_name(f.rule_severity));
+    if (!f.evidence_basis.empty()) severity += fmt::format(": {}", f.evidence_basis);
+    severity += fmt::format(" \u2014 {}", evidence_level_name(f.evidence_level));
+    put_labelled(out, st, "severity", severity, 4);
 
     std::string site = site_text(catalog, f.site);
     if (!site.empty()) {
@@ -178,6 +200,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     std::string blocking = site_text(catalog, f.blocking);
     if (!blocking.empty() && blocking != site_text(catalog, f.site))
       put_labelled(out, st, "blocked", blocking, 4);
+    put_labelled(out, st, "library", site_text(catalog, f.library), 4);
     put_labelled(out, st, "created", site_text(catalog, f.created_by), 4);
     if (!f.groups.empty()) {
       std::string gs;
@@ -185,6 +208,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
       put_labelled(out, st, "groups", gs, 4);
     }
     put_labelled(out, st, "evidence", f.evidence, 4);
+    put_labelled(out, st, "cause", f.cause, 4);
     put_labelled(out, st, "fix", f.fix, 4);
   }
 }

@@ -33,6 +33,12 @@ std::string format_location(const Catalog& catalog, StrId file, uint32_t line) {
   return fmt::format("{}:{}", f, line);
 }
 
+std::string finding_count_text(const Finding& f) {
+  std::string goroutines = fmt::format("{} {}", f.count, f.count == 1 ? "goroutine" : "goroutines");
+  if (f.units == 0 || f.unit.empty()) return goroutines;
+  return fmt::format("{} {} ({})", f.units, f.unit, goroutines);
+}
+
 std::string group_state_label(const Group& group, const Catalog& catalog) {
   std::string_view raw = catalog.str(group.state);
   std::string_view cat = category_name(group.category);
