@@ -142,6 +142,7 @@ int run_analyze(int argc, char** argv) {
     print_error(error);
     return kExitUsage;
   }
+  report.source_roots = args.rules.source_roots;
   GroupFilter filter;
   if (!filter.init(report, &error)) {
     print_error(error);

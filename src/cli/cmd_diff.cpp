@@ -153,6 +153,7 @@ int run_diff(int argc, char** argv) {
     print_error(error);
     return kExitUsage;
   }
+  report.source_roots = args.rules.source_roots;
   if (!(args.thresholds.stay_fraction > 0.0 && args.thresholds.stay_fraction <= 1.0)) {
     print_error("--stay-fraction: expected a number in (0, 1]");
     return kExitUsage;

@@ -11,14 +11,18 @@
 
 #include <fmt/format.h>
 
+#include "report/text_escape.h"
+
 namespace gorleak::cli {
 
+// Messages quote file names and dump text: escaped, so nothing raw reaches
+// the terminal (report/text_escape.h).
 void print_error(std::string_view message) {
-  fmt::print(stderr, "gorleak: {}\n", message);
+  fmt::print(stderr, "gorleak: {}\n", text_escaped(message));
 }
 
 void print_warning(std::string_view message) {
-  fmt::print(stderr, "gorleak: warning: {}\n", message);
+  fmt::print(stderr, "gorleak: warning: {}\n", text_escaped(message));
 }
 
 std::string version_line() { return fmt::format("gorleak {}", GORLEAK_VERSION); }

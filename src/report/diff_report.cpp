@@ -10,6 +10,7 @@
 #include "report/json_report.h"
 #include "report/json_writer.h"
 #include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -23,9 +24,10 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
 
 std::string signed_delta(int64_t d) { return d > 0 ? fmt::format("+{}", d) : fmt::format("{}", d); }
 
+// The file name of a dump path, escaped for the text report.
 std::string base_name(std::string_view path) {
   size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return text_escaped(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 std::string counts_arrow(const std::vector<uint64_t>& counts) {
@@ -73,7 +75,7 @@ void put_row(std::string* out, const TextStyle& st, const SnapshotDiff& d, const
   size_t shown = 0;
   auto frame = [&](size_t i, bool highlight) {
     const Frame& f = s.frames[i];
-    std::string func(c.str(f.func));
+    std::string func = text_escaped(c.str(f.func));
     put(out, "      {}  {}\n", highlight ? st.paint(st.bold, func) : st.paint(st.dim, func),
         format_location(c, f.file, f.line));
     ++shown;
@@ -84,7 +86,7 @@ void put_row(std::string* out, const TextStyle& st, const SnapshotDiff& d, const
     if (user >= 0) frame(static_cast<size_t>(user), true);
   }
   if (s.created_by.present())
-    put(out, "      created by {}  {}\n", c.str(s.created_by.func),
+    put(out, "      created by {}  {}\n", text_escaped(c.str(s.created_by.func)),
         format_location(c, s.created_by.file, s.created_by.line));
 }
 
@@ -213,21 +215,21 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
     if (r.findings.empty()) put(out, "  none\n");
     for (const Finding& f : r.findings) {
       std::string site;
-      if (f.site.func) site = fmt::format("  {}  {}", fc.str(f.site.func),
+      if (f.site.func) site = fmt::format("  {}  {}", text_escaped(fc.str(f.site.func)),
                                           format_location(fc, f.site.file, f.site.line));
       std::string count = f.units > 0 && !f.unit.empty()
                               ? fmt::format("{} {} ({} goroutines)", with_thousands(f.units),
-                                            f.unit, with_thousands(f.count))
+                                            text_escaped(f.unit), with_thousands(f.count))
                               : fmt::format("{} goroutines", with_thousands(f.count));
-      put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), f.rule, count, site,
+      put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), text_escaped(f.rule), count, site,
           f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
-      if (!f.evidence.empty()) put(out, "      {}\n", f.evidence);
+      if (!f.evidence.empty()) put(out, "      {}\n", text_escaped(f.evidence));
     }
   }
   if (!r.spawned.empty()) {
     put(out, "\n{}\n", st.paint(st.bold, fmt::format("Who spawned them ({})", base_name(focus.name))));
     for (const SpawnAttribution& a : r.spawned)
-      put(out, "  {}\n", describe_attribution(a, *focus.snapshot, fc));
+      put(out, "  {}\n", text_escaped(describe_attribution(a, *focus.snapshot, fc)));
   }
   auto hints = match_hints(r);
   if (!hints.empty()) {
@@ -235,7 +237,7 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
         st.paint(st.bold, fmt::format("Same object (heuristic: equal pointer arguments, {})",
                                       base_name(focus.name))));
     for (const HintRow& h : hints) {
-      put(out, "  {}", hint_sentence(*h.hint));
+      put(out, "  {}", text_escaped(hint_sentence(*h.hint)));
       if (h.group >= 0) {
         const Group& g = focus.snapshot->groups[static_cast<size_t>(h.group)];
         put(out, " ({} blocked in {})", with_thousands(h.hint->blocked), group_state_label(g, fc));

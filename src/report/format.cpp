@@ -7,6 +7,7 @@
 #include "report/diff_report.h"
 #include "report/dot_writer.h"
 #include "report/json_report.h"
+#include "report/sarif_writer.h"
 #include "report/text_report.h"
 #include "report/trend_report.h"
 
@@ -21,6 +22,8 @@ const Format kFormats[] = {
      write_diff_text, write_trend_text},
     {"json", "the stable machine report (docs/output.md)", 0, make_json_writer, write_diff_json,
      write_trend_json},
+    {"sarif", "SARIF 2.1.0 for code scanning: one result per finding at its leak site", 0,
+     make_sarif_writer, write_sarif_diff, nullptr},
     {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0, nullptr,
      write_diff_dot, nullptr},
 };

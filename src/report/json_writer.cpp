@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "report/utf8.h"
+
 namespace gorleak {
 
 namespace {
@@ -39,31 +41,6 @@ size_t plain_prefix(const char* p, size_t n) {
   }
   while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
   return i;
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
-// there do not form one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n = s.size() - i;
-  auto cont = [&](size_t k) { return (byte(i + k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return n >= 2 && cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || !cont(1) || !cont(2)) return 0;
-    unsigned char c1 = byte(i + 1);
-    if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
-    if (c == 0xED && c1 >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    unsigned char c1 = byte(i + 1);
-    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-    if (c == 0xF4 && c1 >= 0x90) return 0;  // > U+10FFFF
-    return 4;
-  }
-  return 0;
 }
 
 // Writes the escaped form of the special byte at s[i]; returns the number of

@@ -29,6 +29,9 @@ struct ReportOptions {
   // Knobs of one format each (format.h); the other formats ignore them.
   enum class Graph : uint8_t { kCreationTree, kCalls };
   Graph graph = Graph::kCreationTree;  // dot: --graph tree|calls
+  // sarif: file paths are made relative to these checkouts (--source-root);
+  // empty: the current directory.
+  std::vector<std::string> source_roots;
 };
 
 }  // namespace gorleak

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -48,7 +49,7 @@ void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     if (!first) out->append(indent + 10, ' ');
-    put(out, "{}\n", line);
+    put(out, "{}\n", text_escaped(line));
     first = false;
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
@@ -57,7 +58,7 @@ void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
 
 std::string site_text(const Catalog& catalog, const SourceSite& s) {
   if (s.func == 0 && s.file == 0) return {};
-  std::string func(s.func ? catalog.str(s.func) : std::string_view("?"));
+  std::string func = text_escaped(s.func ? catalog.str(s.func) : std::string_view("?"));
   if (s.file == 0) return func;
   return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
 }
@@ -81,7 +82,7 @@ const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
 
 void put_frame(std::string* out, const TextStyle& st, const Catalog& catalog,
                const Frame& f, bool user) {
-  std::string_view func = f.func ? catalog.str(f.func) : std::string_view("?");
+  std::string func = text_escaped(f.func ? catalog.str(f.func) : std::string_view("?"));
   std::string loc = format_location(catalog, f.file, f.line);
   if (user) {
     put(out, "    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
@@ -104,13 +105,14 @@ void put_elision(std::string* out, const TextStyle& st, int32_t count) {
 void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& options,
                                 std::string* out) {
   TextStyle st(options.color);
-  put(out, "{}{}{}: {} dump, {} {}", st.bold, snap.source, st.reset, form_name(snap.form),
+  put(out, "{}{}{}: {} dump, {} {}", st.bold, text_escaped(snap.source), st.reset,
+      form_name(snap.form),
       snap.total, plural(snap.total, "goroutine", "goroutines"));
   if (snap.declared_total) put(out, " (declared total {})", *snap.declared_total);
   if (snap.first_line || snap.last_line)
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
-  if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (!snap.cause.empty()) put(out, "  cause: {}\n", text_escaped(snap.cause));
   if (snap.leak_report == LeakReport::kGoleak)
     put(out, "  a goleak report: every goroutine in it outlived its test\n");
   else if (snap.leak_report == LeakReport::kSynctest)
@@ -122,7 +124,8 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
                         : v.min_minor == 0         ? fmt::format("1.{} or earlier", v.max_minor)
                                                    : fmt::format("1.{}\u20131.{}", v.min_minor,
                                                                  v.max_minor);
-    put(out, "  Go {}{}\n", range, v.basis.empty() ? "" : fmt::format(" ({})", v.basis));
+    put(out, "  Go {}{}\n", range,
+        v.basis.empty() ? "" : fmt::format(" ({})", text_escaped(v.basis)));
   }
   if (snap.leaked > 0)
     put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
@@ -144,9 +147,9 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
                             : d.severity == Severity::kWarning ? "warning"
                                                                : "note";
     if (d.line)
-      put(out, "  {}: line {}: {}\n", word, d.line, d.message);
+      put(out, "  {}: line {}: {}\n", word, d.line, text_escaped(d.message));
     else
-      put(out, "  {}: {}\n", word, d.message);
+      put(out, "  {}: {}\n", word, text_escaped(d.message));
   }
 }
 
@@ -169,12 +172,12 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (k > 0) out->push_back('\n');
     put(out, "  {} {}  {}", st.paint(severity_style(st, f.severity),
                                      fmt::format("[{}]", upper(severity_name(f.severity)))),
-        st.paint(st.bold, f.rule), f.title);
+        st.paint(st.bold, text_escaped(f.rule)), text_escaped(f.title));
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
     std::string facts = finding_count_text(f);
     if (!f.state.empty())
-      facts += fmt::format(" \u00b7 {}", f.state);
+      facts += fmt::format(" \u00b7 {}", text_escaped(f.state));
     else if (f.category != StateCategory::kUnknown)
       facts += fmt::format(" \u00b7 {}", category_name(f.category));
     std::string wait = format_wait(f.min_wait, f.max_wait);
@@ -297,7 +300,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
     std::string_view cb_func = catalog.str(stack.created_by.func);
     bool user_cb = is_user_func(cb_func, options.modules);
-    put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
+    put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, text_escaped(cb_func)),
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;
     size_t listed = 0;
@@ -318,7 +321,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     if (g.count > g.sample_ids.size()) ids += ", \u2026";
     put(out, "    {}: {}\n", plural(g.count, "goroutine", "goroutines"), ids);
   }
-  if (!g.labels.empty()) put(out, "    labels: {}\n", g.labels);
+  if (!g.labels.empty()) put(out, "    labels: {}\n", text_escaped(g.labels));
 }
 
 namespace {

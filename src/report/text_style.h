@@ -1,5 +1,6 @@
 // ANSI styling for the text outputs, switched off as a whole when colour is
-// off, plus the small phrases every text output formats the same way.
+// off, plus the small phrases every text output formats the same way. The
+// phrases hold dump text escaped for a terminal (text_escape.h).
 #pragma once
 
 #include <cstdint>

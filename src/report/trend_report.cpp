@@ -8,6 +8,7 @@
 #include "report/json_report.h"
 #include "report/json_writer.h"
 #include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -31,7 +32,8 @@ std::string row_site(const SnapshotDiff& d, const DiffRow& row, const ReportOpti
   if (s.frames.empty()) return "(no frames)";
   int user = find_user_frame(s, c, o.modules);
   const Frame& f = s.frames[user >= 0 ? static_cast<size_t>(user) : 0];
-  return fmt::format("{}  {}", c.str(f.func), base_name(format_location(c, f.file, f.line)));
+  return fmt::format("{}  {}", text_escaped(c.str(f.func)),
+                     base_name(format_location(c, f.file, f.line)));
 }
 
 }  // namespace
@@ -41,7 +43,7 @@ void write_trend_text(const Trend& t, const ReportOptions& options, std::string*
   TextStyle st(options.color);
   put(out, "{}\n", st.paint(st.bold, fmt::format("gorleak trend: {} dumps", d.dumps.size())));
   for (size_t i = 0; i < d.dumps.size(); ++i)
-    put(out, "  #{:<3} {}  ({} goroutines, {})\n", i + 1, d.dumps[i].name, d.totals[i],
+    put(out, "  #{:<3} {}  ({} goroutines, {})\n", i + 1, text_escaped(d.dumps[i].name), d.totals[i],
         form_name(d.dumps[i].snapshot->form));
   put(out, "groups matched by {} signature\n\n", signature_mode_name(d.mode));
 

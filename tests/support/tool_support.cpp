@@ -1,0 +1,69 @@
+#include "tool_support.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "test_support.h"
+
+namespace gorleak::test {
+
+namespace {
+bool g_skipped = false;
+}
+
+void skip_test(const std::string& why) {
+  MESSAGE("SKIP: " << why);
+  g_skipped = true;
+}
+
+bool any_test_skipped() { return g_skipped; }
+
+std::filesystem::path build_dir() { return std::filesystem::path(cli_path()).parent_path(); }
+
+std::filesystem::path npm_tools_dir() {
+  if (const char* env = std::getenv("GORLEAK_NPM_TOOLS"); env && *env) return env;
+  return build_dir() / "tools" / "npm" / "node_modules";
+}
+
+std::string find_tool(const char* env_var, const std::vector<std::string>& candidates) {
+  auto executable = [](const std::string& p) { return !p.empty() && access(p.c_str(), X_OK) == 0; };
+  if (const char* env = std::getenv(env_var); env && *env) return executable(env) ? env : "";
+  for (const std::string& c : candidates) {
+    if (c.find('/') != std::string::npos) {
+      if (executable(c)) return c;
+      continue;
+    }
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/bin:/bin";
+    size_t i = 0;
+    while (i <= dirs.size()) {
+      size_t j = dirs.find(':', i);
+      if (j == std::string::npos) j = dirs.size();
+      std::string p = dirs.substr(i, j - i) + "/" + c;
+      if (executable(p)) return p;
+      i = j + 1;
+    }
+  }
+  return "";
+}
+
+TempDir::TempDir() {
+  char tpl[] = "/tmp/gorleak-tool-XXXXXX";
+  if (mkdtemp(tpl)) path = tpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
+}
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+}  // namespace gorleak::test
