@@ -113,6 +113,10 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
     desc.add_options()
         ("graph", po::value<std::string>(&o->graph)->value_name("tree|calls")->default_value("tree"),
          "with --format dot: the goroutine creation tree or the grouped call graph");
+  if (find_format("folded")->supports(use))
+    desc.add_options()
+        ("folded-state", po::bool_switch(&o->folded_state),
+         "with --format folded: start each stack with the goroutines' state");
 }
 
 bool parse_command_line(int argc, char** argv, const po::options_description& desc,
@@ -179,6 +183,7 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
     return false;
   }
   if (!resolve_color(in.color, &out->color, error)) return false;
+  out->folded_state = in.folded_state;
   out->top = in.top;
   out->min_count = in.min_count;
   out->match = in.match;

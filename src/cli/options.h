@@ -47,6 +47,7 @@ unsigned default_jobs();
 struct OutputOptions {
   std::string format = "text";
   std::string graph = "tree";  // --graph (dot), analyze and diff
+  bool folded_state = false;   // --folded-state
   std::string color = "auto";
   std::optional<size_t> top;
   uint64_t min_count = 1;

@@ -6,6 +6,7 @@
 
 #include "report/diff_report.h"
 #include "report/dot_writer.h"
+#include "report/folded_writer.h"
 #include "report/json_report.h"
 #include "report/sarif_writer.h"
 #include "report/text_report.h"
@@ -24,6 +25,8 @@ const Format kFormats[] = {
      write_trend_json},
     {"sarif", "SARIF 2.1.0 for code scanning: one result per finding at its leak site", 0,
      make_sarif_writer, write_sarif_diff, nullptr},
+    {"folded", "folded stacks for flame graphs (flamegraph.pl, inferno, speedscope)", 0,
+     make_folded_writer, nullptr, nullptr},
     {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0, nullptr,
      write_diff_dot, nullptr},
 };

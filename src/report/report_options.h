@@ -32,6 +32,7 @@ struct ReportOptions {
   // sarif: file paths are made relative to these checkouts (--source-root);
   // empty: the current directory.
   std::vector<std::string> source_roots;
+  bool folded_state = false;  // folded: the state as the first frame
 };
 
 }  // namespace gorleak

@@ -66,4 +66,21 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
   out << text;
 }
 
+std::string chromium_path() {
+  return find_tool("GORLEAK_CHROMIUM", {"chromium", "chromium-browser", "google-chrome"});
+}
+
+RunResult run_chromium(const std::string& chromium, const std::vector<std::string>& flags,
+                       const std::string& url) {
+  TempDir profile;
+  std::vector<std::string> argv = {"timeout", "120", chromium, "--headless", "--no-sandbox",
+                                   "--disable-gpu", "--disable-quic", "--no-first-run",
+                                   "--disable-background-networking",
+                                   "--disable-component-update", "--disable-sync",
+                                   "--user-data-dir=" + profile.path.string()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back(url);
+  return run_program(argv);
+}
+
 }  // namespace gorleak::test

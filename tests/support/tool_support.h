@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace gorleak::test {
 
 // Prints why and marks this test binary as skipped.
@@ -36,5 +38,15 @@ struct TempDir {
 };
 
 void write_file(const std::filesystem::path& p, const std::string& text);
+
+// Headless Chromium ($GORLEAK_CHROMIUM, else chromium / chromium-browser /
+// google-chrome on PATH); "" when none.
+std::string chromium_path();
+// Runs it once on `url` with a fresh profile and no network services
+// (--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+// --disable-background-networking --disable-component-update
+// --disable-sync), plus `flags` (--dump-dom, --screenshot=…, …).
+RunResult run_chromium(const std::string& chromium, const std::vector<std::string>& flags,
+                       const std::string& url);
 
 }  // namespace gorleak::test
