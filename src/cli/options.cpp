@@ -117,6 +117,12 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
     desc.add_options()
         ("folded-state", po::bool_switch(&o->folded_state),
          "with --format folded: start each stack with the goroutines' state");
+  if (find_format("prometheus")->supports(use))
+    desc.add_options()
+        ("metric-sites",
+         count_value("metric-sites", [o](uint64_t v) { o->metric_sites = v; })->default_value("20"),
+         "with --format prometheus: leak sites with their own series (the rest are "
+         "site=\"other\")");
 }
 
 bool parse_command_line(int argc, char** argv, const po::options_description& desc,
@@ -184,6 +190,7 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
   }
   if (!resolve_color(in.color, &out->color, error)) return false;
   out->folded_state = in.folded_state;
+  out->metric_sites = static_cast<size_t>(std::min<uint64_t>(in.metric_sites, 100000));
   out->top = in.top;
   out->min_count = in.min_count;
   out->match = in.match;

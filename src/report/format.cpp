@@ -8,6 +8,7 @@
 #include "report/dot_writer.h"
 #include "report/folded_writer.h"
 #include "report/json_report.h"
+#include "report/prometheus_writer.h"
 #include "report/sarif_writer.h"
 #include "report/text_report.h"
 #include "report/trend_report.h"
@@ -27,6 +28,8 @@ const Format kFormats[] = {
      make_sarif_writer, write_sarif_diff, nullptr},
     {"folded", "folded stacks for flame graphs (flamegraph.pl, inferno, speedscope)", 0,
      make_folded_writer, nullptr, nullptr},
+    {"prometheus", "Prometheus text metrics (node_exporter's textfile collector)", 0,
+     make_prometheus_writer, nullptr, nullptr},
     {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0, nullptr,
      write_diff_dot, nullptr},
 };

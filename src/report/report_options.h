@@ -33,6 +33,7 @@ struct ReportOptions {
   // empty: the current directory.
   std::vector<std::string> source_roots;
   bool folded_state = false;  // folded: the state as the first frame
+  size_t metric_sites = 20;   // prometheus: leak sites with their own series
 };
 
 }  // namespace gorleak
