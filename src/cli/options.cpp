@@ -113,6 +113,11 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
     desc.add_options()
         ("graph", po::value<std::string>(&o->graph)->value_name("tree|calls")->default_value("tree"),
          "with --format dot: the goroutine creation tree or the grouped call graph");
+  if (find_format("jsonl")->supports(use))
+    desc.add_options()
+        ("jsonl",
+         po::value<std::string>(&o->jsonl)->value_name("findings|groups")->default_value("findings"),
+         "with --format jsonl: one line per finding or per group (trend: always per group)");
   if (find_format("folded")->supports(use))
     desc.add_options()
         ("folded-state", po::bool_switch(&o->folded_state),
@@ -190,6 +195,11 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
   }
   if (!resolve_color(in.color, &out->color, error)) return false;
   out->folded_state = in.folded_state;
+  if (in.jsonl != "findings" && in.jsonl != "groups") {
+    *error = fmt::format("--jsonl: expected findings or groups, got '{}'", in.jsonl);
+    return false;
+  }
+  out->jsonl_groups = in.jsonl == "groups";
   out->metric_sites = static_cast<size_t>(std::min<uint64_t>(in.metric_sites, 100000));
   out->top = in.top;
   out->min_count = in.min_count;

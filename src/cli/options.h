@@ -49,6 +49,7 @@ struct OutputOptions {
   std::string graph = "tree";  // --graph (dot), analyze and diff
   bool folded_state = false;   // --folded-state
   uint64_t metric_sites = 20;  // --metric-sites
+  std::string jsonl = "findings";  // --jsonl findings|groups
   std::string color = "auto";
   std::optional<size_t> top;
   uint64_t min_count = 1;

@@ -247,6 +247,41 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
   }
 }
 
+void write_row_stack_fields(JsonWriter& w, const SnapshotDiff& d, const DiffRow& row,
+                            const ReportOptions& options) {
+  const Catalog& c = d.catalog(row.frames_from);
+  const Stack& s = d.stack(row);
+  const Group& sg = d.group(row.state_from);
+  std::string_view state = d.catalog(row.state_from).str(sg.state);
+  if (state.empty()) w.null_field("state"); else w.field("state", state);
+  w.field("category", category_name(sg.category));
+  int user = find_user_frame(s, c, options.modules);
+  w.key("site");
+  if (user >= 0) {
+    const Frame& f = s.frames[static_cast<size_t>(user)];
+    write_json_site(w, c, f.func, f.file, f.line);
+  } else {
+    w.null();
+  }
+  w.key("frames");
+  w.begin_array();
+  for (const Frame& f : s.frames) write_json_site(w, c, f.func, f.file, f.line);
+  w.end_array();
+  w.key("created_by");
+  write_json_site(w, c, s.created_by.func, s.created_by.file, s.created_by.line);
+}
+
+void write_diff_row_fields(JsonWriter& w, const SnapshotDiff& d, const DiffRow& row,
+                           const ReportOptions& options) {
+  w.field("status", diff_status_name(row.status));
+  w.key("counts");
+  w.begin_array();
+  for (uint64_t x : row.counts) w.value(x);
+  w.end_array();
+  w.field("delta", row.delta());
+  write_row_stack_fields(w, d, row, options);
+}
+
 void write_diff_json(const DiffReport& r, const ReportOptions& options, std::string* out) {
   const SnapshotDiff& d = *r.diff;
   JsonWriter w(out);
@@ -281,33 +316,8 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   for (const DiffRow& row : d.rows) {
     if (row.growth < options.min_count && row.status != DiffStatus::kSame) continue;
     if (n++ >= limit) break;
-    const Catalog& c = d.catalog(row.frames_from);
-    const Stack& s = d.stack(row);
     w.begin_object();
-    w.field("status", diff_status_name(row.status));
-    w.key("counts");
-    w.begin_array();
-    for (uint64_t x : row.counts) w.value(x);
-    w.end_array();
-    w.field("delta", row.delta());
-    const Group& sg = d.group(row.state_from);
-    std::string_view state = d.catalog(row.state_from).str(sg.state);
-    if (state.empty()) w.null_field("state"); else w.field("state", state);
-    w.field("category", category_name(sg.category));
-    int user = find_user_frame(s, c, options.modules);
-    w.key("site");
-    if (user >= 0) {
-      const Frame& f = s.frames[static_cast<size_t>(user)];
-      write_json_site(w, c, f.func, f.file, f.line);
-    } else {
-      w.null();
-    }
-    w.key("frames");
-    w.begin_array();
-    for (const Frame& f : s.frames) write_json_site(w, c, f.func, f.file, f.line);
-    w.end_array();
-    w.key("created_by");
-    write_json_site(w, c, s.created_by.func, s.created_by.file, s.created_by.line);
+    write_diff_row_fields(w, d, row, options);
     w.end_object();
   }
   w.end_array();

@@ -12,6 +12,7 @@
 #include "diff/same_object.h"
 #include "diff/snapshot_diff.h"
 #include "model/finding.h"
+#include "report/json_writer.h"
 #include "report/report_options.h"
 #include "report/report_writer.h"
 
@@ -32,6 +33,15 @@ void write_diff_json(const DiffReport& report, const ReportOptions& options, std
 // The same, as `--format text|json` entries of the format table (format.h).
 void write_diff_text(const DiffInput& in, ReportOutput& out);
 void write_diff_json(const DiffInput& in, ReportOutput& out);
+
+// A row of the diff's JSON "groups", into an object the caller opened:
+// status, counts, delta, then write_row_stack_fields.
+void write_diff_row_fields(JsonWriter& w, const SnapshotDiff& diff, const DiffRow& row,
+                           const ReportOptions& options);
+// What diff and trend rows share: state, category, site, frames (inline)
+// and created_by.
+void write_row_stack_fields(JsonWriter& w, const SnapshotDiff& diff, const DiffRow& row,
+                            const ReportOptions& options);
 
 // The diff's leak verdict in one line (three or more dumps), e.g.
 // "1 group grew under load and stayed: a leak" / "no group stayed …".

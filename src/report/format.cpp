@@ -8,6 +8,7 @@
 #include "report/dot_writer.h"
 #include "report/folded_writer.h"
 #include "report/json_report.h"
+#include "report/jsonl_writer.h"
 #include "report/prometheus_writer.h"
 #include "report/sarif_writer.h"
 #include "report/text_report.h"
@@ -24,6 +25,8 @@ const Format kFormats[] = {
      write_diff_text, write_trend_text},
     {"json", "the stable machine report (docs/output.md)", 0, make_json_writer, write_diff_json,
      write_trend_json},
+    {"jsonl", "JSON Lines: a finding (--jsonl groups: a group) per line, for log pipelines", 0,
+     make_jsonl_writer, write_jsonl_diff, write_jsonl_trend},
     {"sarif", "SARIF 2.1.0 for code scanning: one result per finding at its leak site", 0,
      make_sarif_writer, write_sarif_diff, nullptr},
     {"folded", "folded stacks for flame graphs (flamegraph.pl, inferno, speedscope)", 0,

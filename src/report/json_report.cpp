@@ -33,6 +33,30 @@ std::string_view diagnostic_severity(Severity s) {
 
 }  // namespace
 
+void write_json_frames(JsonWriter& w, const Stack& stack, const Catalog& catalog) {
+  w.begin_array();
+  for (const Frame& f : stack.frames) {
+    w.begin_object();
+    w.field("func", catalog.str(f.func));
+    w.field("file", catalog.str(f.file));
+    w.field("line", f.line);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_json_elided(JsonWriter& w, const Stack& stack) {
+  if (stack.elided_count == 0) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("after_frame", stack.elided_at);
+  if (stack.elided_count > 0) w.field("count", stack.elided_count);
+  else w.null_field("count");
+  w.end_object();
+}
+
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
                      uint32_t line) {
   if (func == 0) {
@@ -46,11 +70,11 @@ void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId fi
   w.end_object();
 }
 
-void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const JsonStackTable& stacks) {
+void write_json_group_fields(JsonWriter& w, const Snapshot& snap, uint32_t gi,
+                             const Catalog& catalog, const StackFacts& facts,
+                             const JsonStackTable* stacks) {
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
-  w.begin_object();
   w.field("index", gi);
   w.field("count", g.count);
   std::string_view state = catalog.str(g.state);
@@ -68,7 +92,7 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   w.end_array();
   optional_string(w, "labels", g.labels);
 
-  int user = stacks.user_frame(g.stack);
+  int user = facts.user_frame(g.stack);
   w.key("site");
   if (user >= 0) {
     const Frame& f = stack.frames[static_cast<size_t>(user)];
@@ -76,7 +100,14 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   } else {
     w.null();
   }
-  w.field("stack", stacks.id(g.stack));
+  if (stacks != nullptr) {
+    w.field("stack", stacks->id(g.stack));
+  } else {
+    w.key("frames");
+    write_json_frames(w, stack, catalog);
+    w.key("elided");
+    write_json_elided(w, stack);
+  }
 
   w.key("created_by");
   if (!stack.created_by.present()) {
@@ -108,12 +139,17 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
     w.end_array();
     w.end_object();
   }
+}
+
+void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
+                      const JsonStackTable& stacks) {
+  w.begin_object();
+  write_json_group_fields(w, snap, gi, catalog, stacks.facts(), &stacks);
   w.end_object();
 }
 
-void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog,
-                        const Snapshot* snapshot) {
-  w.begin_object();
+void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& catalog,
+                               const Snapshot* snapshot) {
   w.field("rule", f.rule);
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
@@ -155,6 +191,12 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog,
   else w.null_field("cause_finding");
   if (snapshot != nullptr) w.field("fingerprint", finding_fingerprint(f, *snapshot, catalog));
   else w.null_field("fingerprint");
+}
+
+void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog,
+                        const Snapshot* snapshot) {
+  w.begin_object();
+  write_json_finding_fields(w, f, catalog, snapshot);
   w.end_object();
 }
 

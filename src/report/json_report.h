@@ -38,10 +38,21 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog&
                          const std::vector<uint32_t>& shown, const JsonStackTable& stacks);
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
                       const Catalog& catalog, const JsonStackTable& stacks);
+// A group's members, into an object the caller opened: its stack as
+// "stack": id with a table, else inline as "frames" and "elided" (JSON
+// Lines, where each line stands alone).
+void write_json_group_fields(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
+                             const Catalog& catalog, const StackFacts& facts,
+                             const JsonStackTable* stacks);
+// [{"func","file","line"}…] innermost first, and the elision object or null.
+void write_json_frames(JsonWriter& w, const Stack& stack, const Catalog& catalog);
+void write_json_elided(JsonWriter& w, const Stack& stack);
 // For other JSON outputs (diff, trend) too. With the snapshot holding the
 // finding's groups, "fingerprint" (report/fingerprint.h); without, null.
 void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog,
                         const Snapshot* snapshot);
+void write_json_finding_fields(JsonWriter& w, const Finding& finding, const Catalog& catalog,
+                               const Snapshot* snapshot);
 // {"func","file","line"} or null when the function is unknown.
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
                      uint32_t line);

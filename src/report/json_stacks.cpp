@@ -1,5 +1,7 @@
 #include "report/json_stacks.h"
 
+#include "report/json_report.h"
+
 #include <string>
 #include <unordered_map>
 
@@ -62,15 +64,7 @@ void JsonStackTable::write(JsonWriter& w) const {
     }
     w.end_array();
     w.key("elided");
-    if (stack.elided_count == 0) {
-      w.null();
-    } else {
-      w.begin_object();
-      w.field("after_frame", stack.elided_at);
-      if (stack.elided_count > 0) w.field("count", stack.elided_count);
-      else w.null_field("count");
-      w.end_object();
-    }
+    write_json_elided(w, stack);
     // The creator is part of the stack's identity: the same frames started
     // by two different `go` statements are two stacks.
     w.key("created_by");

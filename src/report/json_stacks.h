@@ -28,6 +28,7 @@ class JsonStackTable {
   // groups and snapshots show it.
   int user_frame(StackId stack) const { return facts_.user_frame(stack); }
   size_t size() const { return order_.size(); }
+  const StackFacts& facts() const { return facts_; }
 
   // [{"id", "frames", "elided", "created_by"}…] in id order.
   void write(JsonWriter& w) const;

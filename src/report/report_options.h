@@ -34,6 +34,7 @@ struct ReportOptions {
   std::vector<std::string> source_roots;
   bool folded_state = false;  // folded: the state as the first frame
   size_t metric_sites = 20;   // prometheus: leak sites with their own series
+  bool jsonl_groups = false;  // jsonl: a line per group (row) instead of per finding
 };
 
 }  // namespace gorleak

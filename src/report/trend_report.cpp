@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "diff/creation_forest.h"
+#include "report/diff_report.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
 #include "model/user_code.h"
@@ -83,6 +84,21 @@ void write_trend_text(const Trend& t, const ReportOptions& options, std::string*
         hidden_flat == 1 ? "" : "s");
 }
 
+void write_trend_row_fields(JsonWriter& w, const Trend& t, uint32_t r, const ReportOptions& options) {
+  const DiffRow& row = t.diff.rows[r];
+  const TrendInfo& info = t.info[r];
+  w.key("counts");
+  w.begin_array();
+  for (uint64_t x : row.counts) w.value(x);
+  w.end_array();
+  w.field("monotonic", info.monotonic);
+  w.field("flagged", info.flagged);
+  w.field("rising_steps", info.rising_steps);
+  w.field("growth", info.total_growth);
+  w.field("growth_per_dump", info.growth_per_dump);
+  write_row_stack_fields(w, t.diff, row, options);
+}
+
 void write_trend_json(const Trend& t, const ReportOptions& options, std::string* out) {
   const SnapshotDiff& d = t.diff;
   JsonWriter w(out);
@@ -117,38 +133,8 @@ void write_trend_json(const Trend& t, const ReportOptions& options, std::string*
   size_t n = 0;
   for (uint32_t r : t.order) {
     if (n++ >= limit) break;
-    const DiffRow& row = d.rows[r];
-    const TrendInfo& info = t.info[r];
-    const Catalog& c = d.catalog(row.frames_from);
-    const Stack& s = d.stack(row);
     w.begin_object();
-    w.key("counts");
-    w.begin_array();
-    for (uint64_t x : row.counts) w.value(x);
-    w.end_array();
-    w.field("monotonic", info.monotonic);
-    w.field("flagged", info.flagged);
-    w.field("rising_steps", info.rising_steps);
-    w.field("growth", info.total_growth);
-    w.field("growth_per_dump", info.growth_per_dump);
-    const Group& sg = d.group(row.state_from);
-    std::string_view state = d.catalog(row.state_from).str(sg.state);
-    if (state.empty()) w.null_field("state"); else w.field("state", state);
-    w.field("category", category_name(sg.category));
-    int user = find_user_frame(s, c, options.modules);
-    w.key("site");
-    if (user >= 0) {
-      const Frame& f = s.frames[static_cast<size_t>(user)];
-      write_json_site(w, c, f.func, f.file, f.line);
-    } else {
-      w.null();
-    }
-    w.key("frames");
-    w.begin_array();
-    for (const Frame& f : s.frames) write_json_site(w, c, f.func, f.file, f.line);
-    w.end_array();
-    w.key("created_by");
-    write_json_site(w, c, s.created_by.func, s.created_by.file, s.created_by.line);
+    write_trend_row_fields(w, t, r, options);
     w.end_object();
   }
   w.end_array();
