@@ -78,7 +78,11 @@ LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack) const 
   if (bottom == 0) return out;
   size_t i = bottom - 1;
   if (creator.empty()) creator = closure_owner(catalog.str(frames[i].func));
-  while (i > 0 && !creator.empty() && is_trampoline_of(catalog.str(frames[i].func), creator)) --i;
+  // Never onto a runtime frame: crash dumps show the runtime's own frames
+  // (runtime.selectgo above a closure that is the real job).
+  while (i > 0 && !creator.empty() && is_trampoline_of(catalog.str(frames[i].func), creator) &&
+         !is_runtime_func(catalog.str(frames[i - 1].func)))
+    --i;
   out.site = site_of(frames[i]);
   out.frame_index = static_cast<int>(i);
   return out;

@@ -154,18 +154,8 @@ void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& c
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
   w.field("severity_rank", static_cast<int>(f.severity));
-  w.field("rule_severity", severity_name(f.rule_severity));
   w.field("confidence", confidence_name(f.confidence));
-  w.field("evidence_level", evidence_level_name(f.evidence_level));
-  optional_string(w, "evidence_basis", f.evidence_basis);
   w.field("count", f.count);
-  if (f.units > 0 && !f.unit.empty()) {
-    w.field("units", f.units);
-    w.field("unit", f.unit);
-  } else {
-    w.null_field("units");
-    w.null_field("unit");
-  }
   w.field("state", f.state);
   w.field("category", category_name(f.category));
   wait_object(w, f.min_wait, f.max_wait);
@@ -174,8 +164,6 @@ void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& c
   w.field("site_in_stdlib", f.site_in_stdlib);
   w.key("blocking");
   write_json_site(w, catalog, f.blocking.func, f.blocking.file, f.blocking.line);
-  w.key("library");
-  write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
   w.key("created_by");
   write_json_site(w, catalog, f.created_by.func, f.created_by.file, f.created_by.line);
   w.key("groups");
@@ -186,6 +174,14 @@ void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& c
   w.field("description", f.description);
   w.field("fix", f.fix);
   w.field("growth_confirmed", f.growth_confirmed);
+  w.field("rule_severity", severity_name(f.rule_severity));
+  w.field("evidence_level", evidence_level_name(f.evidence_level));
+  w.field("evidence_basis", f.evidence_basis);
+  w.field("units", f.units);
+  if (f.unit.empty()) w.null_field("unit");
+  else w.field("unit", f.unit);
+  w.key("library");
+  write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
   optional_string(w, "cause", f.cause);
   if (f.cause_finding >= 0) w.field("cause_finding", f.cause_finding);
   else w.null_field("cause_finding");

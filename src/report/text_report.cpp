@@ -185,15 +185,6 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (f.growth_confirmed) facts += " \u00b7 growth confirmed";
     put(out, "    {}\n", facts);
 
-    // What the severity rests on: "medium (rule says high): one dump, 120
-    // goroutines from 4 parents — spawning".
-    std::string severity(severity_name(f.severity));
-    if (f.rule_severity != f.severity)
-      severity += fmt::format(" (rule says {})", severity_name(f.rule_severity));
-    if (!f.evidence_basis.empty()) severity += fmt::format(": {}", f.evidence_basis);
-    severity += fmt::format(" \u2014 {}", evidence_level_name(f.evidence_level));
-    put_labelled(out, st, "severity", severity, 4);
-
     std::string site = site_text(catalog, f.site);
     if (!site.empty()) {
       if (f.site_in_stdlib)
@@ -203,15 +194,22 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     std::string blocking = site_text(catalog, f.blocking);
     if (!blocking.empty() && blocking != site_text(catalog, f.site))
       put_labelled(out, st, "blocked", blocking, 4);
-    put_labelled(out, st, "library", site_text(catalog, f.library), 4);
     put_labelled(out, st, "created", site_text(catalog, f.created_by), 4);
     if (!f.groups.empty()) {
       std::string gs;
       for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
       put_labelled(out, st, "groups", gs, 4);
     }
+    std::string library = site_text(catalog, f.library);
+    if (!library.empty()) put_labelled(out, st, "library", library, 4);
+    std::string severity = std::string(severity_name(f.severity));
+    if (f.rule_severity != f.severity)
+      severity += fmt::format(" (the rule says {})", severity_name(f.rule_severity));
+    put_labelled(out, st, "severity",
+                 fmt::format("{}: {} [{}]", severity, f.evidence_basis, evidence_level_name(f.evidence_level)),
+                 4);
+    if (!f.cause.empty()) put_labelled(out, st, "cause", f.cause, 4);
     put_labelled(out, st, "evidence", f.evidence, 4);
-    put_labelled(out, st, "cause", f.cause, 4);
     put_labelled(out, st, "fix", f.fix, 4);
   }
 }
