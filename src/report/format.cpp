@@ -7,6 +7,7 @@
 #include "report/diff_report.h"
 #include "report/dot_writer.h"
 #include "report/folded_writer.h"
+#include "report/html_writer.h"
 #include "report/json_report.h"
 #include "report/jsonl_writer.h"
 #include "report/prometheus_writer.h"
@@ -29,12 +30,14 @@ const Format kFormats[] = {
      make_jsonl_writer, write_jsonl_diff, write_jsonl_trend},
     {"sarif", "SARIF 2.1.0 for code scanning: one result per finding at its leak site", 0,
      make_sarif_writer, write_sarif_diff, nullptr},
+    {"html", "one self-contained HTML page: findings, charts, filterable groups", 0,
+     make_html_writer, write_html_diff, write_html_trend},
     {"folded", "folded stacks for flame graphs (flamegraph.pl, inferno, speedscope)", 0,
      make_folded_writer, nullptr, nullptr},
     {"prometheus", "Prometheus text metrics (node_exporter's textfile collector)", 0,
      make_prometheus_writer, nullptr, nullptr},
-    {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0, nullptr,
-     write_diff_dot, nullptr},
+    {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0,
+     make_dot_writer, write_diff_dot, nullptr},
 };
 
 }  // namespace

@@ -139,11 +139,13 @@ class ArtifactPaths {
   }
 
  private:
+  // --source-root, else the checkout: the git top level above the current
+  // directory, or the current directory itself.
   static std::vector<std::string> roots_of(const ReportOptions& o) {
     if (!o.source_roots.empty()) return o.source_roots;
-    std::error_code ec;
-    std::filesystem::path cwd = std::filesystem::current_path(ec);
-    return {ec ? std::string(".") : cwd.string()};
+    std::vector<std::string> guessed = default_source_roots();
+    if (guessed.empty()) return {"."};
+    return {guessed.back()};
   }
   static std::string base_id(size_t root) {
     return root == 0 ? std::string("SRCROOT") : fmt::format("SRCROOT{}", root + 1);

@@ -17,8 +17,9 @@
 //    logical location. relatedLocations: the blocking frame, the library
 //    frame and the created-by site (ids 1, 2, 3) when known and different.
 //  - Paths: a dump names files as the build machine saw them. Each is
-//    matched against --source-root (default: the current directory, the
-//    checkout) by its longest trailing part that exists there
+//    matched against --source-root (default: the checkout, i.e. the git top
+//    level above the current directory, else the current directory) by its
+//    longest trailing part that exists there
 //    (classify/source_lookup.h); a match is written relative to that root
 //    with uriBaseId "SRCROOT" (SRCROOT2, … for further roots), and
 //    run.originalUriBaseIds gives each root's absolute file: URI. A path
