@@ -12,11 +12,12 @@ namespace gorleak {
 
 namespace {
 
-// Bytes json_escape cannot copy as they are: control characters, '"', '\\',
-// and every non-ASCII byte (copied only after its UTF-8 sequence is checked).
+// Bytes json_escape cannot copy as they are: control characters, DEL, '"',
+// '\\', and every non-ASCII byte (copied only after its UTF-8 sequence is
+// checked).
 constexpr std::array<bool, 256> kSpecial = [] {
   std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
   return t;
 }();
 
@@ -33,10 +34,12 @@ size_t plain_prefix(const char* p, size_t n) {
     std::memcpy(&x, p + i, 8);
     uint64_t quote = x ^ (kOnes * '"');
     uint64_t backslash = x ^ (kOnes * '\\');
+    uint64_t del = x ^ (kOnes * 0x7f);
     uint64_t hit = x                               // >= 0x80
                    | (x - kOnes * 0x20)            // < 0x20 (x's high bit is clear here)
                    | ((quote - kOnes) & ~quote)    // == '"'
-                   | ((backslash - kOnes) & ~backslash);  // == '\\'
+                   | ((backslash - kOnes) & ~backslash)  // == '\\'
+                   | ((del - kOnes) & ~del);       // == DEL
     if (hit & kHigh) break;
   }
   while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
@@ -68,6 +71,14 @@ size_t escape_special(std::string_view s, size_t i, std::string* out) {
   if (len == 0) {
     out->append("\\ufffd");
     return 1;
+  }
+  // C1 controls, separators and bidi controls are valid JSON as they are,
+  // but a terminal or viewer acts on them (and JavaScript source breaks on
+  // U+2028): written as escapes, the text means the same.
+  uint32_t cp = utf8_code_point(s, i, len);
+  if (is_control_code_point(cp)) {
+    out->append(fmt::format("\\u{:04x}", cp));
+    return len;
   }
   out->append(s.data() + i, len);
   return len;

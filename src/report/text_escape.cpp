@@ -10,12 +10,6 @@ namespace gorleak {
 
 namespace {
 
-bool shown_as_escape(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0x061C ||
-         cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069);
-}
-
 // Bytes of s[i…] that are copied as they are, or 0 when s[i] starts
 // something to escape; *escape receives the escape then.
 size_t next_piece(std::string_view s, size_t i, std::string* escape) {
@@ -31,7 +25,7 @@ size_t next_piece(std::string_view s, size_t i, std::string* escape) {
     return 0;
   }
   uint32_t cp = utf8_code_point(s, i, len);
-  if (shown_as_escape(cp)) {
+  if (is_control_code_point(cp)) {
     *escape = fmt::format("\\u{:04x}", cp);
     return 0;
   }

@@ -48,4 +48,14 @@ inline uint32_t utf8_code_point(std::string_view s, size_t i, size_t len) {
   }
 }
 
+// Code points above ASCII that a terminal or viewer acts on rather than
+// shows: C1 controls (U+0080–U+009F), the line and paragraph separators
+// (U+2028, U+2029) and the bidirectional controls (U+061C, U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069). The escapers write these as escapes.
+inline bool is_control_code_point(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0x061C ||
+         cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 }  // namespace gorleak
