@@ -1,19 +1,31 @@
-// Same input, same bytes out: every output format, across runs and across
-// -j (parallel parsing must not change a byte). Ties in every ordering are
+// Same input, same bytes out: every output format of the format table
+// (report/format.h), across runs and across -j (parallel parsing must not
+// change a byte), for analyze, diff and trend. Ties in every ordering are
 // broken explicitly, so nothing may depend on hash order or timing.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
+#include "report/format.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using namespace gorleak;
 using namespace gorleak::test;
 
 namespace {
 
 // One dump of each form, from two Go versions.
+// Every format `use` supports, from the table: a new format is covered
+// without touching this file.
+std::vector<std::string> formats_for(FormatUse use) {
+  std::vector<std::string> out;
+  for (const Format& f : formats())
+    if (f.supports(use)) out.emplace_back(f.name);
+  return out;
+}
+
 std::vector<fs::path> sample_dumps() {
   std::vector<fs::path> out;
   for (const char* name :
@@ -29,22 +41,28 @@ std::vector<fs::path> sample_dumps() {
 
 }  // namespace
 
-TEST_CASE("analyze: byte-identical text and JSON across runs and -j") {
+TEST_CASE("analyze: byte-identical output in every format across runs and -j") {
   std::vector<fs::path> dumps = sample_dumps();
   REQUIRE(dumps.size() >= 5);
+  std::vector<std::string> all = formats_for(FormatUse::kAnalyze);
+  REQUIRE(all.size() >= 8);
   for (const fs::path& p : dumps) {
     CAPTURE(p);
-    for (const char* format : {"text", "json"}) {
+    for (const std::string& format : all) {
       CAPTURE(format);
-      RunResult first = run_cli({"--format", format, "--top", "0", p.string()});
+      std::vector<std::string> args = {"--format", format, "--top", "0", p.string()};
+      if (format == "jsonl") args.insert(args.begin(), {"--jsonl", "groups"});
+      RunResult first = run_cli(args);
       REQUIRE(first.exit_code != 2);
       CHECK(!first.out.empty());
-      RunResult again = run_cli({"--format", format, "--top", "0", p.string()});
+      RunResult again = run_cli(args);
       CHECK(again.out == first.out);
       CHECK(again.err == first.err);
-      for (const char* jobs : {"1", "2", "4"}) {
+      for (const char* jobs : {"1", "4"}) {
         CAPTURE(jobs);
-        RunResult par = run_cli({"--format", format, "--top", "0", "-j", jobs, p.string()});
+        std::vector<std::string> par_args = args;
+        par_args.insert(par_args.begin(), {"-j", jobs});
+        RunResult par = run_cli(par_args);
         CHECK(par.exit_code == first.exit_code);
         CHECK(par.out == first.out);
       }
@@ -55,31 +73,39 @@ TEST_CASE("analyze: byte-identical text and JSON across runs and -j") {
 TEST_CASE("analyze: several files at once, same bytes every time") {
   std::vector<fs::path> dumps = sample_dumps();
   REQUIRE(dumps.size() >= 3);
-  std::vector<std::string> args = {"--format", "json"};
-  for (const fs::path& p : dumps) args.push_back(p.string());
-  RunResult first = run_cli(args);
-  REQUIRE(first.exit_code != 2);
-  args.insert(args.begin(), {"-j", "2"});
-  for (int i = 0; i < 3; ++i) CHECK(run_cli(args).out == first.out);
+  for (const std::string& format : formats_for(FormatUse::kAnalyze)) {
+    CAPTURE(format);
+    std::vector<std::string> args = {"--format", format};
+    for (const fs::path& p : dumps) args.push_back(p.string());
+    RunResult first = run_cli(args);
+    REQUIRE(first.exit_code != 2);
+    args.insert(args.begin(), {"-j", "2"});
+    for (int i = 0; i < 2; ++i) CHECK(run_cli(args).out == first.out);
+  }
 }
 
-TEST_CASE("diff: same bytes every time") {
-  fs::path a = corpus_dumps_dir() / "series-body-leak.go1.27.idle.leak1.txt";
-  fs::path b = corpus_dumps_dir() / "series-body-leak.go1.27.loaded.leak1.txt";
-  fs::path c = corpus_dumps_dir() / "series-body-leak.go1.27.after.leak1.txt";
+TEST_CASE("diff and trend: same bytes every time, in every format") {
+  fs::path a = corpus_dumps_dir() / "series-body-leak.go1.27.idle.debug2.txt";
+  fs::path b = corpus_dumps_dir() / "series-body-leak.go1.27.loaded.debug2.txt";
+  fs::path c = corpus_dumps_dir() / "series-body-leak.go1.27.after.debug2.txt";
   if (!fs::exists(a) || !fs::exists(b) || !fs::exists(c)) {
     MESSAGE("series dumps not in corpus/dumps yet; skipping");
     return;
   }
-  for (const char* format : {"text", "json"}) {
-    CAPTURE(format);
-    RunResult first = run_cli({"diff", "--format", format, a.string(), b.string(), c.string()});
-    INFO(first.err);
-    REQUIRE(first.exit_code != 2);
-    CHECK(!first.out.empty());
-    for (int i = 0; i < 2; ++i)
-      CHECK(run_cli({"diff", "--format", format, a.string(), b.string(), c.string()}).out ==
-            first.out);
+  for (const char* command : {"diff", "trend"}) {
+    CAPTURE(command);
+    for (const std::string& format :
+         formats_for(std::string_view(command) == "diff" ? FormatUse::kDiff : FormatUse::kTrend)) {
+      CAPTURE(format);
+      std::vector<std::string> args = {command, "--format", format, a.string(), b.string(), c.string()};
+      RunResult first = run_cli(args);
+      INFO(first.err);
+      REQUIRE(first.exit_code != 2);
+      CHECK(!first.out.empty());
+      for (int i = 0; i < 2; ++i) CHECK(run_cli(args).out == first.out);
+      args.insert(args.begin() + 1, {"-j", "2"});
+      CHECK(run_cli(args).out == first.out);
+    }
   }
 }
 

@@ -87,8 +87,9 @@ TEST_CASE("trend: the headline agrees with its rows; sites as diff prints them")
   CHECK(has(r.out, "[growth-confirmed]"));
 
   CHECK(run_cli({"trend", "--fail-on", "growth", idle, loaded, again}).exit_code == 1);
-  CHECK(run_cli({"trend", "--fail-on", "high", idle, loaded, again}).exit_code == 0);
-  CHECK(run_cli({"trend", "--fail-on", "medium", idle, loaded, again}).exit_code == 1);
+  // Growth across the series raises the finding to high (classify/evidence.h).
+  CHECK(run_cli({"trend", "--fail-on", "critical", idle, loaded, again}).exit_code == 0);
+  CHECK(run_cli({"trend", "--fail-on", "high", idle, loaded, again}).exit_code == 1);
   CHECK(run_cli({"trend", "--fail-on", "growth", idle, idle, idle}).exit_code == 0);
   CHECK(run_cli({"trend", "--fail-on", "sometimes", idle, loaded}).exit_code == 2);
   CHECK(run_cli({"--fail-on", "growth", idle}).exit_code == 2);  // one dump: nothing to grow

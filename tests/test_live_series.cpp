@@ -137,7 +137,9 @@ TEST_CASE("probe: a real leak stays, and the run replays from --out") {
   CHECK(l.at("grows").boolean);
   CHECK(l.at("site").at("func").str() == leak.at("site"));
   CHECK(counts(l) == std::vector<uint64_t>{0, n, n});
-  CHECK(l.at("severity").str() == "high");
+  // Growth that stayed makes a finding at least high (classify/evidence.h).
+  const std::string severity = l.at("severity").str();
+  CHECK((severity == "high" || severity == "critical"));
   CHECK(l.at("findings").at(0).at("rule").str() == "chan-send-blocked");
   CHECK(l.at("findings").at(0).at("growth_confirmed").boolean);
   CHECK(has(r.err, "probe: loaded: "));

@@ -93,7 +93,13 @@ bool SourceLookup::declares(std::string_view dump_path, std::string_view func) {
 }
 
 std::string SourceLookup::resolve(std::string_view dump_path) {
-  if (roots_.empty() || dump_path.empty()) return {};
+  Located at;
+  if (!locate(dump_path, &at)) return {};
+  return (std::filesystem::path(roots_[at.root]) / at.relative).string();
+}
+
+bool SourceLookup::locate(std::string_view dump_path, Located* out) const {
+  if (roots_.empty() || dump_path.empty()) return false;
   auto parts = path_parts(dump_path);
   // Longest trailing part first, so app/internal/x/y.go beats internal/x/y.go
   // beats y.go; roots in the order given break ties.
@@ -104,13 +110,17 @@ std::string SourceLookup::resolve(std::string_view dump_path) {
       rel /= std::string(parts[k]);
     }
     if (rel.empty()) continue;
-    for (const auto& root : roots_) {
+    for (size_t r = 0; r < roots_.size(); ++r) {
       std::error_code ec;
-      std::filesystem::path candidate = std::filesystem::path(root) / rel;
-      if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+      std::filesystem::path candidate = std::filesystem::path(roots_[r]) / rel;
+      if (std::filesystem::is_regular_file(candidate, ec)) {
+        out->root = r;
+        out->relative = rel.generic_string();
+        return true;
+      }
     }
   }
-  return {};
+  return false;
 }
 
 SourceLookup::File& SourceLookup::file(std::string_view dump_path) {

@@ -39,6 +39,14 @@ class SourceLookup {
 
   // The file on disk for a dump path, "" when not found.
   std::string resolve(std::string_view dump_path);
+
+  // The same match, as the root it was found under (index into roots())
+  // and the path below that root ("internal/x/y.go", '/'-separated).
+  struct Located {
+    size_t root = 0;
+    std::string relative;
+  };
+  bool locate(std::string_view dump_path, Located* out) const;
   // Lines [line - before, line + after] of the file (1-based `line`), clipped
   // to the file. False when the file is not found or `line` is past its end.
   bool window(std::string_view dump_path, uint32_t line, uint32_t before, uint32_t after,

@@ -10,14 +10,14 @@
 #include "cli/commands.h"
 #include "cli/fetch_options.h"
 #include "cli/options.h"
+#include "cli/report_context.h"
 #include "cli/rule_options.h"
 #include "cli/url_input.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
 #include "pipeline/load_many.h"
+#include "report/format.h"
 #include "report/group_filter.h"
-#include "report/json_report.h"
-#include "report/text_report.h"
 
 namespace gorleak::cli {
 
@@ -36,7 +36,7 @@ po::options_description analyze_options(AnalyzeArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, FormatUse::kAnalyze);
   add_rule_options(desc, &a->rules);
   add_fetch_options(desc, &a->fetch);
   desc.add_options()
@@ -74,6 +74,9 @@ void print_help(const po::options_description& desc) {
       "{}"
       "\n"
       "{}\n"
+      "Formats (--format):\n"
+      "{}"
+      "\n"
       "Examples:\n"
       "  gorleak http://localhost:6060          (= /debug/pprof/goroutine?debug=2)\n"
       "  curl -s 'localhost:6060/debug/pprof/goroutine?debug=2' | gorleak -\n"
@@ -84,7 +87,7 @@ void print_help(const po::options_description& desc) {
       "  gorleak --group-by function before.txt after.txt\n"
       "\n"
       "Exit codes: 0 ok; 1 a finding at or above --fail-on; 2 usage or input error.\n",
-      commands, options_text(desc));
+      commands, options_text(desc), format_help(FormatUse::kAnalyze));
 }
 
 // Loads every input into one catalog, in order. On an unusable input prints
@@ -147,11 +150,13 @@ int run_analyze(int argc, char** argv) {
 
   LoadOptions load;
   ReportOptions report;
+  const Format* format = nullptr;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(args.output, &report, &error)) {
+      !make_report_options(args.output, FormatUse::kAnalyze, &report, &format, &error)) {
     print_error(error);
     return kExitUsage;
   }
+  report.source_roots = args.rules.source_roots;
   GroupFilter filter;
   if (!filter.init(report, &error)) {
     print_error(error);
@@ -190,12 +195,14 @@ int run_analyze(int argc, char** argv) {
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
 
-  std::string out;
-  if (args.output.format == "json")
-    write_json_report(snapshots, catalog, report, filter, &out, stdout);
-  else
-    write_text_report(snapshots, catalog, report, filter, &out);
-  if (!write_stdout(out)) return kExitUsage;
+  ReportContext context = make_report_context(engine.get(), snapshot_sources(snapshots));
+  std::string buffer;
+  ReportOutput out(&buffer, stdout);
+  write_report(*format, snapshots, catalog, report, filter, out, &context);
+  if (out.failed() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error("cannot write the report to standard output");
+    return kExitUsage;
+  }
   // A transfer that broke off: the report above is what was read.
   for (const std::string& f : failures) print_error(f);
   if (!failures.empty()) return kExitUsage;

@@ -57,11 +57,14 @@ void print_help(const po::options_description& desc) {
       "See docs/diff.md.\n"
       "\n"
       "{}\n"
+      "Formats (--format):\n"
+      "{}"
+      "\n"
       "Examples:\n"
       "  gorleak diff idle.txt loaded.txt after.txt\n"
       "  gorleak --base before.txt after.txt --format json\n"
       "  gorleak diff --format dot before.txt after.txt | dot -Tsvg > tree.svg\n",
-      ss.str());
+      ss.str(), format_help(FormatUse::kDiff));
 }
 
 // Positional files: each file's last dump, or all dumps of a lone file.
@@ -96,8 +99,9 @@ int run_diff(int argc, char** argv) {
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;
+  const Format* format = nullptr;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_compare_options(args.compare, &report, &error) ||
+      !make_compare_options(args.compare, &report, &format, &error) ||
       !make_fetch_options(args.fetch, &fetch, &error)) {
     print_error(error);
     return kExitUsage;
@@ -117,7 +121,7 @@ int run_diff(int argc, char** argv) {
   const auto& hints = in.same_object->hints();
   return write_comparison(diff_dumps(in, picked),
                           picked.back() < hints.size() ? &hints[picked.back()] : nullptr,
-                          args.compare, report);
+                          args.compare, report, *format);
 }
 
 }  // namespace gorleak::cli

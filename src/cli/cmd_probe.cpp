@@ -240,7 +240,8 @@ int run_probe(int argc, char** argv) {
   FetchDumpOptions fetch;
   AtSpec at;
   double settle = 0;
-  if (!make_compare_options(args.compare, &report, &error) ||
+  const Format* format = nullptr;
+  if (!make_compare_options(args.compare, &report, &format, &error) ||
       !make_fetch_options(args.fetch, &fetch, &error) || !parse_at(args.at, &at, &error) ||
       !parse_duration(args.settle, "--settle", &settle, &error)) {
     print_error(error);
@@ -353,7 +354,7 @@ int run_probe(int argc, char** argv) {
   std::vector<DiffDump> dumps{DiffDump{idle.name, &idle.snapshot, idle.catalog.get()},
                               DiffDump{loaded.name, &loaded.snapshot, loaded.catalog.get()},
                               DiffDump{after.name, &after.snapshot, after.catalog.get()}};
-  return write_comparison(std::move(dumps), nullptr, args.compare, report);
+  return write_comparison(std::move(dumps), nullptr, args.compare, report, *format);
 }
 
 }  // namespace gorleak::cli

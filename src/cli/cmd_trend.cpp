@@ -13,11 +13,13 @@
 #include "cli/compare.h"
 #include "cli/fetch_options.h"
 #include "cli/options.h"
+#include "cli/report_context.h"
 #include "cli/rule_options.h"
 #include "cli/series_input.h"
 #include "diff/diff_findings.h"
 #include "diff/trend.h"
 #include "diff/verdict.h"
+#include "report/format.h"
 #include "report/trend_report.h"
 
 namespace gorleak::cli {
@@ -37,7 +39,7 @@ po::options_description trend_options(TrendArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, FormatUse::kTrend);
   add_growth_option(desc, &a->trend.diff.growth);
   add_rule_options(desc, &a->rules);
   add_fetch_options(desc, &a->fetch);
@@ -61,12 +63,15 @@ void print_help(const po::options_description& desc) {
       "run. See docs/diff.md.\n"
       "\n"
       "{}\n"
+      "Formats (--format):\n"
+      "{}"
+      "\n"
       "Examples:\n"
       "  for i in 1 2 3 4; do curl -s localhost:6060/debug/pprof/goroutine?debug=2 > d$i.txt; "
       "sleep 60; done\n"
       "  gorleak trend d1.txt d2.txt d3.txt d4.txt\n"
       "  gorleak trend --fail-on growth d1.txt d2.txt d3.txt   # CI gate\n",
-      ss.str());
+      ss.str(), format_help(FormatUse::kTrend));
 }
 
 }  // namespace
@@ -81,8 +86,9 @@ int run_trend(int argc, char** argv) {
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;
+  const Format* format = nullptr;
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(args.output, &report, &error) ||
+      !make_report_options(args.output, FormatUse::kTrend, &report, &format, &error) ||
       !make_fetch_options(args.fetch, &fetch, &error)) {
     print_error(error);
     return kExitUsage;
@@ -109,12 +115,15 @@ int run_trend(int argc, char** argv) {
   out.findings = classify_with_growth(trend.diff, last, *engine->rules, engine->options);
   out.classified = true;
 
-  std::string text;
-  if (args.output.format == "json")
-    write_trend_json(out, report, &text);
-  else
-    write_trend_text(out, report, &text);
-  if (!write_stdout(text)) return kExitUsage;
+  ReportContext context = make_report_context(engine.get(), snapshot_sources(in.snapshots));
+  std::string buffer;
+  ReportOutput text(&buffer, stdout);
+  format->trend(TrendInput{out, report, context}, text);
+  text.flush();
+  if (text.failed() || std::fflush(stdout) != 0) {
+    print_error("cannot write the report to standard output");
+    return kExitUsage;
+  }
   return series_exit_code(args.rules, out.findings,
                           likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size());
 }

@@ -72,7 +72,9 @@ po::options_description watch_options(WatchArgs* a) {
       ("max-connections",
        po::value<unsigned>(&a->max_connections)->value_name("N")->default_value(4),
        "fetch at most N targets at once");
-  add_output_options(desc, &a->output);
+  // The text and jsonl writers are their own (watch/, store/): trend's
+  // output options apply, and the format is checked below.
+  add_output_options(desc, &a->output, FormatUse::kTrend);
   add_growth_option(desc, &a->trend.diff.growth);
   add_rule_options(desc, &a->rules);
   add_fetch_options(desc, &a->fetch);
@@ -156,11 +158,12 @@ int run_watch(int argc, char** argv) {
   std::string error;
   LoadOptions load;
   ReportOptions report;
+  const Format* unused_format = nullptr;
   FetchDumpOptions fetch;
   OutputOptions checked = args.output;
   if (checked.format == "jsonl") checked.format = "text";
   if (!make_load_options(args.input, &load, &error) ||
-      !make_report_options(checked, &report, &error) ||
+      !make_report_options(checked, FormatUse::kTrend, &report, &unused_format, &error) ||
       !make_fetch_options(args.fetch, &fetch, &error)) {
     print_error(error);
     return kExitUsage;

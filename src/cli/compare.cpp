@@ -4,11 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/report_context.h"
 #include "diff/creation_forest.h"
 #include "diff/diff_findings.h"
 #include "diff/verdict.h"
 #include "report/diff_report.h"
-#include "report/dot_writer.h"
 
 namespace gorleak::cli {
 
@@ -48,10 +48,8 @@ void add_growth_option(po::options_description& desc, GrowthRule* g) {
 }
 
 void add_compare_options(po::options_description& desc, CompareArgs* a) {
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, FormatUse::kDiff);
   desc.add_options()
-      ("graph", po::value<std::string>(&a->graph)->value_name("tree|calls")->default_value("tree"),
-       "with --format dot: the goroutine creation tree or the grouped call graph")
       ("min-load-growth",
        po::value<uint64_t>(&a->thresholds.min_load_growth)->value_name("N")->default_value(5),
        "three dumps: a group grew under load when LOADED − IDLE ≥ N (and ≥ 10% of IDLE)")
@@ -65,27 +63,19 @@ void add_compare_options(po::options_description& desc, CompareArgs* a) {
   add_rule_options(desc, &a->rules);
 }
 
-bool make_compare_options(const CompareArgs& a, ReportOptions* report, std::string* error) {
-  const std::string& format = a.output.format;
-  if (format != "text" && format != "json" && format != "dot") {
-    *error = fmt::format("--format: expected text, json or dot, got '{}'", format);
-    return false;
-  }
-  if (a.graph != "tree" && a.graph != "calls") {
-    *error = fmt::format("--graph: expected tree or calls, got '{}'", a.graph);
-    return false;
-  }
+bool make_compare_options(const CompareArgs& a, ReportOptions* report, const Format** format,
+                          std::string* error) {
   if (!(a.thresholds.stay_fraction > 0.0 && a.thresholds.stay_fraction <= 1.0)) {
     *error = "--stay-fraction: expected a number in (0, 1]";
     return false;
   }
-  OutputOptions checked = a.output;
-  checked.format = "text";
-  return make_report_options(checked, report, error);
+  if (!make_report_options(a.output, FormatUse::kDiff, report, format, error)) return false;
+  report->source_roots = a.rules.source_roots;
+  return true;
 }
 
 int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHint>* hints,
-                     const CompareArgs& args, const ReportOptions& report) {
+                     const CompareArgs& args, const ReportOptions& report, const Format& format) {
   DiffOptions options;
   options.thresholds = args.thresholds;
   options.growth = args.growth;
@@ -94,7 +84,6 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
   DiffReport out;
   out.diff = &diff;
   out.focus = diff.dumps.size() - 1;
-  const DiffDump& focus = diff.dumps[out.focus];
 
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
@@ -106,29 +95,17 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
     if (out.same_object.size() > 10) out.same_object.resize(10);
   }
 
-  std::string text;
-  if (args.output.format == "json") {
-    write_diff_json(out, report, &text);
-  } else if (args.output.format == "dot") {
-    DotOptions dot;
-    dot.modules = args.output.modules;
-    dot.annotate = [&](uint32_t gi) {
-      const DiffRow& row = diff.rows[diff.row_of[out.focus][gi]];
-      std::string counts;
-      for (size_t i = 0; i < row.counts.size(); ++i)
-        counts += fmt::format("{}{}", i ? " → " : "", row.counts[i]);
-      return fmt::format("{} ({})", counts, diff_status_name(row.status));
-    };
-    if (args.graph == "calls") {
-      write_calls_dot(*focus.snapshot, *focus.catalog, dot, &text);
-    } else {
-      CreationForest forest(*focus.snapshot, *focus.catalog);
-      write_creation_dot(forest, dot, &text);
-    }
-  } else {
-    write_diff_text(out, report, &text);
+  std::vector<std::string> sources;
+  for (const DiffDump& dump : diff.dumps) sources.push_back(dump.snapshot->source);
+  ReportContext context = make_report_context(engine.get(), sources);
+  std::string buffer;
+  ReportOutput text(&buffer, stdout);
+  format.diff(DiffInput{out, report, context}, text);
+  text.flush();
+  if (text.failed() || std::fflush(stdout) != 0) {
+    print_error("cannot write the report to standard output");
+    return kExitUsage;
   }
-  if (!write_stdout(text)) return kExitUsage;
   size_t leaks = likely_leaks(diff, diff_leak_basis(diff), out.focus, out.findings).size();
   return series_exit_code(args.rules, out.findings, leaks);
 }

@@ -11,14 +11,18 @@
 
 #include <fmt/format.h>
 
+#include "report/text_escape.h"
+
 namespace gorleak::cli {
 
+// Messages quote file names and dump text: escaped, so nothing raw reaches
+// the terminal (report/text_escape.h).
 void print_error(std::string_view message) {
-  fmt::print(stderr, "gorleak: {}\n", message);
+  fmt::print(stderr, "gorleak: {}\n", text_escaped(message));
 }
 
 void print_warning(std::string_view message) {
-  fmt::print(stderr, "gorleak: warning: {}\n", message);
+  fmt::print(stderr, "gorleak: warning: {}\n", text_escaped(message));
 }
 
 void print_note(std::string_view message) {
@@ -86,11 +90,11 @@ po::positional_options_description input_positionals() {
   return p;
 }
 
-void add_output_options(po::options_description& desc, OutputOptions* o) {
+void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use) {
   desc.add_options()
-      ("format", po::value<std::string>(&o->format)->value_name("text|json")
+      ("format", po::value<std::string>(&o->format)->value_name(format_names(use))
                      ->default_value("text"),
-       "output format")
+       "output format (the list below)")
       ("top", count_value("top", [o](uint64_t v) { o->top = static_cast<size_t>(v); }),
        "show the N largest groups per snapshot (default: 10 in text, all in "
        "JSON; 0 = all)")
@@ -109,6 +113,25 @@ void add_output_options(po::options_description& desc, OutputOptions* o) {
                     ->default_value("auto"),
        "colour the text report (auto: when stdout is a terminal and NO_COLOR "
        "is not set)");
+  if (find_format("dot")->supports(use))
+    desc.add_options()
+        ("graph", po::value<std::string>(&o->graph)->value_name("tree|calls")->default_value("tree"),
+         "with --format dot: the goroutine creation tree or the grouped call graph");
+  if (find_format("jsonl")->supports(use))
+    desc.add_options()
+        ("jsonl",
+         po::value<std::string>(&o->jsonl)->value_name("findings|groups")->default_value("findings"),
+         "with --format jsonl: one line per finding or per group (trend: always per group)");
+  if (find_format("folded")->supports(use))
+    desc.add_options()
+        ("folded-state", po::bool_switch(&o->folded_state),
+         "with --format folded: start each stack with the goroutines' state");
+  if (find_format("prometheus")->supports(use))
+    desc.add_options()
+        ("metric-sites",
+         count_value("metric-sites", [o](uint64_t v) { o->metric_sites = v; })->default_value("20"),
+         "with --format prometheus: leak sites with their own series (the rest are "
+         "site=\"other\")");
 }
 
 bool parse_command_line(int argc, char** argv, const po::options_description& desc,
@@ -221,12 +244,26 @@ bool resolve_color(std::string_view mode, bool* color, std::string* error) {
   return true;
 }
 
-bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error) {
-  if (in.format != "text" && in.format != "json") {
-    *error = fmt::format("--format: expected text or json, got '{}'", in.format);
+bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* out,
+                         const Format** format, std::string* error) {
+  *format = resolve_format(in.format, use, error);
+  if (*format == nullptr) return false;
+  if (in.graph == "tree") {
+    out->graph = ReportOptions::Graph::kCreationTree;
+  } else if (in.graph == "calls") {
+    out->graph = ReportOptions::Graph::kCalls;
+  } else {
+    *error = fmt::format("--graph: expected tree or calls, got '{}'", in.graph);
     return false;
   }
   if (!resolve_color(in.color, &out->color, error)) return false;
+  out->folded_state = in.folded_state;
+  if (in.jsonl != "findings" && in.jsonl != "groups") {
+    *error = fmt::format("--jsonl: expected findings or groups, got '{}'", in.jsonl);
+    return false;
+  }
+  out->jsonl_groups = in.jsonl == "groups";
+  out->metric_sites = static_cast<size_t>(std::min<uint64_t>(in.metric_sites, 100000));
   out->top = in.top;
   out->min_count = in.min_count;
   out->match = in.match;

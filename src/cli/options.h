@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 
 #include "pipeline/load.h"
+#include "report/format.h"
 #include "report/report_options.h"
 
 namespace gorleak::cli {
@@ -46,6 +47,10 @@ unsigned default_jobs();
 
 struct OutputOptions {
   std::string format = "text";
+  std::string graph = "tree";  // --graph (dot), analyze and diff
+  bool folded_state = false;   // --folded-state
+  uint64_t metric_sites = 20;  // --metric-sites
+  std::string jsonl = "findings";  // --jsonl findings|groups
   std::string color = "auto";
   std::optional<size_t> top;
   uint64_t min_count = 1;
@@ -59,7 +64,9 @@ void add_general_options(po::options_description& desc, GeneralOptions* o);
 // FILE... is positional: pair this with input_positionals().
 void add_input_options(po::options_description& desc, InputOptions* o);
 po::positional_options_description input_positionals();
-void add_output_options(po::options_description& desc, OutputOptions* o);
+// The --format values and the format-specific options are those the format
+// table (report/format.h) lists for `use`.
+void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use);
 
 // Parses argv (argv[0] skipped) into `vm` and runs the notifiers. Returns
 // false with a one-line message on a usage error.
@@ -81,7 +88,9 @@ bool write_stdout(std::string_view text);
 
 // Checks and converts the parsed values; false + message on a bad value.
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);
-bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error);
+// Also looks the format up in the table: *format is never null on success.
+bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* out,
+                         const Format** format, std::string* error);
 // --color auto: colour when stdout is a terminal and NO_COLOR is unset or empty.
 bool resolve_color(std::string_view mode, bool* color, std::string* error);
 

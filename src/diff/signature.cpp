@@ -117,6 +117,21 @@ uint64_t stack_signature(const Catalog& c, const Frame* frames, size_t n,
   return hash_mix(h, kept);
 }
 
+uint64_t function_signature(const Catalog& c, const Frame* frames, size_t n,
+                            StrId created_by_func) {
+  uint64_t h = kSeed ^ 0xf0;
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view func = c.str(frames[i].func);
+    if (is_cross_form_noise(func, c.str(frames[i].file))) continue;
+    h = hash_mix(h, hash_bytes(func));
+    ++kept;
+  }
+  h = hash_mix(h, 0xc7ea7ed);
+  if (created_by_func != 0) h = hash_mix(h, hash_bytes(c.str(created_by_func)));
+  return hash_mix(h, kept);
+}
+
 uint64_t ExactSignatureCache::hash_of(StrId id) {
   if (id >= hashes_.size()) {
     hashes_.resize(std::max<size_t>(id + 1, hashes_.size() * 2), 0);

@@ -49,6 +49,16 @@ uint64_t stack_signature(const Catalog& catalog, const Frame* frames, size_t n,
                          const CreatedBy& created_by, SignatureMode mode);
 uint64_t group_signature(const Catalog& catalog, const Group& group, SignatureMode mode);
 
+// The frames' function names only, as stack_signature(kCrossForm) keeps
+// them (no runtime frames, no go/defer wrappers), and the created-by
+// function (0: none): no file, no line, no ids or arguments. It survives
+// restarts, rebuilds on another machine (other paths), the dump form
+// (debug=1 against debug=2) and edits that move lines, and changes only when
+// the chain of calls changes. Used by finding fingerprints
+// (report/fingerprint.h), so its value is an interface: keep it stable.
+uint64_t function_signature(const Catalog& catalog, const Frame* frames, size_t n,
+                            StrId created_by_func);
+
 // The exact signature with each string's hash memoised by StrId, for
 // per-goroutine use (the same-object collector): equal to
 // stack_signature(…, kExact).

@@ -11,6 +11,8 @@
 #include "report/diff_rows.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
+#include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -24,9 +26,10 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
 
 std::string signed_delta(int64_t d) { return d > 0 ? fmt::format("+{}", d) : fmt::format("{}", d); }
 
+// The file name of a dump path, escaped for the text report.
 std::string base_name(std::string_view path) {
   size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return text_escaped(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 std::string counts_arrow(const std::vector<uint64_t>& counts) {
@@ -73,7 +76,7 @@ std::string row_frames(const TextStyle& st, const SnapshotDiff& d, const DiffRow
   int site = row_site(d, row, sites).frame_index;
   auto frame = [&](size_t i, bool highlight) {
     const Frame& f = s.frames[i];
-    std::string func(c.str(f.func));
+    std::string func = text_escaped(c.str(f.func));
     put(&out, "      {}  {}\n", highlight ? st.paint(st.bold, func) : st.paint(st.dim, func),
         format_location(c, f.file, f.line));
   };
@@ -83,7 +86,7 @@ std::string row_frames(const TextStyle& st, const SnapshotDiff& d, const DiffRow
     if (site >= 0) frame(static_cast<size_t>(site), true);
   }
   if (s.created_by.present())
-    put(&out, "      created by {}  {}\n", c.str(s.created_by.func),
+    put(&out, "      created by {}  {}\n", text_escaped(c.str(s.created_by.func)),
         format_location(c, s.created_by.file, s.created_by.line));
   return out;
 }
@@ -220,11 +223,26 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
 
   const DiffDump& focus = d.dumps[r.focus];
   const Catalog& fc = *focus.catalog;
-  if (r.classified) write_text_series_findings(d, r.focus, r.findings, options, out);
+  if (r.classified) {
+    put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(focus.name))));
+    if (r.findings.empty()) put(out, "  none\n");
+    for (const Finding& f : r.findings) {
+      std::string site;
+      if (f.site.func) site = fmt::format("  {}  {}", text_escaped(fc.str(f.site.func)),
+                                          format_location(fc, f.site.file, f.site.line));
+      std::string count = f.units > 0 && !f.unit.empty()
+                              ? fmt::format("{} {} ({} goroutines)", with_thousands(f.units),
+                                            text_escaped(f.unit), with_thousands(f.count))
+                              : fmt::format("{} goroutines", with_thousands(f.count));
+      put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), text_escaped(f.rule), count, site,
+          f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
+      if (!f.evidence.empty()) put(out, "      {}\n", text_escaped(f.evidence));
+    }
+  }
   if (!r.spawned.empty()) {
     put(out, "\n{}\n", st.paint(st.bold, fmt::format("Who spawned them ({})", base_name(focus.name))));
     for (const SpawnAttribution& a : r.spawned)
-      put(out, "  {}\n", describe_attribution(a, *focus.snapshot, fc));
+      put(out, "  {}\n", text_escaped(describe_attribution(a, *focus.snapshot, fc)));
   }
   auto hints = match_hints(r);
   if (!hints.empty()) {
@@ -232,7 +250,7 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
         st.paint(st.bold, fmt::format("Same object (heuristic: equal pointer arguments, {})",
                                       base_name(focus.name))));
     for (const HintRow& h : hints) {
-      put(out, "  {}", hint_sentence(*h.hint));
+      put(out, "  {}", text_escaped(hint_sentence(*h.hint)));
       if (h.group >= 0) {
         const Group& g = focus.snapshot->groups[static_cast<size_t>(h.group)];
         put(out, " ({} blocked in {})", with_thousands(h.hint->blocked), group_state_label(g, fc));
@@ -282,12 +300,31 @@ void write_text_series_findings(const SnapshotDiff& d, size_t focus,
   for (const Finding& f : findings) {
     std::string site;
     if (f.site.func)
-      site = fmt::format("  {}  {}", fc.str(f.site.func), format_location(fc, f.site.file, f.site.line));
-    put(out, "  {} {}  {} goroutines{}{}\n", severity_name(f.severity), f.rule,
-        with_thousands(f.count), site,
+      site = fmt::format("  {}  {}", text_escaped(fc.str(f.site.func)),
+                         format_location(fc, f.site.file, f.site.line));
+    std::string count = f.units > 0 && !f.unit.empty()
+                            ? fmt::format("{} {} ({} goroutines)", with_thousands(f.units),
+                                          text_escaped(f.unit), with_thousands(f.count))
+                            : fmt::format("{} goroutines", with_thousands(f.count));
+    put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), text_escaped(f.rule), count, site,
         f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
-    if (!f.evidence.empty()) put(out, "      {}\n", f.evidence);
+    if (!f.evidence.empty()) put(out, "      {}\n", text_escaped(f.evidence));
   }
+}
+
+void write_diff_row_fields(JsonWriter& w, const SnapshotDiff& d, const DiffRow& row,
+                           const LeakSiteFinder& sites) {
+  w.field("status", diff_status_name(row.status));
+  w.key("counts");
+  w.begin_array();
+  for (uint64_t x : row.counts) w.value(x);
+  w.end_array();
+  w.field("delta", row.delta());
+  w.field("grows", row.growth.grows);
+  std::string_view state = d.state(row);
+  if (state.empty()) w.null_field("state"); else w.field("state", state);
+  w.field("category", category_name(d.category(row)));
+  write_json_row_stack(w, d, row, sites);
 }
 
 void write_diff_json(const DiffReport& r, const ReportOptions& options, std::string* out) {
@@ -309,17 +346,7 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
     if (row.change < options.min_count && row.status != DiffStatus::kSame) continue;
     if (n++ >= limit) break;
     w.begin_object();
-    w.field("status", diff_status_name(row.status));
-    w.key("counts");
-    w.begin_array();
-    for (uint64_t x : row.counts) w.value(x);
-    w.end_array();
-    w.field("delta", row.delta());
-    w.field("grows", row.growth.grows);
-    std::string_view state = d.state(row);
-    if (state.empty()) w.null_field("state"); else w.field("state", state);
-    w.field("category", category_name(d.category(row)));
-    write_json_row_stack(w, d, row, sites);
+    write_diff_row_fields(w, d, row, sites);
     w.end_object();
   }
   w.end_array();
@@ -328,7 +355,7 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   const Catalog& fc = *focus.catalog;
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : r.findings) write_json_finding(w, f, fc);
+  for (const Finding& f : r.findings) write_json_finding(w, f, fc, focus.snapshot);
   w.end_array();
 
   w.key("spawned_by");
@@ -364,6 +391,16 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   w.end_array();
   w.end_object();
   w.finish();
+}
+
+void write_diff_text(const DiffInput& in, ReportOutput& out) {
+  write_diff_text(in.report, in.options, out.string());
+  out.flush();
+}
+
+void write_diff_json(const DiffInput& in, ReportOutput& out) {
+  write_diff_json(in.report, in.options, out.string());
+  out.flush();
 }
 
 }  // namespace gorleak

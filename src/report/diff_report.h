@@ -10,10 +10,12 @@
 
 #include "diff/creation_forest.h"
 #include "diff/same_object.h"
+#include "classify/leak_site.h"
 #include "diff/snapshot_diff.h"
 #include "model/finding.h"
 #include "report/json_writer.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
@@ -34,6 +36,15 @@ struct DiffReport {
 
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);
 void write_diff_json(const DiffReport& report, const ReportOptions& options, std::string* out);
+// The same, as `--format text|json` entries of the format table (format.h).
+void write_diff_text(const DiffInput& in, ReportOutput& out);
+void write_diff_json(const DiffInput& in, ReportOutput& out);
+
+// A row of the diff's JSON "groups", into an object the caller opened:
+// status, counts, delta, grows, state, category, then write_json_row_stack
+// (report/diff_rows.h).
+void write_diff_row_fields(JsonWriter& w, const SnapshotDiff& diff, const DiffRow& row,
+                           const LeakSiteFinder& sites);
 
 // The diff's leak verdict in one line (diff/verdict.h), e.g. "1 group grew
 // under load and stayed after it: likely leak" (three dumps) or "2 groups

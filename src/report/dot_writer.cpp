@@ -15,9 +15,22 @@
 #include <fmt/format.h>
 
 #include "model/user_code.h"
+#include "report/diff_report.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
+
+void dot_escape(std::string_view line, std::string* out) {
+  for (char ch : text_escaped(line)) {
+    if (ch == '"' || ch == '\\') out->push_back('\\');
+    if (ch == '&') {
+      out->append("&amp;");
+      continue;
+    }
+    out->push_back(ch);
+  }
+}
 
 namespace {
 
@@ -27,7 +40,8 @@ struct DotNode {
   std::string label;
   std::string shape;
   uint64_t count = 0;
-  bool highlight = false;
+  int highlight = 0;  // 2 leaking, 1 blocked
+  bool top = false;   // on the top rank
 };
 struct DotEdge {
   std::string label;
@@ -36,15 +50,15 @@ struct DotEdge {
 };
 using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, DotNode, DotEdge>;
 
+// A quoted DOT string; '\n' in `s` separates lines.
 std::string dot_quote(std::string_view s) {
   std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (ch == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += ch;
+  while (true) {
+    size_t nl = s.find('\n');
+    dot_escape(s.substr(0, nl), &out);
+    if (nl == std::string_view::npos) break;
+    out += "\\n";
+    s.remove_prefix(nl + 1);
   }
   return out + "\"";
 }
@@ -64,17 +78,23 @@ void write_dot(const DotGraph& g, std::string_view name, std::string* out) {
     double s = scale(n.count);
     o << fmt::format("[label={}, shape={}, fontsize={:.0f}, width={:.2f}, penwidth={:.1f}{}]",
                      dot_quote(n.label), n.shape, 10 + 3 * s, 1.0 + 0.6 * s, 1.0 + s,
-                     n.highlight ? ", style=filled, fillcolor=\"#fde0dc\"" : "");
+                     n.highlight == 2   ? ", style=filled, fillcolor=\"#f6b7ae\", color=\"#c62828\""
+                     : n.highlight == 1 ? ", style=filled, fillcolor=\"#fde0dc\""
+                                        : "");
   };
   auto edge_writer = [&g](std::ostream& o, DotGraph::edge_descriptor e) {
     const DotEdge& d = g[e];
     o << fmt::format("[label={}, penwidth={:.1f}{}]", dot_quote(d.label), 1.0 + scale(d.count),
                      d.dashed ? ", style=dashed" : "");
   };
-  auto graph_writer = [name](std::ostream& o) {
-    o << fmt::format("label={};\nrankdir=LR;\nnode [fontname=\"Helvetica\"];\n"
+  auto graph_writer = [&g, name](std::ostream& o) {
+    o << fmt::format("label={};\nrankdir=BT;\nnode [fontname=\"Helvetica\"];\n"
                      "edge [fontname=\"Helvetica\", fontsize=9];\n",
                      dot_quote(name));
+    std::string top;
+    for (auto [it, end] = boost::vertices(g); it != end; ++it)
+      if (g[*it].top) top += fmt::format(" {};", *it);
+    if (!top.empty()) o << "{rank=max;" << top << "}\n";
   };
   boost::write_graphviz(os, g, vertex_writer, edge_writer, graph_writer);
   out->append(os.str());
@@ -87,7 +107,8 @@ std::string group_label(const Snapshot& s, const Catalog& c, uint32_t gi, const 
   int user = find_user_frame(st, c, o.modules);
   if (!st.frames.empty()) {
     const Frame& f = st.frames[user >= 0 ? static_cast<size_t>(user) : 0];
-    label += fmt::format("\n{}\n{}:{}", c.str(f.func), short_file(c.str(f.file)), f.line);
+    label += fmt::format("\n{}\n{}:{}", text_escaped(c.str(f.func)), short_file(c.str(f.file)),
+                         f.line);
   }
   if (o.annotate) {
     std::string extra = o.annotate(gi);
@@ -96,19 +117,43 @@ std::string group_label(const Snapshot& s, const Catalog& c, uint32_t gi, const 
   return label;
 }
 
+// The groups to draw, in drawing order: the leaking ones, then the other
+// candidates, up to max_groups.
+std::vector<uint32_t> drawn_groups(const Snapshot& s, const DotOptions& o) {
+  std::vector<bool> taken(s.groups.size(), false);
+  std::vector<uint32_t> out;
+  auto consider = [&](uint32_t gi) {
+    if (out.size() >= o.max_groups || taken[gi]) return;
+    taken[gi] = true;
+    out.push_back(gi);
+  };
+  for (uint32_t gi : o.leaking)
+    if (gi < s.groups.size()) consider(gi);
+  if (o.groups.empty()) {
+    for (uint32_t gi = 0; gi < s.groups.size(); ++gi) consider(gi);
+  } else {
+    for (uint32_t gi : o.groups)
+      if (gi < s.groups.size()) consider(gi);
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_creation_dot(const CreationForest& forest, const DotOptions& options, std::string* out) {
   const CreationGraph& cg = forest.graph();
   const Snapshot& s = forest.snapshot();
   const Catalog& c = forest.catalog();
+  std::vector<uint32_t> groups = drawn_groups(s, options);
+  std::vector<bool> leaking(s.groups.size(), false);
+  for (uint32_t gi : options.leaking)
+    if (gi < s.groups.size()) leaking[gi] = true;
 
-  // Keep the largest groups and everything above them: their creators, the
+  // Keep the chosen groups and everything above them: their creators, the
   // creators' groups, and so on up to the roots.
   std::vector<bool> keep(boost::num_vertices(cg), false);
   std::vector<CreationGraph::vertex_descriptor> work;
-  for (uint32_t gi = 0; gi < s.groups.size() && gi < options.max_groups; ++gi)
-    work.push_back(forest.group_vertex(gi));
+  for (uint32_t gi : groups) work.push_back(forest.group_vertex(gi));
   while (!work.empty()) {
     auto v = work.back();
     work.pop_back();
@@ -118,18 +163,35 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
       work.push_back(boost::source(*it, cg));
   }
 
+  // The chosen groups first, in their order (leaking first), then the
+  // creators in the forest's order.
+  std::vector<CreationGraph::vertex_descriptor> order;
+  std::vector<bool> placed(boost::num_vertices(cg), false);
+  for (uint32_t gi : groups) {
+    auto v = forest.group_vertex(gi);
+    if (!placed[v]) order.push_back(v);
+    placed[v] = true;
+  }
+  for (auto [it, end] = boost::vertices(cg); it != end; ++it)
+    if (keep[*it] && !placed[*it]) order.push_back(*it);
+
   DotGraph g;
   std::vector<DotGraph::vertex_descriptor> map(boost::num_vertices(cg));
-  for (auto [it, end] = boost::vertices(cg); it != end; ++it) {
-    if (!keep[*it]) continue;
-    const ForestNode& n = cg[*it];
+  for (auto v : order) {
+    const ForestNode& n = cg[v];
     DotNode d;
     d.count = n.count;
     switch (n.kind) {
       case ForestNode::kGroup:
         d.label = group_label(s, c, n.group, options);
         d.shape = "box";
-        d.highlight = is_blocked_category(s.groups[n.group].category) && n.count > 1;
+        d.highlight = leaking[n.group]                                               ? 2
+                      : is_blocked_category(s.groups[n.group].category) && n.count > 1 ? 1
+                                                                                       : 0;
+        // A leaking group that created nothing drawn here goes to the top.
+        d.top = leaking[n.group] && std::none_of(boost::out_edges(v, cg).first,
+                                                 boost::out_edges(v, cg).second,
+                                                 [&](auto e) { return keep[boost::target(e, cg)]; });
         break;
       case ForestNode::kGoroutine:
         d.label = fmt::format("goroutine {}{}\ncreated {}", n.goroutine_id,
@@ -137,12 +199,12 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
         d.shape = "ellipse";
         break;
       case ForestNode::kSite:
-        d.label = fmt::format("created by {}\n{}:{}\n{} goroutines", c.str(n.func),
+        d.label = fmt::format("created by {}\n{}:{}\n{} goroutines", text_escaped(c.str(n.func)),
                               short_file(c.str(n.file)), n.line, with_thousands(n.count));
         d.shape = "note";
         break;
     }
-    map[*it] = boost::add_vertex(d, g);
+    map[v] = boost::add_vertex(d, g);
   }
   for (auto [it, end] = boost::edges(cg); it != end; ++it) {
     auto a = boost::source(*it, cg), b = boost::target(*it, cg);
@@ -151,7 +213,8 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
     DotEdge d;
     d.count = e.count;
     d.dashed = e.member;
-    d.label = e.member ? "member" : fmt::format("{} via {}", with_thousands(e.count), c.str(e.func));
+    d.label = e.member ? "member"
+                       : fmt::format("{} via {}", with_thousands(e.count), text_escaped(c.str(e.func)));
     boost::add_edge(map[a], map[b], d, g);
   }
   write_dot(g, fmt::format("goroutine creation tree: {}", s.source), out);
@@ -159,6 +222,10 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
 
 void write_calls_dot(const Snapshot& s, const Catalog& c, const DotOptions& options,
                      std::string* out) {
+  std::vector<uint32_t> groups = drawn_groups(s, options);
+  std::vector<bool> leaking(s.groups.size(), false);
+  for (uint32_t gi : options.leaking)
+    if (gi < s.groups.size()) leaking[gi] = true;
   DotGraph g;
   std::unordered_map<StrId, DotGraph::vertex_descriptor> funcs;
   std::map<std::pair<size_t, size_t>, DotGraph::edge_descriptor> edges;
@@ -176,15 +243,16 @@ void write_calls_dot(const Snapshot& s, const Catalog& c, const DotOptions& opti
     if (fresh) it->second = boost::add_edge(a, b, DotEdge{}, g).first;
     g[it->second].count += n;
   };
-  for (uint32_t gi = 0; gi < s.groups.size() && gi < options.max_groups; ++gi) {
+  for (uint32_t gi : groups) {
     const Group& grp = s.groups[gi];
     const Stack& st = c.stacks.get(grp.stack);
-    // One leaf per group: where its goroutines wait.
+    // One leaf per group: where its goroutines wait, above the frames.
     DotNode leaf;
     leaf.label = group_label(s, c, gi, options);
     leaf.shape = "box";
     leaf.count = grp.count;
-    leaf.highlight = is_blocked_category(grp.category) && grp.count > 1;
+    leaf.highlight = leaking[gi] ? 2 : is_blocked_category(grp.category) && grp.count > 1 ? 1 : 0;
+    leaf.top = leaking[gi];
     auto lv = boost::add_vertex(leaf, g);
     std::vector<StrId> seen;  // recursion: count a function once per group
     for (size_t i = 0; i < st.frames.size(); ++i) {
@@ -197,9 +265,75 @@ void write_calls_dot(const Snapshot& s, const Catalog& c, const DotOptions& opti
       else add_edge(v, func_vertex(st.frames[i - 1].func), grp.count);
     }
   }
-  for (auto [f, v] : funcs) g[v].label = fmt::format("{}\n{}", c.str(f), with_thousands(g[v].count));
+  for (auto [f, v] : funcs)
+    g[v].label = fmt::format("{}\n{}", text_escaped(c.str(f)), with_thousands(g[v].count));
   for (auto [it, end] = boost::edges(g); it != end; ++it) g[*it].label = with_thousands(g[*it].count);
   write_dot(g, fmt::format("grouped call graph: {}", s.source), out);
+}
+
+namespace {
+
+// The groups the findings cover, most severe finding first (their order).
+std::vector<uint32_t> finding_groups(const std::vector<Finding>& findings) {
+  std::vector<uint32_t> out;
+  for (const Finding& f : findings) {
+    if (f.severity == RuleSeverity::kInfo) continue;
+    for (uint32_t g : f.groups)
+      if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
+  }
+  return out;
+}
+
+void write_graph(const Snapshot& s, const Catalog& c, const ReportOptions& options,
+                 DotOptions dot, std::string* out) {
+  dot.modules = options.modules;
+  if (options.top) dot.max_groups = *options.top == 0 ? SIZE_MAX : *options.top;
+  if (options.graph == ReportOptions::Graph::kCalls) {
+    write_calls_dot(s, c, dot, out);
+  } else {
+    CreationForest forest(s, c);
+    write_creation_dot(forest, dot, out);
+  }
+}
+
+class DotWriter final : public SnapshotWriter {
+ public:
+  void snapshot(const ReportInput& in, size_t si, ReportOutput& out) override {
+    const Snapshot& s = in.snapshots[si];
+    DotOptions dot;
+    dot.groups = in.selections[si].shown;
+    // A finding's group the filters hide stays hidden.
+    for (uint32_t g : finding_groups(s.findings))
+      if (std::binary_search(dot.groups.begin(), dot.groups.end(), g)) dot.leaking.push_back(g);
+    write_graph(s, in.catalog, in.options, std::move(dot), out.string());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotWriter> make_dot_writer() { return std::make_unique<DotWriter>(); }
+
+void write_diff_dot(const DiffInput& in, ReportOutput& out) {
+  const SnapshotDiff& diff = *in.report.diff;
+  const size_t focus_index = in.report.focus;
+  const DiffDump& focus = diff.dumps[focus_index];
+  DotOptions dot;
+  dot.leaking = finding_groups(in.report.findings);
+  // Then the groups that grew and stayed, largest growth first (the rows' order).
+  for (const DiffRow& row : diff.rows)
+    if (is_increase(row.status))
+      for (uint32_t g : row.groups[focus_index])
+        if (std::find(dot.leaking.begin(), dot.leaking.end(), g) == dot.leaking.end())
+          dot.leaking.push_back(g);
+  dot.annotate = [&](uint32_t gi) {
+    const DiffRow& row = diff.rows[diff.row_of[focus_index][gi]];
+    std::string counts;
+    for (size_t i = 0; i < row.counts.size(); ++i)
+      counts += fmt::format("{}{}", i ? " → " : "", row.counts[i]);
+    return fmt::format("{} ({})", counts, diff_status_name(row.status));
+  };
+  write_graph(*focus.snapshot, *focus.catalog, in.options, std::move(dot), out.string());
+  out.flush();
 }
 
 }  // namespace gorleak

@@ -1,7 +1,11 @@
 #include "report/json_report.h"
 
 #include <algorithm>
+#include <memory>
 
+#include <fmt/format.h>
+
+#include "report/fingerprint.h"
 
 namespace gorleak {
 
@@ -29,6 +33,30 @@ std::string_view diagnostic_severity(Severity s) {
 
 }  // namespace
 
+void write_json_frames(JsonWriter& w, const Stack& stack, const Catalog& catalog) {
+  w.begin_array();
+  for (const Frame& f : stack.frames) {
+    w.begin_object();
+    w.field("func", catalog.str(f.func));
+    w.field("file", catalog.str(f.file));
+    w.field("line", f.line);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_json_elided(JsonWriter& w, const Stack& stack) {
+  if (stack.elided_count == 0) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("after_frame", stack.elided_at);
+  if (stack.elided_count > 0) w.field("count", stack.elided_count);
+  else w.null_field("count");
+  w.end_object();
+}
+
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
                      uint32_t line) {
   if (func == 0) {
@@ -42,11 +70,11 @@ void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId fi
   w.end_object();
 }
 
-void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const JsonStackTable& stacks) {
+void write_json_group_fields(JsonWriter& w, const Snapshot& snap, uint32_t gi,
+                             const Catalog& catalog, const StackFacts& facts,
+                             const JsonStackTable* stacks) {
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
-  w.begin_object();
   w.field("index", gi);
   w.field("count", g.count);
   std::string_view state = catalog.str(g.state);
@@ -64,7 +92,7 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   w.end_array();
   optional_string(w, "labels", g.labels);
 
-  int user = stacks.user_frame(g.stack);
+  int user = facts.user_frame(g.stack);
   w.key("site");
   if (user >= 0) {
     const Frame& f = stack.frames[static_cast<size_t>(user)];
@@ -72,7 +100,14 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
   } else {
     w.null();
   }
-  w.field("stack", stacks.id(g.stack));
+  if (stacks != nullptr) {
+    w.field("stack", stacks->id(g.stack));
+  } else {
+    w.key("frames");
+    write_json_frames(w, stack, catalog);
+    w.key("elided");
+    write_json_elided(w, stack);
+  }
 
   w.key("created_by");
   if (!stack.created_by.present()) {
@@ -104,14 +139,21 @@ void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Ca
     w.end_array();
     w.end_object();
   }
+}
+
+void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
+                      const JsonStackTable& stacks) {
+  w.begin_object();
+  write_json_group_fields(w, snap, gi, catalog, stacks.facts(), &stacks);
   w.end_object();
 }
 
-void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog) {
-  w.begin_object();
+void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& catalog,
+                               const Snapshot* snapshot) {
   w.field("rule", f.rule);
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
+  w.field("severity_rank", static_cast<int>(f.severity));
   w.field("confidence", confidence_name(f.confidence));
   w.field("count", f.count);
   w.field("state", f.state);
@@ -140,8 +182,17 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   else w.field("unit", f.unit);
   w.key("library");
   write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
-  if (f.cause.empty()) w.null_field("cause");
-  else w.field("cause", f.cause);
+  optional_string(w, "cause", f.cause);
+  if (f.cause_finding >= 0) w.field("cause_finding", f.cause_finding);
+  else w.null_field("cause_finding");
+  if (snapshot != nullptr) w.field("fingerprint", finding_fingerprint(f, *snapshot, catalog));
+  else w.null_field("fingerprint");
+}
+
+void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog,
+                        const Snapshot* snapshot) {
+  w.begin_object();
+  write_json_finding_fields(w, f, catalog, snapshot);
   w.end_object();
 }
 
@@ -153,23 +204,25 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.field("first_line", snap.first_line);
   w.field("last_line", snap.last_line);
   optional_string(w, "cause", snap.cause);
+  w.key("go_version");
+  if (!snap.go_version.known()) {
+    w.null();
+  } else {
+    w.begin_object();
+    auto version = [&](std::string_view key, uint32_t minor) {
+      if (minor == 0) w.null_field(key);
+      else w.field(key, fmt::format("1.{}", minor));
+    };
+    version("min", snap.go_version.min_minor);
+    version("max", snap.go_version.max_minor);
+    optional_string(w, "basis", snap.go_version.basis);
+    w.end_object();
+  }
+  w.field("leak_report", leak_report_name(snap.leak_report));
   w.field("total", snap.total);
   if (snap.declared_total) w.field("declared_total", *snap.declared_total);
   else w.null_field("declared_total");
   w.field("leaked", snap.leaked);
-  if (snap.go_version.known()) {
-    w.key("go_version");
-    w.begin_object();
-    optional_string(w, "min", go_version_bound(snap.go_version.min_minor));
-    optional_string(w, "max", go_version_bound(snap.go_version.max_minor));
-    w.field("basis", snap.go_version.basis);
-    w.end_object();
-  } else {
-    w.null_field("go_version");
-  }
-  optional_string(w, "leak_report",
-                  snap.leak_report == LeakReport::kNone ? std::string_view()
-                                                        : leak_report_name(snap.leak_report));
   w.field("skipped_lines", snap.skipped_lines);
   w.field("truncated", snap.truncated);
   w.key("states");
@@ -187,7 +240,7 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
 
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : snap.findings) write_json_finding(w, f, catalog);
+  for (const Finding& f : snap.findings) write_json_finding(w, f, catalog, &snap);
   w.end_array();
 
   w.key("diagnostics");
@@ -203,35 +256,57 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.end_object();
 }
 
+namespace {
+
+// The JSON report behind the SnapshotWriter interface. The groups are
+// chosen (by the driver) before anything is written, so that the stack
+// table, written first, holds exactly the stacks they show: a reader
+// streaming the document knows every stack before the first group refers
+// to one. Then each snapshot streams out as it is written.
+class JsonReportWriter final : public SnapshotWriter {
+ public:
+  void begin(const ReportInput& in, ReportOutput& out) override {
+    stacks_ = std::make_unique<JsonStackTable>(in.stacks);
+    for (size_t i = 0; i < in.snapshots.size(); ++i)
+      for (uint32_t gi : in.selections[i].shown) stacks_->add(in.snapshots[i].groups[gi].stack);
+    w_ = std::make_unique<JsonWriter>(out.string());
+    w_->set_sink(out.sink());
+    w_->begin_object();
+    w_->field("schema_version", kJsonSchemaVersion);
+    w_->key("stacks");
+    stacks_->write(*w_);
+    w_->key("snapshots");
+    w_->begin_array();
+  }
+  void snapshot(const ReportInput& in, size_t i, ReportOutput&) override {
+    write_json_snapshot(*w_, in.snapshots[i], in.catalog, in.selections[i].shown, *stacks_);
+  }
+  void end(const ReportInput&, ReportOutput& out) override {
+    w_->end_array();
+    w_->end_object();
+    w_->finish();
+    if (w_->write_failed()) out.note_failed();
+    w_.reset();
+  }
+
+ private:
+  std::unique_ptr<JsonStackTable> stacks_;
+  std::unique_ptr<JsonWriter> w_;
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotWriter> make_json_writer() { return std::make_unique<JsonReportWriter>(); }
+
 void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
                        const ReportOptions& options, const GroupFilter& filter,
                        std::string* out, std::FILE* sink) {
   // JSON shows every group unless --top asks otherwise; "index" keeps each
-  // group's position in the full list, which findings refer to. The groups
-  // are chosen first so that the stack table, written before the snapshots,
-  // holds exactly the stacks they show: a reader streaming the document
-  // knows every stack before the first group refers to one.
-  std::vector<std::vector<uint32_t>> shown(snapshots.size());
-  JsonStackTable stacks(catalog, options.modules);
-  for (size_t i = 0; i < snapshots.size(); ++i) {
-    const Snapshot& snap = snapshots[i];
-    shown[i] = select_groups(snap, catalog, filter, options.top.value_or(0)).shown;
-    for (uint32_t gi : shown[i]) stacks.add(snap.groups[gi].stack);
-  }
-
-  JsonWriter w(out);
-  w.set_sink(sink);
-  w.begin_object();
-  w.field("schema_version", kJsonSchemaVersion);
-  w.key("stacks");
-  stacks.write(w);
-  w.key("snapshots");
-  w.begin_array();
-  for (size_t i = 0; i < snapshots.size(); ++i)
-    write_json_snapshot(w, snapshots[i], catalog, shown[i], stacks);
-  w.end_array();
-  w.end_object();
-  w.finish();
+  // group's position in the full list, which findings refer to.
+  ReportOutput output(out, sink);
+  ReportInput in(snapshots, catalog, options, filter, 0);
+  JsonReportWriter writer;
+  write_snapshots(writer, in, output);
 }
 
 }  // namespace gorleak

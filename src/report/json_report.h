@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,16 @@
 #include "report/json_stacks.h"
 #include "report/json_writer.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
 // 2: frames, elided and the stack's created-by moved from each group to the
 // top-level "stacks" table; groups have "stack": id.
 inline constexpr int kJsonSchemaVersion = 2;
+
+// `--format json` for analyze (format.h).
+std::unique_ptr<SnapshotWriter> make_json_writer();
 
 // With a `sink`, the report streams to it as it is written (peak memory does
 // not grow with the report's size) and *out only ever holds a small tail.
@@ -33,8 +38,21 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog&
                          const std::vector<uint32_t>& shown, const JsonStackTable& stacks);
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
                       const Catalog& catalog, const JsonStackTable& stacks);
-// For other JSON outputs (diff, trend) too.
-void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog);
+// A group's members, into an object the caller opened: its stack as
+// "stack": id with a table, else inline as "frames" and "elided" (JSON
+// Lines, where each line stands alone).
+void write_json_group_fields(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
+                             const Catalog& catalog, const StackFacts& facts,
+                             const JsonStackTable* stacks);
+// [{"func","file","line"}…] innermost first, and the elision object or null.
+void write_json_frames(JsonWriter& w, const Stack& stack, const Catalog& catalog);
+void write_json_elided(JsonWriter& w, const Stack& stack);
+// For other JSON outputs (diff, trend) too. With the snapshot holding the
+// finding's groups, "fingerprint" (report/fingerprint.h); without, null.
+void write_json_finding(JsonWriter& w, const Finding& finding, const Catalog& catalog,
+                        const Snapshot* snapshot);
+void write_json_finding_fields(JsonWriter& w, const Finding& finding, const Catalog& catalog,
+                               const Snapshot* snapshot);
 // {"func","file","line"} or null when the function is unknown.
 void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId file,
                      uint32_t line);

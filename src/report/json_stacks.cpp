@@ -1,21 +1,21 @@
 #include "report/json_stacks.h"
 
+#include "report/json_report.h"
+
 #include <string>
 #include <unordered_map>
 
-#include "model/user_code.h"
 
 namespace gorleak {
 
-JsonStackTable::JsonStackTable(const Catalog& catalog, std::vector<std::string> modules)
-    : catalog_(catalog), modules_(std::move(modules)), ids_(catalog.stacks.size(), kNone) {}
+JsonStackTable::JsonStackTable(const StackFacts& facts)
+    : catalog_(facts.catalog()), facts_(facts), ids_(facts.catalog().stacks.size(), kNone) {}
 
 uint32_t JsonStackTable::add(StackId stack) {
   uint32_t& id = ids_[stack];
   if (id == kNone) {
     id = static_cast<uint32_t>(order_.size());
     order_.push_back(stack);
-    user_frames_.push_back(find_user_frame(catalog_.stacks.get(stack), catalog_, modules_));
   }
   return id;
 }
@@ -64,15 +64,7 @@ void JsonStackTable::write(JsonWriter& w) const {
     }
     w.end_array();
     w.key("elided");
-    if (stack.elided_count == 0) {
-      w.null();
-    } else {
-      w.begin_object();
-      w.field("after_frame", stack.elided_at);
-      if (stack.elided_count > 0) w.field("count", stack.elided_count);
-      else w.null_field("count");
-      w.end_object();
-    }
+    write_json_elided(w, stack);
     // The creator is part of the stack's identity: the same frames started
     // by two different `go` statements are two stacks.
     w.key("created_by");

@@ -6,15 +6,18 @@
 
 #include <fmt/format.h>
 
+#include "report/utf8.h"
+
 namespace gorleak {
 
 namespace {
 
-// Bytes json_escape cannot copy as they are: control characters, '"', '\\',
-// and every non-ASCII byte (copied only after its UTF-8 sequence is checked).
+// Bytes json_escape cannot copy as they are: control characters, DEL, '"',
+// '\\', and every non-ASCII byte (copied only after its UTF-8 sequence is
+// checked).
 constexpr std::array<bool, 256> kSpecial = [] {
   std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
   return t;
 }();
 
@@ -31,39 +34,16 @@ size_t plain_prefix(const char* p, size_t n) {
     std::memcpy(&x, p + i, 8);
     uint64_t quote = x ^ (kOnes * '"');
     uint64_t backslash = x ^ (kOnes * '\\');
+    uint64_t del = x ^ (kOnes * 0x7f);
     uint64_t hit = x                               // >= 0x80
                    | (x - kOnes * 0x20)            // < 0x20 (x's high bit is clear here)
                    | ((quote - kOnes) & ~quote)    // == '"'
-                   | ((backslash - kOnes) & ~backslash);  // == '\\'
+                   | ((backslash - kOnes) & ~backslash)  // == '\\'
+                   | ((del - kOnes) & ~del);       // == DEL
     if (hit & kHigh) break;
   }
   while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
   return i;
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
-// there do not form one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n = s.size() - i;
-  auto cont = [&](size_t k) { return (byte(i + k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return n >= 2 && cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || !cont(1) || !cont(2)) return 0;
-    unsigned char c1 = byte(i + 1);
-    if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
-    if (c == 0xED && c1 >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    unsigned char c1 = byte(i + 1);
-    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-    if (c == 0xF4 && c1 >= 0x90) return 0;  // > U+10FFFF
-    return 4;
-  }
-  return 0;
 }
 
 // Writes the escaped form of the special byte at s[i]; returns the number of
@@ -91,6 +71,14 @@ size_t escape_special(std::string_view s, size_t i, std::string* out) {
   if (len == 0) {
     out->append("\\ufffd");
     return 1;
+  }
+  // C1 controls, separators and bidi controls are valid JSON as they are,
+  // but a terminal or viewer acts on them (and JavaScript source breaks on
+  // U+2028): written as escapes, the text means the same.
+  uint32_t cp = utf8_code_point(s, i, len);
+  if (is_control_code_point(cp)) {
+    out->append(fmt::format("\\u{:04x}", cp));
+    return len;
   }
   out->append(s.data() + i, len);
   return len;

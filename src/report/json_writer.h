@@ -14,10 +14,13 @@
 
 namespace gorleak {
 
-// Appends `s` as a quoted JSON string: `"` `\` and control characters are
-// escaped, valid UTF-8 is copied as is, and every byte that is not part of a
-// valid UTF-8 sequence (overlong forms, surrogates, > U+10FFFF included)
-// becomes U+FFFD, so the output is always valid UTF-8 JSON.
+// Appends `s` as a quoted JSON string: `"` `\`, control characters, DEL
+// and the code points of is_control_code_point (report/utf8.h: C1 controls,
+// U+2028/U+2029, bidi controls) are escaped, other valid
+// UTF-8 is copied as is, and every byte that is not part of a valid UTF-8
+// sequence (overlong forms, surrogates, > U+10FFFF included) becomes
+// U+FFFD. So the output is always valid UTF-8 JSON, is valid JavaScript too,
+// and holds nothing a terminal would act on.
 void json_escape(std::string_view s, std::string* out);
 std::string json_quote(std::string_view s);
 

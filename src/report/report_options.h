@@ -25,6 +25,16 @@ struct ReportOptions {
   bool full = false;             // print every frame, no folding
   size_t fold_frames = 8;        // frames shown before a long stack folds
   static constexpr size_t kDefaultTextTop = 10;
+
+  // Knobs of one format each (format.h); the other formats ignore them.
+  enum class Graph : uint8_t { kCreationTree, kCalls };
+  Graph graph = Graph::kCreationTree;  // dot: --graph tree|calls
+  // sarif: file paths are made relative to these checkouts (--source-root);
+  // empty: the current directory.
+  std::vector<std::string> source_roots;
+  bool folded_state = false;  // folded: the state as the first frame
+  size_t metric_sites = 20;   // prometheus: leak sites with their own series
+  bool jsonl_groups = false;  // jsonl: a line per group (row) instead of per finding
 };
 
 }  // namespace gorleak

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -48,7 +49,7 @@ void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     if (!first) out->append(indent + 10, ' ');
-    put(out, "{}\n", line);
+    put(out, "{}\n", text_escaped(line));
     first = false;
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
@@ -57,7 +58,7 @@ void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
 
 std::string site_text(const Catalog& catalog, const SourceSite& s) {
   if (s.func == 0 && s.file == 0) return {};
-  std::string func(s.func ? catalog.str(s.func) : std::string_view("?"));
+  std::string func = text_escaped(s.func ? catalog.str(s.func) : std::string_view("?"));
   if (s.file == 0) return func;
   return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
 }
@@ -81,7 +82,7 @@ const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
 
 void put_frame(std::string* out, const TextStyle& st, const Catalog& catalog,
                const Frame& f, bool user) {
-  std::string_view func = f.func ? catalog.str(f.func) : std::string_view("?");
+  std::string func = text_escaped(f.func ? catalog.str(f.func) : std::string_view("?"));
   std::string loc = format_location(catalog, f.file, f.line);
   if (user) {
     put(out, "    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
@@ -104,15 +105,16 @@ void put_elision(std::string* out, const TextStyle& st, int32_t count) {
 void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& options,
                                 std::string* out) {
   TextStyle st(options.color);
-  put(out, "{}{}{}: {} dump, {} {}", st.bold, snap.source, st.reset, form_name(snap.form),
+  put(out, "{}{}{}: {} dump, {} {}", st.bold, text_escaped(snap.source), st.reset,
+      form_name(snap.form),
       snap.total, plural(snap.total, "goroutine", "goroutines"));
   if (snap.declared_total) put(out, " (declared total {})", *snap.declared_total);
   if (snap.first_line || snap.last_line)
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
-  if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (!snap.cause.empty()) put(out, "  cause: {}\n", text_escaped(snap.cause));
   if (snap.go_version.known())
-    put(out, "  Go {} ({})\n", go_version_text(snap.go_version), snap.go_version.basis);
+    put(out, "  Go {} ({})\n", go_version_text(snap.go_version), text_escaped(snap.go_version.basis));
   if (snap.leak_report == LeakReport::kGoleak)
     put(out, "  {}goleak report: every goroutine listed outlived its test{}\n", st.red, st.reset);
   else if (snap.leak_report == LeakReport::kSynctest)
@@ -140,9 +142,9 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
                             : d.severity == Severity::kWarning ? "warning"
                                                                : "note";
     if (d.line)
-      put(out, "  {}: line {}: {}\n", word, d.line, d.message);
+      put(out, "  {}: line {}: {}\n", word, d.line, text_escaped(d.message));
     else
-      put(out, "  {}: {}\n", word, d.message);
+      put(out, "  {}: {}\n", word, text_escaped(d.message));
   }
 }
 
@@ -165,13 +167,12 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (k > 0) out->push_back('\n');
     put(out, "  {} {}  {}", st.paint(severity_style(st, f.severity),
                                      fmt::format("[{}]", upper(severity_name(f.severity)))),
-        st.paint(st.bold, f.rule), f.title);
+        st.paint(st.bold, text_escaped(f.rule)), text_escaped(f.title));
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
-    std::string facts = fmt::format("{} {}", f.count, plural(f.count, "goroutine", "goroutines"));
-    if (f.units > 0) facts = fmt::format("{} {} ({})", f.units, f.unit, facts);
+    std::string facts = finding_count_text(f);
     if (!f.state.empty())
-      facts += fmt::format(" \u00b7 {}", f.state);
+      facts += fmt::format(" \u00b7 {}", text_escaped(f.state));
     else if (f.category != StateCategory::kUnknown)
       facts += fmt::format(" \u00b7 {}", category_name(f.category));
     std::string wait = format_wait(f.min_wait, f.max_wait);
@@ -232,7 +233,8 @@ void write_text_state_table(const Snapshot& snap, const ReportOptions& options,
 }
 
 void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const ReportOptions& options, std::string* out) {
+                      const ReportOptions& options, const StackFacts& stacks,
+                      std::string* out) {
   TextStyle st(options.color);
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
@@ -247,7 +249,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
   put(out, "\n  {}#{}{}  {}\n", st.bold, gi + 1, st.reset, line);
 
   const size_t n = stack.frames.size();
-  int user = find_user_frame(stack, catalog, options.modules);
+  int user = stacks.user_frame(g.stack);
   // Fold long stacks: the first frames, then the user's frame if it is
   // deeper, then a count of the rest. Folding away fewer than 3 frames
   // saves nothing, so short overruns are shown whole.
@@ -292,7 +294,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     std::string_view cb_func = catalog.str(stack.created_by.func);
     bool user_cb = is_user_frame(catalog, stack.created_by.func, stack.created_by.file,
                                  options.modules);
-    put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
+    put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, text_escaped(cb_func)),
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;
     size_t listed = 0;
@@ -313,40 +315,61 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     if (g.count > g.sample_ids.size()) ids += ", \u2026";
     put(out, "    {}: {}\n", plural(g.count, "goroutine", "goroutines"), ids);
   }
-  if (!g.labels.empty()) put(out, "    labels: {}\n", g.labels);
+  if (!g.labels.empty()) put(out, "    labels: {}\n", text_escaped(g.labels));
 }
 
-void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
-                       const ReportOptions& options, const GroupFilter& filter,
-                       std::string* out) {
-  TextStyle st(options.color);
-  size_t top = options.top.value_or(ReportOptions::kDefaultTextTop);
-  for (size_t si = 0; si < snapshots.size(); ++si) {
-    const Snapshot& snap = snapshots[si];
+namespace {
+
+// The human report behind the SnapshotWriter interface: each snapshot is
+// written, and streamed, as soon as it is formatted.
+class TextWriter final : public SnapshotWriter {
+ public:
+  void snapshot(const ReportInput& in, size_t si, ReportOutput& output) override {
+    std::string* out = output.string();
+    const ReportOptions& options = in.options;
+    TextStyle st(options.color);
+    const Snapshot& snap = in.snapshots[si];
     if (si > 0) out->append("\n");
-    if (snapshots.size() > 1)
-      put(out, "{}=== snapshot {} of {} ==={}\n", st.bold, si + 1, snapshots.size(), st.reset);
+    if (in.snapshots.size() > 1)
+      put(out, "{}=== snapshot {} of {} ==={}\n", st.bold, si + 1, in.snapshots.size(),
+          st.reset);
     write_text_snapshot_header(snap, options, out);
-    write_text_findings(snap, catalog, options, out);
+    write_text_findings(snap, in.catalog, options, out);
     if (snap.total == 0) {
       put(out, "\n  no goroutines\n");
-      continue;
+      return;
     }
     write_text_state_table(snap, options, out);
 
-    GroupSelection sel = select_groups(snap, catalog, filter, top);
+    const GroupSelection& sel = in.selections[si];
     put(out, "\n{}Groups{}: {} shown of {}", st.bold, st.reset, sel.shown.size(),
         snap.groups.size());
     if (sel.matched != snap.groups.size())
       put(out, " ({} matched the filters, {} goroutines)", sel.matched,
           sel.matched_goroutines);
     out->append("\n");
-    for (uint32_t gi : sel.shown) write_text_group(snap, gi, catalog, options, out);
+    for (uint32_t gi : sel.shown) {
+      write_text_group(snap, gi, in.catalog, options, in.stacks, out);
+      output.flush_if_due();
+    }
     if (sel.shown.size() < sel.matched)
       put(out, "\n  {}\u2026 {} more {} (--top 0 shows all){}\n", st.dim,
           sel.matched - sel.shown.size(), plural(sel.matched - sel.shown.size(), "group", "groups"),
           st.reset);
   }
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotWriter> make_text_writer() { return std::make_unique<TextWriter>(); }
+
+void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
+                       const ReportOptions& options, const GroupFilter& filter,
+                       std::string* out) {
+  ReportOutput output(out);
+  ReportInput in(snapshots, catalog, options, filter, ReportOptions::kDefaultTextTop);
+  TextWriter writer;
+  write_snapshots(writer, in, output);
 }
 
 }  // namespace gorleak

@@ -3,6 +3,7 @@
 // stacks, the user's own frame highlighted.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,13 @@
 #include "model/snapshot.h"
 #include "report/group_filter.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
+#include "report/stack_facts.h"
 
 namespace gorleak {
+
+// `--format text` for analyze (format.h).
+std::unique_ptr<SnapshotWriter> make_text_writer();
 
 // Appends the report for every snapshot, in order, to *out.
 void write_text_report(const std::vector<Snapshot>& snapshots, const Catalog& catalog,
@@ -27,6 +33,6 @@ void write_text_state_table(const Snapshot& snapshot, const ReportOptions& optio
                             std::string* out);
 // One group: the summary line, its (folded) stack, created-by and samples.
 void write_text_group(const Snapshot& snapshot, uint32_t group_index, const Catalog& catalog,
-                      const ReportOptions& options, std::string* out);
+                      const ReportOptions& options, const StackFacts& stacks, std::string* out);
 
 }  // namespace gorleak

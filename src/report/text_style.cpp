@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "report/text_escape.h"
+
 namespace gorleak {
 
 TextStyle::TextStyle(bool color) {
@@ -27,14 +29,21 @@ std::string format_wait(int64_t min_wait, int64_t max_wait) {
 }
 
 std::string format_location(const Catalog& catalog, StrId file, uint32_t line) {
-  std::string_view f = catalog.str(file);
+  std::string f = text_escaped(catalog.str(file));
   if (f.empty()) return line ? fmt::format("?:{}", line) : std::string("?");
-  if (line == 0) return std::string(f);
+  if (line == 0) return f;
   return fmt::format("{}:{}", f, line);
 }
 
+std::string finding_count_text(const Finding& f) {
+  std::string goroutines = fmt::format("{} {}", f.count, f.count == 1 ? "goroutine" : "goroutines");
+  if (f.units == 0 || f.unit.empty()) return goroutines;
+  return fmt::format("{} {} ({})", f.units, text_escaped(f.unit), goroutines);
+}
+
 std::string group_state_label(const Group& group, const Catalog& catalog) {
-  std::string_view raw = catalog.str(group.state);
+  std::string raw_text = text_escaped(catalog.str(group.state));
+  std::string_view raw = raw_text;
   std::string_view cat = category_name(group.category);
   std::string label;
   if (raw.empty() || raw.substr(0, cat.size()) == cat)

@@ -1,5 +1,6 @@
 // ANSI styling for the text outputs, switched off as a whole when colour is
-// off, plus the small phrases every text output formats the same way.
+// off, plus the small phrases every text output formats the same way. The
+// phrases hold dump text escaped for a terminal (text_escape.h).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,9 @@ struct TextStyle {
 std::string format_wait(int64_t min_wait, int64_t max_wait);
 // "/src/app/main.go:42", or the file alone when the line is unknown (0).
 std::string format_location(const Catalog& catalog, StrId file, uint32_t line);
+// A finding's size: "46 goroutines", or in the rule's unit when it names
+// one, "23 response bodies never closed (46 goroutines)".
+std::string finding_count_text(const Finding& finding);
 // The state as printed by Go, or the category when the dump had none (debug=1).
 std::string group_state_label(const Group& group, const Catalog& catalog);
 

@@ -9,6 +9,7 @@
 #include "report/diff_rows.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -45,7 +46,7 @@ void write_trend_text(const TrendReport& r, const ReportOptions& options, std::s
   LeakSiteFinder sites(options.modules);
   put(out, "{}\n", st.paint(st.bold, fmt::format("gorleak trend: {} dumps", d.dumps.size())));
   for (size_t i = 0; i < d.dumps.size(); ++i)
-    put(out, "  #{:<3} {}  ({} goroutines, {}){}\n", i + 1, d.dumps[i].name, d.totals[i],
+    put(out, "  #{:<3} {}  ({} goroutines, {}){}\n", i + 1, text_escaped(d.dumps[i].name), d.totals[i],
         form_name(d.dumps[i].snapshot->form),
         d.restart_before[i] ? st.paint(st.yellow, "  restarted before this dump") : "");
   put(out, "groups matched by {} signature\n", signature_mode_name(d.mode));
@@ -96,6 +97,26 @@ void write_trend_text(const TrendReport& r, const ReportOptions& options, std::s
   if (r.classified) write_text_series_findings(d, d.dumps.size() - 1, r.findings, options, out);
 }
 
+void write_trend_row_fields(JsonWriter& w, const Trend& t, uint32_t ri, const LeakSiteFinder& sites) {
+  const SnapshotDiff& d = t.diff;
+  const DiffRow& row = d.rows[ri];
+  const TrendInfo& info = t.info[ri];
+  w.key("counts");
+  w.begin_array();
+  for (uint64_t x : row.counts) w.value(x);
+  w.end_array();
+  w.field("grows", info.growth.grows);
+  w.field("never_shrinks", info.growth.never_shrinks);
+  w.field("rise", info.growth.rise);
+  w.field("rising_steps", info.growth.rising_steps);
+  w.field("growth", info.total_growth);
+  w.field("growth_per_dump", info.growth_per_dump);
+  std::string_view state = d.state(row);
+  if (state.empty()) w.null_field("state"); else w.field("state", state);
+  w.field("category", category_name(d.category(row)));
+  write_json_row_stack(w, d, row, sites);
+}
+
 void write_trend_json(const TrendReport& r, const ReportOptions& options, std::string* out) {
   const Trend& t = *r.trend;
   const SnapshotDiff& d = t.diff;
@@ -115,32 +136,27 @@ void write_trend_json(const TrendReport& r, const ReportOptions& options, std::s
   size_t n = 0;
   for (uint32_t ri : t.order) {
     if (n++ >= limit) break;
-    const DiffRow& row = d.rows[ri];
-    const TrendInfo& info = t.info[ri];
     w.begin_object();
-    w.key("counts");
-    w.begin_array();
-    for (uint64_t x : row.counts) w.value(x);
-    w.end_array();
-    w.field("grows", info.growth.grows);
-    w.field("never_shrinks", info.growth.never_shrinks);
-    w.field("rise", info.growth.rise);
-    w.field("rising_steps", info.growth.rising_steps);
-    w.field("growth", info.total_growth);
-    w.field("growth_per_dump", info.growth_per_dump);
-    std::string_view state = d.state(row);
-    if (state.empty()) w.null_field("state"); else w.field("state", state);
-    w.field("category", category_name(d.category(row)));
-    write_json_row_stack(w, d, row, sites);
+    write_trend_row_fields(w, t, ri, sites);
     w.end_object();
   }
   w.end_array();
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : r.findings) write_json_finding(w, f, *d.dumps[focus].catalog);
+  for (const Finding& f : r.findings) write_json_finding(w, f, *d.dumps[focus].catalog, d.dumps[focus].snapshot);
   w.end_array();
   w.end_object();
   w.finish();
+}
+
+void write_trend_text(const TrendInput& in, ReportOutput& out) {
+  write_trend_text(in.report, in.options, out.string());
+  out.flush();
+}
+
+void write_trend_json(const TrendInput& in, ReportOutput& out) {
+  write_trend_json(in.report, in.options, out.string());
+  out.flush();
 }
 
 }  // namespace gorleak

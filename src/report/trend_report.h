@@ -10,7 +10,10 @@
 
 #include "diff/trend.h"
 #include "model/finding.h"
+#include "report/json_writer.h"
+#include "classify/leak_site.h"
 #include "report/report_options.h"
+#include "report/report_writer.h"
 
 namespace gorleak {
 
@@ -22,6 +25,12 @@ struct TrendReport {
 
 void write_trend_text(const TrendReport& report, const ReportOptions& options, std::string* out);
 void write_trend_json(const TrendReport& report, const ReportOptions& options, std::string* out);
+// A row (trend.diff.rows[row]) of the JSON "groups", into an open object.
+void write_trend_row_fields(JsonWriter& w, const Trend& trend, uint32_t row,
+                            const LeakSiteFinder& sites);
+// The same, as `--format text|json` entries of the format table (format.h).
+void write_trend_text(const TrendInput& in, ReportOutput& out);
+void write_trend_json(const TrendInput& in, ReportOutput& out);
 
 // "2 groups grow (never shrink, and rise by ≥ 5)" or "no group grows …".
 std::string trend_verdict(const Trend& trend);

@@ -1,7 +1,8 @@
 // libFuzzer target: the input is split into dumps (at "\n=====\n", or in
 // two halves when there is no separator), each is loaded on its own
 // Catalog as the CLI does, and the first snapshot of each is diffed and
-// rendered. Counts must survive the diff exactly and the JSON must be valid.
+// rendered in every diff format. Counts must survive the diff exactly, and
+// each output must keep its format's promises (fuzz::check_format_output).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "fuzz_support.h"
 #include "pipeline/load.h"
 #include "report/diff_report.h"
+#include "report/format.h"
 
 namespace {
 
@@ -119,12 +121,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     report.classified = true;
   }
   ReportOptions ropt;
-  std::string json, human, error;
-  write_diff_json(report, ropt, &json);
-  write_diff_text(report, ropt, &human);
-  if (!fuzz::json_valid(json, &error)) {
-    std::fprintf(stderr, "invalid JSON: %s\n", error.c_str());
-    fuzz::require(false, "the diff JSON is valid JSON");
+  ReportContext context;
+  for (const Format& f : formats()) {
+    if (!f.supports(FormatUse::kDiff)) continue;
+    std::string out;
+    ReportOutput output(&out);
+    f.diff(DiffInput{report, ropt, context}, output);
+    fuzz::check_format_output(f.name, out);
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes through the whole front door
-// (sniff → gunzip → line reader → parser → grouper), then classify and both
-// reports. The first byte picks options so one corpus covers every path;
+// (sniff → gunzip → line reader → parser → grouper), then classify and
+// every output format. The first byte picks options so one corpus covers every path;
 // the parser itself recognises every dump form from the text.
 #include <zlib.h>
 
@@ -16,6 +16,7 @@
 #include "fuzz_support.h"
 #include "parse/dump_sink.h"
 #include "pipeline/load.h"
+#include "report/format.h"
 #include "report/group_filter.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
@@ -28,7 +29,7 @@ enum ModeBits : uint8_t {
   kGzip = 1,          // compress the rest first: exercises the gzip source
   kShortLines = 2,    // max_line_bytes = 200: exercises overlong lines
   kByFunction = 4,    // group by function
-  kReport = 8,        // classify and render both reports; JSON must be valid
+  kReport = 8,        // classify and render every format (fuzz::check_format_output)
   kTwice = 16,        // load again with a fresh catalog: same JSON bytes
   kSplit = 32,        // load again split across threads in 1 KiB blocks: same result
 };
@@ -145,8 +146,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReportOptions ropt;
   GroupFilter filter;
   fuzz::require(filter.init(ropt, &error), "default filter");
-  std::string human;
-  write_text_report(r.snapshots, catalog, ropt, filter, &human);
+  // Every format of the table, as `gorleak --format F` writes it.
+  for (const Format& f : formats()) {
+    if (!f.supports(FormatUse::kAnalyze)) continue;
+    std::string out;
+    ReportOutput output(&out);
+    write_report(f, r.snapshots, catalog, ropt, filter, output);
+    fuzz::check_format_output(f.name, out);
+  }
 
   if (mode & kTwice) {
     Catalog again_catalog;

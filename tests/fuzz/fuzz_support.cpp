@@ -214,4 +214,34 @@ bool json_valid(std::string_view text, std::string* error) {
   return JsonChecker(text).run(error);
 }
 
+void check_format_output(std::string_view format, std::string_view out) {
+  for (char ch : out) {
+    auto c = static_cast<unsigned char>(ch);
+    require(c >= 0x20 || c == '\n', "no output format writes a control character");
+  }
+  std::string error;
+  if (format == "json" || format == "sarif") {
+    if (!json_valid(out, &error)) std::fprintf(stderr, "invalid %.*s: %s\n",
+                                               static_cast<int>(format.size()), format.data(),
+                                               error.c_str());
+    require(error.empty(), "JSON and SARIF output is valid JSON");
+  } else if (format == "jsonl") {
+    size_t at = 0;
+    while (at < out.size()) {
+      size_t nl = out.find('\n', at);
+      require(nl != std::string_view::npos, "every JSON Lines line ends with a newline");
+      require(json_valid(out.substr(at, nl - at), &error), "every JSON Lines line is valid JSON");
+      at = nl + 1;
+    }
+  } else if (format == "html") {
+    size_t scripts = 0;
+    for (size_t p = out.find("<script"); p != std::string_view::npos; p = out.find("<script", p + 1))
+      ++scripts;
+    size_t ends = 0;
+    for (size_t p = out.find("</script"); p != std::string_view::npos; p = out.find("</script", p + 1))
+      ++ends;
+    require(scripts == 2 && ends == 2, "the HTML page has exactly its two scripts");
+  }
+}
+
 }  // namespace gorleak::fuzz

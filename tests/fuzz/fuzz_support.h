@@ -23,4 +23,10 @@ void check_load_invariants(const LoadResult& r, const Catalog& catalog);
 // not build with clang + libstdc++ (a vector of pairs of an incomplete type).
 bool json_valid(std::string_view text, std::string* error);
 
+// What every output format promises whatever the dump held: `format`'s
+// output (text, json, jsonl, sarif, html, folded, prometheus, dot) holds no
+// control character but newline; JSON and SARIF are valid JSON, JSON Lines
+// valid JSON per line; the HTML page keeps exactly its two scripts.
+void check_format_output(std::string_view format, std::string_view out);
+
 }  // namespace gorleak::fuzz

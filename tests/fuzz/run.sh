@@ -3,7 +3,7 @@
 # for SECONDS (default 60), one at a time and niced so other work keeps the
 # CPU. Exits non-zero on any finding; crash inputs land in
 # $BUILD/fuzz-artifacts/<target>/. Seeds come from corpus/dumps (small
-# dumps) and rules/, generated into $BUILD/fuzz-seeds each run; the grown
+# dumps), tests/data/hostile and rules/, generated into $BUILD/fuzz-seeds each run; the grown
 # corpus is kept in $BUILD/fuzz-corpus between runs.
 #
 #   tests/fuzz/run.sh [SECONDS]            all three targets
@@ -35,6 +35,13 @@ for f in "$src"/corpus/dumps/*.txt; do
   { printf '\x00'; cat "$f"; } >"$seeds/fuzz_parse/plain-$n"
   { printf '\x18'; cat "$f"; } >"$seeds/fuzz_parse/report-$n"
   { printf '\x20'; cat "$f"; } >"$seeds/fuzz_parse/split-$n"
+done
+# Names a terminal, a browser or a format's syntax would interpret.
+for f in "$src"/tests/data/hostile/*.txt; do
+  [ -f "$f" ] || continue
+  b="$(basename "$f" .txt)"
+  { printf '\x18'; cat "$f"; } >"$seeds/fuzz_parse/$b"
+  { printf '\x08'; cat "$f"; printf '\n=====\n'; cat "$f"; } >"$seeds/fuzz_diff/$b"
 done
 for f in "$src"/rules/*.yaml; do
   cp "$f" "$seeds/fuzz_rules/"

@@ -122,16 +122,6 @@ std::optional<fs::path> build_go_program(const fs::path& go, const fs::path& dir
   return bin;
 }
 
-TempDir::TempDir() {
-  char tpl[] = "/tmp/gorleak-live-XXXXXX";
-  if (mkdtemp(tpl)) path = tpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path.empty()) fs::remove_all(path, ec);
-}
-
 Process::Process(const std::vector<std::string>& argv, const std::string& stderr_file) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace gorleak::test {
 
 // GORLEAK_GO, else `go` on PATH, else the newest /opt/go/go-V/usr/lib/go-V/bin/go.
@@ -26,12 +28,6 @@ int go_minor(const std::filesystem::path& go);
 std::optional<std::filesystem::path> build_go_program(const std::filesystem::path& go,
                                                       const std::filesystem::path& dir,
                                                       std::string* log);
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir();
-  ~TempDir();
-};
 
 class Process {
  public:

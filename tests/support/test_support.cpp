@@ -75,7 +75,7 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
+RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text) {
   char out_tpl[] = "/tmp/gorleak-test-out-XXXXXX";
   char err_tpl[] = "/tmp/gorleak-test-err-XXXXXX";
   char in_tpl[] = "/tmp/gorleak-test-in-XXXXXX";
@@ -84,8 +84,8 @@ RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin
   close(out_fd);
   close(err_fd);
   close(in_fd);
-  std::string cmd = shell_quote(cli_path());
-  for (const auto& a : args) cmd += " " + shell_quote(a);
+  std::string cmd;
+  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
   cmd += fmt::format(" <{} >{} 2>{}", in_tpl, out_tpl, err_tpl);
   int status = std::system(cmd.c_str());
   RunResult r;
@@ -96,6 +96,12 @@ RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin
   unlink(err_tpl);
   unlink(in_tpl);
   return r;
+}
+
+RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
+  std::vector<std::string> argv = {cli_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, stdin_text);
 }
 
 std::vector<std::vector<std::pair<std::string, std::string>>> read_expect(
@@ -130,6 +136,16 @@ std::vector<std::vector<std::pair<std::string, std::string>>> read_expect(
     if (!row.empty()) rows.push_back(std::move(row));
   }
   return rows;
+}
+
+TempDir::TempDir() {
+  char tpl[] = "/tmp/gorleak-test-XXXXXX";
+  if (mkdtemp(tpl)) path = tpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
 }
 
 }  // namespace gorleak::test

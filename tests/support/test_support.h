@@ -46,9 +46,20 @@ struct RunResult {
 };
 RunResult run_cli(const std::vector<std::string>& args,
                   const std::string& stdin_text = "");
+// Any program: argv[0] is the program (a path, or a name found on PATH).
+RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = "");
 
 // Parsed `<name>.go<ver>.expect` file: one map per line of key=value pairs.
 std::vector<std::vector<std::pair<std::string, std::string>>> read_expect(
     const std::filesystem::path& p);
+
+// A fresh directory under /tmp, removed with everything in it.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path path;
+};
 
 }  // namespace gorleak::test
