@@ -8,13 +8,17 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/project_config.h"
 #include "cli/rule_options.h"
+#include "cli/series_input.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
-#include "pipeline/load_many.h"
+#include "report/goleak_writer.h"
 #include "report/group_filter.h"
 #include "report/json_report.h"
+#include "report/summary_report.h"
 #include "report/text_report.h"
+#include "suppress/finding_filter.h"
 
 namespace gorleak::cli {
 
@@ -25,14 +29,16 @@ struct AnalyzeArgs {
   InputOptions input;
   OutputOptions output;
   RuleOptions rules;  // cli/rule_options.h
+  ConfigOptions config;
 };
 
 po::options_description analyze_options(AnalyzeArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, {"text|json|goleak", "10 in text, all in JSON and goleak"});
   add_rule_options(desc, &a->rules);
+  add_config_options(desc, &a->config);
   return desc;
 }
 
@@ -75,42 +81,6 @@ void print_help(const po::options_description& desc) {
       commands, options_text(desc));
 }
 
-// Loads every input into one catalog, in order. On an unusable input prints
-// one line and returns false.
-bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
-                 const LoadOptions& load, std::vector<Snapshot>* snapshots) {
-  std::vector<LoadResult> results = load_dump_files(catalog, files, load);
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& path = files[i];
-    LoadResult& r = results[i];
-    if (!r.ok) {
-      for (const Diagnostic& d : r.diagnostics) {
-        if (d.severity != Severity::kError) continue;
-        print_error(d.format());
-        return false;
-      }
-      print_error(fmt::format("{}: cannot read this input", path));
-      return false;
-    }
-    for (const Diagnostic& d : r.diagnostics) {
-      if (d.severity == Severity::kNote) continue;
-      print_warning(d.format());
-    }
-    if (r.snapshots.empty()) {
-      if (r.bytes == 0)
-        print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
-      else
-        print_error(fmt::format(
-            "{}: no goroutine dump found (expected `goroutine N [state]:` blocks or a "
-            "`goroutine profile: total N` header)",
-            path));
-      return false;
-    }
-    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
-  }
-  return true;
-}
-
 }  // namespace
 
 int run_analyze(int argc, char** argv) {
@@ -131,15 +101,21 @@ int run_analyze(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (!apply_project_config(args.config, vm, &args.rules, &args.output)) return kExitUsage;
   LoadOptions load;
   ReportOptions report;
-  if (!make_load_options(args.input, &load, &error) ||
+  if (!check_format(args.output.format, {"text", "json", "goleak"}, &error) ||
+      !make_load_options(args.input, &load, &error) ||
       !make_report_options(args.output, &report, &error)) {
     print_error(error);
     return kExitUsage;
   }
   GroupFilter filter;
   if (!filter.init(report, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (!check_rule_options(args.rules, &error)) {
     print_error(error);
     return kExitUsage;
   }
@@ -150,15 +126,31 @@ int run_analyze(int argc, char** argv) {
 
   Catalog catalog;
   std::vector<Snapshot> snapshots;
-  if (!load_inputs(catalog, args.input.files, load, &snapshots)) return kExitUsage;
+  if (!load_dumps(catalog, args.input.files, load, &snapshots)) return kExitUsage;
 
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
 
+  // The gate sees every finding the baselines left; --min-severity only
+  // hides some from the report.
+  std::string gate;
+  RuleSeverity fail_on;
+  if (!args.rules.fail_on.empty() && parse_severity_arg(args.rules.fail_on, &fail_on)) {
+    uint64_t suppressed = 0;
+    for (const Snapshot& s : snapshots) suppressed += s.suppressed_findings;
+    gate = fail_on_gate(all_findings(snapshots), fail_on, catalog, suppressed);
+  }
+  if (report.min_severity)
+    for (Snapshot& s : snapshots) remove_findings_below(&s.findings, *report.min_severity);
+
   std::string out;
   if (args.output.format == "json")
     write_json_report(snapshots, catalog, report, filter, &out, stdout);
+  else if (args.output.format == "goleak")
+    write_goleak_options(snapshots, catalog, report, filter, &out);
+  else if (report.summary)
+    write_summary_report(snapshots, catalog, report, filter, &out);
   else
     write_text_report(snapshots, catalog, report, filter, &out);
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -166,10 +158,10 @@ int run_analyze(int argc, char** argv) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }
-  RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty() && parse_fail_on(args.rules.fail_on, &fail_on) &&
-      any_finding_at_or_above(snapshots, fail_on))
+  if (!gate.empty()) {
+    print_error(gate);
     return kExitFindings;
+  }
   return kExitOk;
 }
 

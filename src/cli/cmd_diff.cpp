@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/project_config.h"
 #include "cli/rule_options.h"
 #include "cli/series_input.h"
 #include "diff/creation_forest.h"
@@ -17,6 +18,7 @@
 #include "diff/snapshot_diff.h"
 #include "report/diff_report.h"
 #include "report/dot_writer.h"
+#include "suppress/finding_filter.h"
 
 namespace gorleak::cli {
 
@@ -31,13 +33,14 @@ struct DiffArgs {
   std::string graph = "tree";
   DiffThresholds thresholds;
   size_t spawned = 10;
+  ConfigOptions config;
 };
 
 po::options_description diff_options(DiffArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, {"text|json|dot", "20 rows per section in text, all in JSON"});
   desc.add_options()
       ("base", po::value<std::string>(&a->base)->value_name("FILE"),
        "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)")
@@ -53,6 +56,7 @@ po::options_description diff_options(DiffArgs* a) {
       ("spawned", po::value<size_t>(&a->spawned)->value_name("N")->default_value(10),
        "attribute at most N groups to the goroutine and site that spawned them");
   add_rule_options(desc, &a->rules);
+  add_config_options(desc, &a->config);
   return desc;
 }
 
@@ -145,9 +149,22 @@ int run_diff(int argc, char** argv) {
     fmt::print("{}\n", version_line());
     return kExitOk;
   }
+  if (!apply_project_config(args.config, vm, &args.rules, &args.output)) return kExitUsage;
   const std::string format = args.output.format;
-  if (format != "text" && format != "json" && format != "dot") {
-    print_error(fmt::format("--format: expected text, json or dot, got '{}'", format));
+  if (!check_format(format, {"text", "json", "dot"}, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (args.output.summary) {
+    print_error("--summary is for a single dump's report, not for diff");
+    return kExitUsage;
+  }
+  if (!vm["graph"].defaulted() && format != "dot") {
+    print_error(fmt::format("--graph {} draws a graph: it needs --format dot", args.graph));
+    return kExitUsage;
+  }
+  if (!check_rule_options(args.rules, &error)) {
+    print_error(error);
     return kExitUsage;
   }
   if (args.graph != "tree" && args.graph != "calls") {
@@ -194,6 +211,17 @@ int run_diff(int argc, char** argv) {
   GrowthInfo growth = growth_info(diff, out.focus);
   out.findings = find_leaks(focus, in.catalog, *engine->rules, engine->options, &growth);
   mark_growth_confirmed(diff, out.focus, &out.findings);
+  out.suppressed = settle_findings(*engine, out.findings, focus, in.catalog);
+  // The gate sees every finding the baselines left; --min-severity only
+  // hides some from the report.
+  std::string gate;
+  RuleSeverity fail_on;
+  if (!args.rules.fail_on.empty() && parse_severity_arg(args.rules.fail_on, &fail_on)) {
+    std::vector<const Finding*> findings;
+    for (const Finding& f : out.findings) findings.push_back(&f);
+    gate = fail_on_gate(findings, fail_on, in.catalog, out.suppressed);
+  }
+  if (report.min_severity) remove_findings_below(&out.findings, *report.min_severity);
   out.classified = true;
   out.spawned = attribute(diff, out.focus, args.spawned);
   const auto& hints = in.same_object->hints();
@@ -229,14 +257,9 @@ int run_diff(int argc, char** argv) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }
-  RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty()) {
-    if (!parse_fail_on(args.rules.fail_on, &fail_on)) {
-      print_error(fmt::format("--fail-on: unknown severity '{}'", args.rules.fail_on));
-      return kExitUsage;
-    }
-    for (const Finding& f : out.findings)
-      if (f.severity >= fail_on) return kExitFindings;
+  if (!gate.empty()) {
+    print_error(gate);
+    return kExitFindings;
   }
   return kExitOk;
 }

@@ -28,7 +28,7 @@ po::options_description trend_options(TrendArgs* a) {
   po::options_description desc("Options");
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
-  add_output_options(desc, &a->output);
+  add_output_options(desc, &a->output, {"text|json", "20 in text, all in JSON"});
   desc.add_options()
       ("min-growth", po::value<uint64_t>(&a->trend.min_growth)->value_name("N")->default_value(3),
        "flag a group that never shrinks, rises in ≥ 2 steps and grows by ≥ N over the series");
@@ -78,7 +78,8 @@ int run_trend(int argc, char** argv) {
   }
   LoadOptions load;
   ReportOptions report;
-  if (!make_load_options(args.input, &load, &error) ||
+  if (!check_format(args.output.format, {"text", "json"}, &error) ||
+      !make_load_options(args.input, &load, &error) ||
       !make_report_options(args.output, &report, &error)) {
     print_error(error);
     return kExitUsage;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@ struct GeneralOptions {
 struct InputOptions {
   std::vector<std::string> files;  // positional FILE...; "-" is stdin
   std::string group_by = "stack";
+  bool similar = false;  // --similar = --group-by similar
   unsigned jobs = 1;  // set from --jobs, whose default is default_jobs()
 };
 
@@ -45,6 +47,9 @@ unsigned default_jobs();
 
 struct OutputOptions {
   std::string format = "text";
+  std::string min_severity;  // --min-severity: hide findings below it
+  bool summary = false;      // --summary: one line per finding and large group
+  bool fold_stdlib = false;  // --fold-stdlib
   std::string color = "auto";
   std::optional<size_t> top;
   uint64_t min_count = 1;
@@ -58,7 +63,12 @@ void add_general_options(po::options_description& desc, GeneralOptions* o);
 // FILE... is positional: pair this with input_positionals().
 void add_input_options(po::options_description& desc, InputOptions* o);
 po::positional_options_description input_positionals();
-void add_output_options(po::options_description& desc, OutputOptions* o);
+// What a command's --format and --top mean, for its --help.
+struct OutputHelp {
+  std::string_view formats;      // "text|json|dot"
+  std::string_view top_default;  // "10 in text, all in JSON"
+};
+void add_output_options(po::options_description& desc, OutputOptions* o, const OutputHelp& help);
 
 // Parses argv (argv[0] skipped) into `vm` and runs the notifiers. Returns
 // false with a one-line message on a usage error.
@@ -66,12 +76,15 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
                         const po::positional_options_description& positionals,
                         po::variables_map* vm, std::string* error);
 
+// --format against the formats a command writes; false + message.
+bool check_format(std::string_view format, std::initializer_list<std::string_view> known,
+                  std::string* error);
 // Checks and converts the parsed values; false + message on a bad value.
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);
 bool make_report_options(const OutputOptions& in, ReportOptions* out, std::string* error);
 // --color auto: colour when stdout is a terminal and NO_COLOR is unset or empty.
 bool resolve_color(std::string_view mode, bool* color, std::string* error);
 
-std::string version_line();  // "gorleak 0.1.0"
+std::string version_line();  // "gorleak 0.1.0 (commit 1a2b3c4d5e6f)"
 
 }  // namespace gorleak::cli

@@ -1,10 +1,13 @@
 #include "cli/rule_options.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "classify/builtin_rules.h"
 #include "classify/rule_loader.h"
 #include "cli/options.h"
+#include "report/fingerprint.h"
 
 namespace gorleak::cli {
 
@@ -23,7 +26,12 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
   add_rule_selection_options(desc, o);
   desc.add_options()
       ("fail-on", po::value<std::string>(&o->fail_on)->value_name("SEVERITY"),
-       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)")
+       "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical; "
+       "any case), saying which on stderr; with --baseline, only new findings count")
+      ("baseline", po::value<std::vector<std::string>>(&o->baselines)->value_name("FILE")
+                       ->composing(),
+       "report only findings this baseline or suppression file does not accept (repeatable; "
+       "`gorleak baseline write FILE DUMP` makes one; docs/baseline.md)")
       ("ignore-top", po::value<std::vector<std::string>>(&o->ignore_top)->value_name("FUNC")
                          ->composing(),
        "ignore goroutines whose top function is FUNC (goleak's IgnoreTopFunction)")
@@ -39,8 +47,26 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
        "frame (time-after-in-loop, ticker-without-stop, context-never-cancelled) look there");
 }
 
-bool parse_fail_on(const std::string& value, RuleSeverity* out) {
-  return severity_from_name(value, out);
+bool parse_severity_arg(std::string_view value, RuleSeverity* out) {
+  std::string lower(value);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return severity_from_name(lower, out);
+}
+
+bool check_rule_options(const RuleOptions& o, std::string* error) {
+  RuleSeverity s;
+  if (o.fail_on.empty() || parse_severity_arg(o.fail_on, &s)) return true;
+  std::error_code ec;
+  // `gorleak --fail-on dump.txt` (the severity forgotten) takes the dump as
+  // the value: say so rather than only "bad value".
+  bool is_file = std::filesystem::exists(o.fail_on, ec);
+  *error = fmt::format("--fail-on: '{}' is not a severity (info, low, medium, high, critical){}",
+                       o.fail_on,
+                       is_file ? "; it is a file: give the severity first, e.g. "
+                                 "--fail-on high FILE"
+                               : "");
+  return false;
 }
 
 std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
@@ -52,15 +78,24 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
     for (const Diagnostic& d : loader.diagnostics()) print_error(d.format());
     return nullptr;
   }
-  if (!o.fail_on.empty()) {
-    RuleSeverity s;
-    if (!parse_fail_on(o.fail_on, &s)) {
-      print_error(fmt::format("--fail-on: expected info, low, medium, high or critical, got '{}'",
-                              o.fail_on));
+  std::string error;
+  if (!check_rule_options(o, &error)) {
+    print_error(error);
+    return nullptr;
+  }
+  std::vector<SuppressionFile> baselines;
+  for (const std::string& path : o.baselines) {
+    SuppressionFile file;
+    Diagnostic d;
+    if (!load_suppression_file(path, &file, &d)) {
+      print_error(d.format());
       return nullptr;
     }
+    baselines.push_back(std::move(file));
   }
   auto engine = std::make_unique<RuleEngine>();
+  engine->suppressor = std::make_unique<Suppressor>(std::move(baselines), today_utc());
+  for (const Diagnostic& d : engine->suppressor->expired()) print_warning(d.format());
   std::vector<Diagnostic> notes;
   engine->rules = RuleSet::build(loader.take_rules(), o.disabled, &notes);
   for (const Diagnostic& d : notes) print_warning(d.format());
@@ -73,16 +108,51 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
   return engine;
 }
 
-void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {
-  Classifier classifier(catalog, *engine.rules, engine.options);
-  for (Snapshot& s : snapshots) classifier.classify(s);
+uint64_t settle_findings(RuleEngine& engine, std::vector<Finding>& findings,
+                         const Snapshot& snapshot, const Catalog& catalog) {
+  set_fingerprints(findings, snapshot, catalog);
+  return engine.suppressor ? engine.suppressor->apply(&findings, catalog) : 0;
 }
 
-bool any_finding_at_or_above(const std::vector<Snapshot>& snapshots, RuleSeverity s) {
+void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots) {
+  Classifier classifier(catalog, *engine.rules, engine.options);
+  for (Snapshot& s : snapshots) {
+    classifier.classify(s);
+    s.suppressed_findings = settle_findings(engine, s.findings, s, catalog);
+  }
+}
+
+std::vector<const Finding*> all_findings(const std::vector<Snapshot>& snapshots) {
+  std::vector<const Finding*> out;
   for (const Snapshot& snap : snapshots)
-    for (const Finding& f : snap.findings)
-      if (f.severity >= s) return true;
-  return false;
+    for (const Finding& f : snap.findings) out.push_back(&f);
+  return out;
+}
+
+std::string fail_on_gate(const std::vector<const Finding*>& findings, RuleSeverity threshold,
+                         const Catalog& catalog, uint64_t suppressed) {
+  std::vector<const Finding*> over;
+  for (const Finding* f : findings)
+    if (f->severity >= threshold) over.push_back(f);
+  if (over.empty()) return {};
+  // Named as a person looks for it: the rule, and the leak site's file
+  // name and line (the function when the dump gave no file).
+  std::string named;
+  constexpr size_t kNamed = 3;
+  for (size_t i = 0; i < over.size() && i < kNamed; ++i) {
+    const Finding& f = *over[i];
+    std::string where;
+    if (f.site.file != 0)
+      where = fmt::format("{}:{}", std::filesystem::path(catalog.str(f.site.file)).filename().string(),
+                          f.site.line);
+    else if (f.site.func != 0)
+      where = std::string(catalog.str(f.site.func));
+    named += fmt::format("{}{}{}", i ? ", " : "", f.rule, where.empty() ? "" : " at " + where);
+  }
+  if (over.size() > kNamed) named += fmt::format(", and {} more", over.size() - kNamed);
+  return fmt::format("{} {} at or above {}: {}{}", over.size(),
+                     over.size() == 1 ? "finding" : "findings", severity_name(threshold), named,
+                     suppressed ? fmt::format(" ({} suppressed by --baseline)", suppressed) : "");
 }
 
 }  // namespace gorleak::cli

@@ -13,6 +13,7 @@
 #include "classify/source_lookup.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
+#include "suppress/suppressor.h"
 
 namespace gorleak::cli {
 
@@ -25,6 +26,7 @@ struct RuleOptions {
   std::string fail_on;                  // --fail-on SEVERITY
   std::vector<std::string> ignore_top, ignore_any, ignore_created_by;
   std::vector<std::string> source_roots;  // --source-root DIR
+  std::vector<std::string> baselines;     // --baseline FILE
 };
 
 void add_rule_options(po::options_description& desc, RuleOptions* o);
@@ -36,6 +38,7 @@ struct RuleEngine {
   std::unique_ptr<RuleSet> rules;
   std::unique_ptr<SourceLookup> source;
   ClassifyOptions options;
+  std::unique_ptr<Suppressor> suppressor;  // --baseline files; none: accepts nothing
 };
 
 // Loads the built-in and --rules files. On a bad rule file or option, prints
@@ -43,12 +46,27 @@ struct RuleEngine {
 std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
                                              const std::vector<std::string>& modules);
 
-// Fills every snapshot's findings.
-void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots);
+// Checks the values that need no file (--fail-on), before any dump is read:
+// false + a one-line message naming the bad value.
+bool check_rule_options(const RuleOptions& o, std::string* error);
 
-// --fail-on: kExitFindings when some finding is at or above the threshold.
-// `threshold_ok` false: the option's value was bad (already reported).
-bool parse_fail_on(const std::string& value, RuleSeverity* out);
-bool any_finding_at_or_above(const std::vector<Snapshot>& snapshots, RuleSeverity s);
+// Fills every snapshot's findings, fingerprints them and takes out those the
+// baselines accept (Snapshot::suppressed_findings counts them).
+void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapshot>& snapshots);
+// The last two steps for findings computed elsewhere (diff): returns how
+// many the baselines took out.
+uint64_t settle_findings(RuleEngine& engine, std::vector<Finding>& findings,
+                         const Snapshot& snapshot, const Catalog& catalog);
+
+// A severity as users type it, in any case ("High", "CRITICAL").
+bool parse_severity_arg(std::string_view value, RuleSeverity* out);
+
+// The --fail-on gate over the findings left after suppression (before
+// --min-severity, which only hides): empty when none is at or above
+// `threshold`, else why the gate fails, one line for print_error, e.g.
+// "1 finding at or above high: chan-send-blocked at main.go:206".
+std::string fail_on_gate(const std::vector<const Finding*>& findings, RuleSeverity threshold,
+                         const Catalog& catalog, uint64_t suppressed);
+std::vector<const Finding*> all_findings(const std::vector<Snapshot>& snapshots);
 
 }  // namespace gorleak::cli

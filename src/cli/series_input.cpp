@@ -3,8 +3,43 @@
 #include <fmt/format.h>
 
 #include "cli/options.h"
+#include "pipeline/load_many.h"
 
 namespace gorleak::cli {
+
+bool load_dumps(Catalog& catalog, const std::vector<std::string>& files, const LoadOptions& load,
+                std::vector<Snapshot>* snapshots) {
+  std::vector<LoadResult> results = load_dump_files(catalog, files, load);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
+    LoadResult& r = results[i];
+    if (!r.ok) {
+      for (const Diagnostic& d : r.diagnostics) {
+        if (d.severity != Severity::kError) continue;
+        print_error(d.format());
+        return false;
+      }
+      print_error(fmt::format("{}: cannot read this input", path));
+      return false;
+    }
+    for (const Diagnostic& d : r.diagnostics) {
+      if (d.severity == Severity::kNote) continue;
+      print_warning(d.format());
+    }
+    if (r.snapshots.empty()) {
+      if (r.bytes == 0)
+        print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
+      else
+        print_error(fmt::format(
+            "{}: no goroutine dump found (expected `goroutine N [state]:` blocks or a "
+            "`goroutine profile: total N` header)",
+            path));
+      return false;
+    }
+    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
+  }
+  return true;
+}
 
 bool load_series(const std::vector<std::string>& files, const LoadOptions& load, SeriesInput* out) {
   out->same_object = std::make_unique<SameObjectCollector>(out->catalog);

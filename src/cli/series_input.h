@@ -1,5 +1,6 @@
-// Loading the dumps of `diff` and `trend`: every file into one catalog, in
-// the order given, with the same-object collector watching the parser.
+// Loading the dumps of a command: every file into one catalog, in the order
+// given; for `diff` and `trend` with the same-object collector watching the
+// parser.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,12 @@ struct SeriesInput {
   std::vector<size_t> file_of;       // per snapshot: index of its file
   std::unique_ptr<SameObjectCollector> same_object;  // hints()[i] ↔ snapshots[i]
 };
+
+// analyze and `baseline write`: every snapshot of every file (loaded in
+// parallel), in order. Prints one line and returns false on an unusable
+// input; warnings are printed and the load goes on.
+bool load_dumps(Catalog& catalog, const std::vector<std::string>& files, const LoadOptions& load,
+                std::vector<Snapshot>* snapshots);
 
 // Prints a one-line error and returns false on an unusable input. Files
 // holding several dumps contribute all of them (named file#1, file#2, …).

@@ -86,6 +86,10 @@ struct Finding {
   // index into the snapshot's findings, and a sentence naming the cause.
   int32_t cause_finding = -1;
   std::string cause;
+
+  // The finding's restart-proof identity (report/fingerprint.h), 16 hex
+  // digits; empty until set_fingerprints() ran. Baselines match on it.
+  std::string fingerprint;
 };
 
 }  // namespace gorleak

@@ -210,7 +210,10 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
   const Catalog& fc = *focus.catalog;
   if (r.classified) {
     put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(focus.name))));
-    if (r.findings.empty()) put(out, "  none\n");
+    if (r.findings.empty()) put(out, "  none{}\n", r.suppressed ? " new" : "");
+    if (r.suppressed)
+      put(out, "  ({} {} suppressed by --baseline)\n", r.suppressed,
+          r.suppressed == 1 ? "finding" : "findings");
     for (const Finding& f : r.findings) {
       std::string site;
       if (f.site.func) site = fmt::format("  {}  {}", fc.str(f.site.func),
@@ -303,12 +306,26 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
     w.end_array();
     w.key("created_by");
     write_json_site(w, c, s.created_by.func, s.created_by.file, s.created_by.line);
+    // Per dump, a few goroutine ids of the row's groups there, so a reader
+    // can find them in the dump itself.
+    w.key("samples");
+    w.begin_array();
+    for (size_t di = 0; di < d.dumps.size(); ++di) {
+      w.begin_array();
+      size_t written = 0;
+      for (uint32_t gi : row.groups[di])
+        for (uint64_t id : d.dumps[di].snapshot->groups[gi].sample_ids)
+          if (written++ < Group::kMaxSamples) w.value(id);
+      w.end_array();
+    }
+    w.end_array();
     w.end_object();
   }
   w.end_array();
 
   const DiffDump& focus = d.dumps[r.focus];
   const Catalog& fc = *focus.catalog;
+  w.field("suppressed_findings", r.suppressed);
   w.key("findings");
   w.begin_array();
   for (const Finding& f : r.findings) write_json_finding(w, f, fc);

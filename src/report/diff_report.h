@@ -24,6 +24,7 @@ struct DiffReport {
   std::vector<SpawnAttribution> spawned;  // of the focus dump
   std::vector<SameObjectHint> same_object;
   bool classified = false;  // false: no rules ran (findings stays empty)
+  uint64_t suppressed = 0;  // findings a --baseline took out (suppress/)
 };
 
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);

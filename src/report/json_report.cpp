@@ -112,6 +112,8 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("rule", f.rule);
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
+  // 0 info … 4 critical, for sorting and thresholds in jq and dashboards.
+  w.field("severity_rank", static_cast<int>(f.severity));
   w.field("confidence", confidence_name(f.confidence));
   w.field("count", f.count);
   w.field("state", f.state);
@@ -132,6 +134,8 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("description", f.description);
   w.field("fix", f.fix);
   w.field("growth_confirmed", f.growth_confirmed);
+  if (f.fingerprint.empty()) w.null_field("fingerprint");
+  else w.field("fingerprint", f.fingerprint);
   w.end_object();
 }
 
@@ -162,6 +166,7 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
     write_json_group(w, snap, gi, catalog, stacks);
   w.end_array();
 
+  w.field("suppressed_findings", snap.suppressed_findings);
   w.key("findings");
   w.begin_array();
   for (const Finding& f : snap.findings) write_json_finding(w, f, catalog);

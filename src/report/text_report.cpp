@@ -139,7 +139,7 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
 
 void write_text_findings(const Snapshot& snap, const Catalog& catalog,
                          const ReportOptions& options, std::string* out) {
-  if (snap.findings.empty()) return;
+  if (snap.findings.empty() && snap.suppressed_findings == 0) return;
   TextStyle st(options.color);
   // Most severe first, then largest; the classify stage's order breaks ties.
   std::vector<size_t> order(snap.findings.size());
@@ -150,7 +150,11 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (x.severity != y.severity) return x.severity > y.severity;
     return x.count > y.count;
   });
-  put(out, "\n{}Findings ({}){}\n", st.bold, snap.findings.size(), st.reset);
+  if (snap.suppressed_findings == 0)
+    put(out, "\n{}Findings ({}){}\n", st.bold, snap.findings.size(), st.reset);
+  else
+    put(out, "\n{}Findings ({} new; {} suppressed by --baseline){}\n", st.bold,
+        snap.findings.size(), snap.suppressed_findings, st.reset);
   for (size_t k = 0; k < order.size(); ++k) {
     const Finding& f = snap.findings[order[k]];
     if (k > 0) out->push_back('\n');
