@@ -64,6 +64,12 @@ done
 command -v curl >/dev/null || { echo "regen: curl is required" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gorleak-regen.XXXXXX")
+# GOPATH-mode programs (no go.mod) import the shared harness as
+# "gorleakcorpus/harness" and Debian's Go libraries from /usr/share/gocode.
+# The link lives at a fixed place so the paths printed in dumps are stable.
+mkdir -p "$HERE/.gopath/src"
+ln -sfn ../.. "$HERE/.gopath/src/gorleakcorpus"
+GOPATH_DIRS="$HERE/.gopath:$WORK/gopath:/usr/share/gocode"
 CACHE_ROOT=${GORLEAK_GOCACHE:-${TMPDIR:-/tmp}/gorleak-regen-gocache}
 RUN_PID=""
 
@@ -110,30 +116,50 @@ wait_exit() {
 	return 0
 }
 
-# run_one NAME VERSION GOROOT: build, run and capture one program.
+# run_one NAME VERSION GOROOT: build one program, then run and capture it
+# once, or once per variant when its folder has a `variants` file (one name
+# a line: the leak and its healthy twin share one program). Variant V of
+# program P gets GORLEAK_VARIANT=V and writes dumps named P-V.
 run_one() {
 	local name=$1 v=$2 goroot=$3
-	local src=$PROGRAMS_DIR/$name stage=$WORK/$name.go$v
-	local bin=$WORK/bin/$name.go$v out=$stage/stdout err=$stage/stderr
+	local src=$PROGRAMS_DIR/$name
+	local bin=$WORK/bin/$name.go$v
 	local mod=off exp=""
-	rm -rf "$stage"; mkdir -p "$stage" "$WORK/bin"
+	mkdir -p "$WORK/bin"
 	[ -f "$src/go.mod" ] && mod=on
 	case "$v" in 1.26|1.26.*) exp=goroutineleakprofile ;; esac
 
 	echo "== $name go$v: build (GO111MODULE=$mod${exp:+ GOEXPERIMENT=$exp})"
 	if ! (cd "$src" && env -u GOROOT -u GOPATH -u GOFLAGS -u GOEXPERIMENT -u GOOS -u GOARCH \
 		GOTOOLCHAIN=local GOFLAGS= GOPROXY=off GOENV=off GOWORK=off GOSUMDB=off \
-		GO111MODULE=$mod GOCACHE="$CACHE_ROOT/go$v" GOPATH="$WORK/gopath" \
+		GO111MODULE=$mod GOCACHE="$CACHE_ROOT/go$v" GOPATH="$GOPATH_DIRS" \
 		CGO_ENABLED=0 ${exp:+GOEXPERIMENT=$exp} \
 		timeout "$BUILD_TIMEOUT" "$goroot/bin/go" build -o "$bin" .); then
 		echo "!! $name go$v: build failed" >&2; return 1
 	fi
+	local variants=("") variant
+	if [ -f "$src/variants" ]; then
+		mapfile -t variants < <(grep -v '^[[:space:]]*\(#\|$\)' "$src/variants")
+	fi
+	for variant in "${variants[@]}"; do
+		capture "$name${variant:+-$variant}" "$v" "$bin" "$variant" "$exp" || return 1
+	done
+	return 0
+}
+
+# capture NAME VERSION BIN VARIANT EXPERIMENT: run BIN, fetch its dumps in
+# every phase, SIGQUIT it, and replace dumps/NAME.goVERSION.*.
+capture() {
+	local name=$1 v=$2 bin=$3 variant=$4 exp=$5
+	local stage=$WORK/$name.go$v
+	local out=$stage/stdout err=$stage/stderr
+	rm -rf "$stage"; mkdir -p "$stage"
 
 	echo "   run"
 	# setsid gives the program its own process group so cleanup also reaches
 	# any child processes it started.
 	(cd "$stage" && exec env -u GODEBUG -u GOTRACEBACK -u GOMAXPROCS -u GOGC \
-		${SETSID:-setsid} "$bin" >"$out" 2>"$err") &
+		GORLEAK_VARIANT="$variant" ${SETSID:-setsid} "$bin" >"$out" 2>"$err") &
 	RUN_PID=$!
 	local t=$(( READY_TIMEOUT * 10 )) addr=""
 	while :; do

@@ -32,12 +32,21 @@ struct CompiledFrameCondition {
   bool negate = false;
 };
 
+// Frame conditions plus state categories over one group, as used by a
+// unit's companions and by counter-evidence.
+struct CompiledGroupCondition {
+  std::vector<CompiledFrameCondition> frames;
+  uint32_t category_mask = 0;  // 0: any state
+};
+
 struct CompiledRule {
   const Rule* rule = nullptr;
   uint32_t category_mask = 0;  // bit per StateCategory, 0: no constraint
   int reason = -1;             // index into the reason set
   std::vector<CompiledFrameCondition> frames;
   std::unique_ptr<RE2> source;  // the source condition's pattern
+  std::vector<CompiledGroupCondition> companions;  // rule->unit.companions, same order
+  std::vector<CompiledGroupCondition> counters;    // rule->counter_evidence, same order
 };
 
 // One RE2::Set of patterns plus, for the rare DFA-out-of-memory case, the
@@ -60,13 +69,18 @@ class RuleSet {
  public:
   // Compiles `rules` minus the ids in `disabled`. Unknown disabled ids are
   // reported as warnings in `diagnostics`.
+  // `request_handlers`: the rule files' `request_handlers:` patterns.
   static std::unique_ptr<RuleSet> build(std::vector<Rule> rules,
                                         const std::vector<std::string>& disabled,
-                                        std::vector<Diagnostic>* diagnostics);
+                                        std::vector<Diagnostic>* diagnostics,
+                                        const std::vector<std::string>& request_handlers = {});
 
   const std::vector<Rule>& rules() const { return rules_; }
   const std::vector<CompiledRule>& compiled() const { return compiled_; }
   const Rule* find(std::string_view id) const;
+
+  // Indices into funcs() of the request-handler patterns.
+  const std::vector<int>& request_handlers() const { return request_handlers_; }
 
   const PatternSet& funcs() const { return funcs_; }
   const PatternSet& files() const { return files_; }
@@ -75,6 +89,7 @@ class RuleSet {
  private:
   std::vector<Rule> rules_;
   std::vector<CompiledRule> compiled_;
+  std::vector<int> request_handlers_;
   PatternSet funcs_, files_, reasons_;
 };
 

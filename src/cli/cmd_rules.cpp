@@ -175,8 +175,7 @@ struct ExampleOutcome {
   std::string message;
 };
 
-ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
-                           const RuleExample& ex) {
+ExampleOutcome run_example(const RuleLoader& loader, const Rule& rule, const RuleExample& ex) {
   ExampleOutcome out;
   Catalog catalog;
   LoadResult loaded;
@@ -202,7 +201,7 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
   ClassifyOptions opt;
   opt.modules = ex.modules;
   opt.source = &source;
-  auto set = RuleSet::build(all_rules, {}, nullptr);
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
   std::vector<const Finding*> mine;
   std::vector<Finding> keep;
   std::vector<Snapshot>& snaps = loaded.snapshots;
@@ -213,9 +212,10 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
     for (const Finding& f : s.findings) {
       if (f.rule != rule.id) continue;
       mine.push_back(&f);
-      seen += fmt::format("{}{} count={} site={} confidence={} severity={}", seen.empty() ? "" : "; ",
-                          f.rule, f.count, catalog.str(f.site.func), confidence_name(f.confidence),
-                          severity_name(f.severity));
+      seen += fmt::format("{}{} count={} site={} confidence={} severity={} evidence={}",
+                          seen.empty() ? "" : "; ", f.rule, f.count, catalog.str(f.site.func),
+                          confidence_name(f.confidence), severity_name(f.severity),
+                          evidence_level_name(f.evidence_level));
     }
   }
   if (ex.expect_none) {
@@ -232,13 +232,17 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
     if (ex.count >= 0 && f->count != static_cast<uint64_t>(ex.count)) continue;
     if (!ex.site.empty() && catalog.str(f->site.func) != ex.site) continue;
     if (!ex.confidence.empty() && confidence_name(f->confidence) != ex.confidence) continue;
+    if (!ex.severity.empty() && severity_name(f->severity) != ex.severity) continue;
+    if (!ex.evidence.empty() && evidence_level_name(f->evidence_level) != ex.evidence) continue;
     out.passed = true;
     return out;
   }
-  out.message = fmt::format("expected {}{}{}{}, got {}", rule.id,
+  out.message = fmt::format("expected {}{}{}{}{}{}, got {}", rule.id,
                             ex.count >= 0 ? fmt::format(" count={}", ex.count) : "",
                             ex.site.empty() ? "" : " site=" + ex.site,
                             ex.confidence.empty() ? "" : " confidence=" + ex.confidence,
+                            ex.severity.empty() ? "" : " severity=" + ex.severity,
+                            ex.evidence.empty() ? "" : " evidence=" + ex.evidence,
                             seen.empty() ? "no finding of this rule" : seen);
   return out;
 }
@@ -260,7 +264,7 @@ int rules_test(const std::vector<std::string>& files) {
   size_t passed = 0, failed = 0;
   for (const Rule& r : rules) {
     for (const RuleExample& ex : r.examples) {
-      ExampleOutcome o = run_example(rules, r, ex);
+      ExampleOutcome o = run_example(loader, r, ex);
       std::string label = !ex.dump.empty() ? ex.dump : "inline snippet";
       std::string expect = ex.expect_none ? "none" : fmt::format("{}{}",
           ex.count >= 0 ? fmt::format("count={} ", ex.count) : "", ex.site.empty() ? "" : "site=" + ex.site);

@@ -14,6 +14,8 @@ const Command kCommands[] = {
     {"diff", "compare dumps: BASE NEW, or IDLE LOADED AFTER (`gorleak diff --help`)", run_diff},
     {"trend", "follow groups over a series of dumps D1 ... Dn", run_trend},
     {"baseline", "accept today's findings: `gorleak baseline write FILE DUMP`", run_baseline},
+    {"redact", "a dump fit to share: placeholders for labels, arguments, paths (`--help`)",
+     run_redact},
 };
 
 }  // namespace

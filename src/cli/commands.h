@@ -28,5 +28,6 @@ int run_rules(int argc, char** argv);  // cmd_rules.cpp
 int run_diff(int argc, char** argv);   // cmd_diff.cpp
 int run_trend(int argc, char** argv);  // cmd_trend.cpp
 int run_baseline(int argc, char** argv);  // cmd_baseline.cpp
+int run_redact(int argc, char** argv);    // cmd_redact.cpp
 
 }  // namespace gorleak::cli

@@ -27,6 +27,7 @@ struct RuleOptions {
   std::vector<std::string> ignore_top, ignore_any, ignore_created_by;
   std::vector<std::string> source_roots;  // --source-root DIR
   std::vector<std::string> baselines;     // --baseline FILE
+  bool no_source = false;                 // --no-source: read no source at all
 };
 
 void add_rule_options(po::options_description& desc, RuleOptions* o);

@@ -24,34 +24,14 @@ Diagnostic error_at(const std::string& name, std::string message) {
 LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
                        const std::string& name, const LoadOptions& options) {
   LoadResult result;
-  std::string head, error;
-  if (!read_head(*source, kSniffBytes, &head, &error)) {
+  std::string head;
+  Diagnostic error;
+  if (!sniff_text(&source, name, &head, &error)) {
     result.ok = false;
-    result.diagnostics.push_back(error_at(name, "read error: " + error));
-    return result;
-  }
-  ContentKind kind = sniff_content(head);
-  bool gzip = false;
-  if (kind == ContentKind::kGzip) {
-    // People save `debug=2` output compressed; read it as is.
-    source = make_gzip_source(make_replay_source(std::move(head), std::move(source)));
-    gzip = true;
-    if (!read_head(*source, kSniffBytes, &head, &error)) {
-      result.ok = false;
-      result.diagnostics.push_back(error_at(name, error));
-      return result;
-    }
-    kind = sniff_content(head);
-  }
-  if (kind != ContentKind::kText) {
-    result.ok = false;
-    std::string what(explain_content(kind));
-    if (gzip) what = "gzip-compressed " + what;
-    result.diagnostics.push_back(error_at(name, what));
+    result.diagnostics.push_back(std::move(error));
     return result;
   }
   std::string hint_head = head.substr(0, 8192);
-  source = make_replay_source(std::move(head), std::move(source));
 
   Grouper grouper(catalog, options.group, name, &result.snapshots);
   TeeSink tee{&grouper, options.observer};
@@ -105,6 +85,35 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
 }
 
 }  // namespace
+
+bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
+                Diagnostic* error) {
+  std::string why;
+  if (!read_head(**source, kSniffBytes, head, &why)) {
+    *error = error_at(name, "read error: " + why);
+    return false;
+  }
+  ContentKind kind = sniff_content(*head);
+  bool gzip = false;
+  if (kind == ContentKind::kGzip) {
+    // People save `debug=2` output compressed; read it as is.
+    *source = make_gzip_source(make_replay_source(std::move(*head), std::move(*source)));
+    gzip = true;
+    if (!read_head(**source, kSniffBytes, head, &why)) {
+      *error = error_at(name, why);
+      return false;
+    }
+    kind = sniff_content(*head);
+  }
+  if (kind != ContentKind::kText) {
+    std::string what(explain_content(kind));
+    if (gzip) what = "gzip-compressed " + what;
+    *error = error_at(name, what);
+    return false;
+  }
+  *source = make_replay_source(*head, std::move(*source));
+  return true;
+}
 
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,
                           const LoadOptions& options) {

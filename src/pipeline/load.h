@@ -2,6 +2,7 @@
 // group it. Tests, the CLI and the benchmarks all come through here.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "model/diagnostic.h"
 #include "model/snapshot.h"
 #include "parse/dump_sink.h"
+#include "read/byte_source.h"
 #include "read/mapped_file_source.h"
 
 namespace gorleak {
@@ -45,6 +47,14 @@ struct LoadResult {
   uint64_t split_absorbed = 0;
   uint64_t split_mapped = 0;  // read in place from mappings of the file
 };
+
+// The first step of every load, for readers of dump text that do not parse
+// it (`gorleak redact`): sniffs the start of *source, unwraps gzip and
+// refuses what is not text (binary, protobuf, images…) with the loader's
+// one-line Diagnostic. On success *source serves the text from its first
+// byte, and *head holds its first 64 KiB.
+bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
+                Diagnostic* error);
 
 // `path` "-" reads standard input.
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,

@@ -12,9 +12,12 @@ namespace gorleak {
 
 namespace {
 
+constexpr size_t kNoSite = ~size_t{0};
+
 // Index of the leak site in `stack`: the first frame at the site's
-// function, file and line, else the first at its function; 0 when absent
-// (the whole stack is the path).
+// function, file and line, else the first at its function; kNoSite when
+// absent (a finding may cover companion groups without the site: an unread
+// response body's writeLoop beside its readLoop), 0 without a site.
 size_t site_index(const Stack& stack, const SourceSite& site) {
   if (site.func == 0) return 0;
   for (size_t i = 0; i < stack.frames.size(); ++i) {
@@ -23,7 +26,7 @@ size_t site_index(const Stack& stack, const SourceSite& site) {
   }
   for (size_t i = 0; i < stack.frames.size(); ++i)
     if (stack.frames[i].func == site.func) return i;
-  return 0;
+  return kNoSite;
 }
 
 // "SPAWNER.funcN", or "SPAWNER.N" when SPAWNER is a closure itself
@@ -51,9 +54,9 @@ bool is_go_statement_wrapper(const Frame& outer, const Frame& inner, const Creat
          inner.line >= cb.line && inner.line <= outer.line && outer.line > cb.line;
 }
 
-std::string site_path(const Stack& stack, const SourceSite& site, const Catalog& catalog) {
+// The path of `stack` from frame `from` on.
+std::string site_path(const Stack& stack, size_t from, const Catalog& catalog) {
   std::vector<const Frame*> kept;
-  size_t from = site_index(stack, site);
   for (size_t i = from; i < stack.frames.size(); ++i) {
     const Frame& f = stack.frames[i];
     std::string_view func = catalog.str(f.func);
@@ -82,10 +85,15 @@ std::string fingerprint_text(const Finding& finding, const Snapshot& snapshot,
   std::string path;
   for (uint32_t gi : finding.groups) {
     if (gi >= snapshot.groups.size()) continue;
-    std::string p = site_path(catalog.stacks.get(snapshot.groups[gi].stack), finding.site, catalog);
+    const Stack& stack = catalog.stacks.get(snapshot.groups[gi].stack);
+    size_t from = site_index(stack, finding.site);
+    if (from == kNoSite) continue;
+    std::string p = site_path(stack, from, catalog);
     if (!have || p < path) path = std::move(p);
     have = true;
   }
+  if (!have && !finding.groups.empty() && finding.groups.front() < snapshot.groups.size())
+    path = site_path(catalog.stacks.get(snapshot.groups[finding.groups.front()].stack), 0, catalog);
   return fmt::format("{}\n{}\n{}\n{}", kFingerprintVersion, finding.rule,
                      finding.site.func ? catalog.str(finding.site.func) : std::string_view(),
                      path);

@@ -30,8 +30,10 @@
 // goroutine's entry to the leak site changes it, as it should.
 //
 // A finding that covers several groups (a rule counted by site) takes the
-// smallest PATH of its groups, in byte order: the fingerprint then does not
-// depend on which group is largest today.
+// smallest PATH of its groups that hold the site, in byte order: the
+// fingerprint then does not depend on which group is largest today, nor on
+// companion groups without the site (an unread body's writeLoop). With no
+// group holding the site, PATH is that of the first group's whole stack.
 #pragma once
 
 #include <string>

@@ -134,6 +134,16 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("description", f.description);
   w.field("fix", f.fix);
   w.field("growth_confirmed", f.growth_confirmed);
+  w.field("rule_severity", severity_name(f.rule_severity));
+  w.field("evidence_level", evidence_level_name(f.evidence_level));
+  w.field("evidence_basis", f.evidence_basis);
+  w.field("units", f.units);
+  if (f.unit.empty()) w.null_field("unit");
+  else w.field("unit", f.unit);
+  w.key("library");
+  write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
+  if (f.cause.empty()) w.null_field("cause");
+  else w.field("cause", f.cause);
   if (f.fingerprint.empty()) w.null_field("fingerprint");
   else w.field("fingerprint", f.fingerprint);
   w.end_object();

@@ -164,6 +164,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
     std::string facts = fmt::format("{} {}", f.count, plural(f.count, "goroutine", "goroutines"));
+    if (f.units > 0) facts = fmt::format("{} {} ({})", f.units, f.unit, facts);
     if (!f.state.empty())
       facts += fmt::format(" \u00b7 {}", f.state);
     else if (f.category != StateCategory::kUnknown)
@@ -188,6 +189,15 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
       for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
       put_labelled(out, st, "groups", gs, 4);
     }
+    std::string library = site_text(catalog, f.library);
+    if (!library.empty()) put_labelled(out, st, "library", library, 4);
+    std::string severity = std::string(severity_name(f.severity));
+    if (f.rule_severity != f.severity)
+      severity += fmt::format(" (the rule says {})", severity_name(f.rule_severity));
+    put_labelled(out, st, "severity",
+                 fmt::format("{}: {} [{}]", severity, f.evidence_basis, evidence_level_name(f.evidence_level)),
+                 4);
+    if (!f.cause.empty()) put_labelled(out, st, "cause", f.cause, 4);
     put_labelled(out, st, "evidence", f.evidence, 4);
     put_labelled(out, st, "fix", f.fix, 4);
   }

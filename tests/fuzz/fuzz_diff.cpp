@@ -44,7 +44,7 @@ const RuleSet& builtin_rules() {
   static std::unique_ptr<RuleSet> set = [] {
     RuleLoader loader;
     add_builtin_rules(loader);
-    return RuleSet::build(loader.take_rules(), {}, nullptr);
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
   }();
   return *set;
 }
