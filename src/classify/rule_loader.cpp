@@ -43,7 +43,12 @@ std::vector<StateCategory> as_categories(const YNode& c) {
   auto read_one = [&](const YNode& e) {
     StateCategory cat;
     std::string name = as_string(e, "categories");
-    if (!category_from_name(name, &cat)) fail(e.Mark(), fmt::format("unknown state category '{}'", name));
+    if (!category_from_name(name, &cat)) {
+      std::string known;
+      for (size_t c = 0; c < kStateCategoryCount; ++c)
+        known += fmt::format("{}{}", c ? ", " : "", category_name(static_cast<StateCategory>(c)));
+      fail(e.Mark(), fmt::format("unknown state category '{}' (known: {})", name, known));
+    }
     out.push_back(cat);
   };
   if (c.IsSequence()) {

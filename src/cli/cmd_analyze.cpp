@@ -136,7 +136,7 @@ int run_analyze(int argc, char** argv) {
   // hides some from the report.
   std::string gate;
   RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty() && parse_severity_arg(args.rules.fail_on, &fail_on)) {
+  if (!args.rules.fail_on.empty() && severity_from_name(args.rules.fail_on, &fail_on)) {
     uint64_t suppressed = 0;
     for (const Snapshot& s : snapshots) suppressed += s.suppressed_findings;
     gate = fail_on_gate(all_findings(snapshots), fail_on, catalog, suppressed);

@@ -216,7 +216,7 @@ int run_diff(int argc, char** argv) {
   // hides some from the report.
   std::string gate;
   RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty() && parse_severity_arg(args.rules.fail_on, &fail_on)) {
+  if (!args.rules.fail_on.empty() && severity_from_name(args.rules.fail_on, &fail_on)) {
     std::vector<const Finding*> findings;
     for (const Finding& f : out.findings) findings.push_back(&f);
     gate = fail_on_gate(findings, fail_on, in.catalog, out.suppressed);

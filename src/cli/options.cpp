@@ -206,7 +206,7 @@ bool make_report_options(const OutputOptions& in, ReportOptions* out, std::strin
   }
   if (!in.min_severity.empty()) {
     RuleSeverity s;
-    if (!parse_severity_arg(in.min_severity, &s)) {
+    if (!severity_from_name(in.min_severity, &s)) {
       *error = fmt::format("--min-severity: '{}' is not a severity (info, low, medium, high, critical)",
                            in.min_severity);
       return false;

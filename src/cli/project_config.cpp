@@ -24,7 +24,7 @@ std::vector<std::string> paths_list(const YNode& n, std::string_view field, cons
 std::string severity_field(const YNode& n, std::string_view field) {
   std::string s = as_string(n, field);
   RuleSeverity sev;
-  if (!parse_severity_arg(s, &sev))
+  if (!severity_from_name(s, &sev))
     fail(n.Mark(), fmt::format("'{}' must be a severity (info, low, medium, high, critical), got '{}'",
                                field, s));
   return s;

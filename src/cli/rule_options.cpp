@@ -50,16 +50,9 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
       ("no-source", po::bool_switch(&o->no_source), "read no source code, not even from the current directory");
 }
 
-bool parse_severity_arg(std::string_view value, RuleSeverity* out) {
-  std::string lower(value);
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return severity_from_name(lower, out);
-}
-
 bool check_rule_options(const RuleOptions& o, std::string* error) {
   RuleSeverity s;
-  if (o.fail_on.empty() || parse_severity_arg(o.fail_on, &s)) return true;
+  if (o.fail_on.empty() || severity_from_name(o.fail_on, &s)) return true;
   std::error_code ec;
   // `gorleak --fail-on dump.txt` (the severity forgotten) takes the dump as
   // the value: say so rather than only "bad value".

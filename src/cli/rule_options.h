@@ -59,9 +59,6 @@ void classify_all(RuleEngine& engine, const Catalog& catalog, std::vector<Snapsh
 uint64_t settle_findings(RuleEngine& engine, std::vector<Finding>& findings,
                          const Snapshot& snapshot, const Catalog& catalog);
 
-// A severity as users type it, in any case ("High", "CRITICAL").
-bool parse_severity_arg(std::string_view value, RuleSeverity* out);
-
 // The --fail-on gate over the findings left after suppression (before
 // --min-severity, which only hides): empty when none is at or above
 // `threshold`, else why the gate fails, one line for print_error, e.g.

@@ -14,7 +14,7 @@ namespace gorleak {
 
 enum class RuleSeverity : uint8_t { kInfo, kLow, kMedium, kHigh, kCritical };
 std::string_view severity_name(RuleSeverity s);  // "info" … "critical"
-bool severity_from_name(std::string_view name, RuleSeverity* out);
+bool severity_from_name(std::string_view name, RuleSeverity* out);  // any case
 
 enum class Confidence : uint8_t { kUnconfirmed, kLow, kMedium, kHigh };
 std::string_view confidence_name(Confidence c);  // "unconfirmed" … "high"

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "diff/signature.h"
 #include "model/user_code.h"
 #include "report/text_style.h"
 
@@ -252,12 +253,42 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     return stack.elided_count != 0 && stack.elided_at == i + 1;
   };
   if (n == 0) put(out, "      {}(no frames){}\n", st.dim, st.reset);
-  for (size_t i = 0; i < std::min(n, fold); ++i) {
+  if (options.fold_stdlib) {
+    // Every frame, but each run of two or more standard-library and runtime
+    // frames folds to one line and the frame the program called into (the
+    // run's outermost one outside the runtime and its wrappers), as
+    // panicparse keeps what the user called and hides how it is built.
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && static_cast<int>(j) != user &&
+             is_library_func(catalog.str(stack.frames[j].func)) && (j == i || !elision_after(j - 1)))
+        ++j;
+      if (j - i < 2) {
+        put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+        if (elision_after(i)) put_elision(out, st, stack.elided_count);
+        ++i;
+        continue;
+      }
+      int keep = -1;
+      for (size_t k = i; k < j; ++k) {
+        const Frame& f = stack.frames[k];
+        if (!is_cross_form_noise(catalog.str(f.func), catalog.str(f.file))) keep = static_cast<int>(k);
+      }
+      size_t folded = j - i - (keep >= 0 ? 1 : 0);
+      put(out, "      {}… {} standard-library {} folded{}\n", st.dim, folded,
+          plural(folded, "frame", "frames"), st.reset);
+      if (keep >= 0) put_frame(out, st, catalog, stack.frames[static_cast<size_t>(keep)], false);
+      if (elision_after(j - 1)) put_elision(out, st, stack.elided_count);
+      i = j;
+    }
+    fold = n;  // nothing more to fold below
+  }
+  for (size_t i = 0; i < std::min(n, fold) && !options.fold_stdlib; ++i) {
     put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
     if (elision_after(i)) put_elision(out, st, stack.elided_count);
   }
   size_t shown_until = std::min(n, fold);
-  if (user >= 0 && static_cast<size_t>(user) >= shown_until) {
+  if (!options.fold_stdlib && user >= 0 && static_cast<size_t>(user) >= shown_until) {
     size_t u = static_cast<size_t>(user);
     if (u > shown_until)
       put(out, "      {}\u2026 {} {} \u2026{}\n", st.dim, u - shown_until,
