@@ -325,11 +325,11 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
 
   const DiffDump& focus = d.dumps[r.focus];
   const Catalog& fc = *focus.catalog;
-  w.field("suppressed_findings", r.suppressed);
   w.key("findings");
   w.begin_array();
   for (const Finding& f : r.findings) write_json_finding(w, f, fc);
   w.end_array();
+  w.field("suppressed_findings", r.suppressed);
 
   w.key("spawned_by");
   w.begin_array();

@@ -176,11 +176,11 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
     write_json_group(w, snap, gi, catalog, stacks);
   w.end_array();
 
-  w.field("suppressed_findings", snap.suppressed_findings);
   w.key("findings");
   w.begin_array();
   for (const Finding& f : snap.findings) write_json_finding(w, f, catalog);
   w.end_array();
+  w.field("suppressed_findings", snap.suppressed_findings);
 
   w.key("diagnostics");
   w.begin_array();
