@@ -66,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gorleak", default=os.path.join(HERE, "..", "build", "gorleak"))
     ap.add_argument("--dumps", default=os.path.join(HERE, "dumps"))
+    ap.add_argument("--programs", default=os.path.join(HERE, "programs"))
     ap.add_argument("--by-rule", action="store_true", help="also print the per-rule table")
     ap.add_argument("--show-misses", action="store_true", help="print every miss and wrong alarm")
     ap.add_argument("patterns", nargs="*", help="only programs whose name contains one of these")
@@ -74,6 +75,8 @@ def main():
 
     stats = collections.defaultdict(collections.Counter)
     by_rule = collections.defaultdict(collections.Counter)
+    # rule -> form -> Counter(right, all, healthy <severity>)
+    table = collections.defaultdict(lambda: collections.defaultdict(collections.Counter))
     for name in sorted(os.listdir(a.dumps)):
         if not name.endswith(".expect"):
             continue
@@ -82,9 +85,9 @@ def main():
             continue
         if program in ("states", "labels", "spawn-tree"):
             continue  # parser fixtures, no leak ground truth
-        src = os.path.join(HERE, "programs", program)
+        src = os.path.join(a.programs, program)
         if not os.path.isdir(src) and "-" in program:
-            src = os.path.join(HERE, "programs", program.rsplit("-", 1)[0])
+            src = os.path.join(a.programs, program.rsplit("-", 1)[0])
         cwd = src if os.path.isdir(src) else HERE
         for phase, t in truth_of(os.path.join(a.dumps, name)).items():
             for form in FORMS:
@@ -99,6 +102,9 @@ def main():
                 findings = [f for s in report["snapshots"] for f in s.get("findings", [])]
                 s = stats[form]
                 if t["healthy"]:
+                    for f in findings:
+                        if RANK[f["severity"]] >= 1:
+                            table[f["rule"]][form]["healthy " + f["severity"]] += 1
                     s["healthy dumps"] += 1
                     loud = [f for f in findings if RANK[f["severity"]] >= 2]
                     if loud:
@@ -140,6 +146,10 @@ def main():
                                   f"site={leak['site']}; got {got or 'nothing'}")
                 expected_sites = {l["site"] for l in t["leaks"]}
                 for f in findings:
+                    if RANK[f["severity"]] >= 1:
+                        table[f["rule"]][form]["all"] += 1
+                        if (f.get("site") or {}).get("func") in expected_sites:
+                            table[f["rule"]][form]["right"] += 1
                     if RANK[f["severity"]] < 2:
                         continue
                     s["alarms"] += 1
@@ -156,9 +166,21 @@ def main():
         print(f"{form:<8} {s['named']:>5} of {s['leaks']:<4} {s['named by rule']:>8} "
               f"{s['alarms right']:>5} of {s['alarms']:<5} {s['healthy alarmed']:>7} of {s['healthy dumps']:<5}")
     if a.by_rule:
+        # Per rule and form: right / all findings at low or above on leaking
+        # dumps, then findings on healthy dumps by severity.
         print()
-        for rule in sorted(by_rule):
-            print(f"{rule:<30} " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule[rule].items())))
+        print("| rule | " + " | ".join(FORMS) + " |")
+        print("|---|" + "---:|" * len(FORMS))
+        for rule in sorted(table):
+            cells = []
+            for form in FORMS:
+                c = table[rule][form]
+                cell = f"{c['right']}/{c['all']}" if c["all"] else "–"
+                healthy = ", ".join(f"{c[k]} {k.split()[1]}" for k in sorted(c) if k.startswith("healthy"))
+                if healthy:
+                    cell += f"; healthy {healthy}"
+                cells.append(cell)
+            print(f"| `{rule}` | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

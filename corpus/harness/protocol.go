@@ -40,8 +40,8 @@ func Must(err error, what string) {
 	}
 }
 
-// Listen opens the pprof listener on a free loopback port. The pprof
-// handlers are on http.DefaultServeMux.
+// Listen opens a listener on a free loopback port: for pprof (its handlers
+// are on http.DefaultServeMux) or for one of the program's own servers.
 func Listen() net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	Must(err, "listen")

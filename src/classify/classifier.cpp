@@ -390,6 +390,30 @@ class Evaluator {
     return false;
   }
 
+  // The type of a method (main.(*Client) for main.(*Client).writePump) or
+  // the function of a closure (main.serve for main.serve.func2) at the
+  // group's user frame; "" for a plain function or no user frame.
+  std::string owner_of(const GroupView& v) const {
+    if (v.site.in_stdlib || v.site.frame_index < 0) return {};
+    // The goroutine's own function (its bottom user frame) ties the
+    // goroutines of one connection together: readPump and writePump are
+    // both methods of the client, whatever they block in.
+    const auto& frames = v.stack->frames;
+    std::string_view fn = cat_.str(v.site.site.func);
+    for (size_t k = frames.size(); k-- > static_cast<size_t>(v.site.frame_index);) {
+      std::string_view f = cat_.str(frames[k].func);
+      if (mem_.sites.is_user_func(f)) {
+        fn = f;
+        break;
+      }
+    }
+    size_t slash = fn.rfind('/');
+    size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
+    size_t last = fn.rfind('.');
+    if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
+    return std::string(fn.substr(0, last));
+  }
+
   bool sites_user(StrId func) const { return mem_.sites.is_user_func(cat_.str(func)); }
 
   static bool collects(StateCategory c) {
@@ -491,12 +515,18 @@ class Evaluator {
     // Live connections: the same function started as many goroutines that
     // are reading the network right now - each blocked goroutine has a live
     // peer. (A leak of per-connection goroutines needs growth to tell.)
-    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) && creator != 0) {
+    // Without created-by lines (debug=1), goroutines of one connection
+    // object show as methods of one type, or closures of one function: the
+    // owner of the user frame stands in for the creator.
+    std::string owner = creator == 0 ? owner_of(views_[groups.front()]) : std::string();
+    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) &&
+        (creator != 0 || !owner.empty())) {
       uint64_t readers = 0;
       for (uint32_t g = 0; g < views_.size(); ++g) {
         const GroupView& v = views_[g];
         if (in_finding(g) || v.group->category != StateCategory::kIOWait) continue;
-        if (v.stack->created_by.func == creator) readers += v.group->count;
+        bool paired = creator != 0 ? v.stack->created_by.func == creator : owner_of(v) == owner;
+        if (paired) readers += v.group->count;
       }
       if (readers >= needed)
         return fmt::format("live connections: the same function started {} goroutines that are "
@@ -662,8 +692,12 @@ class Evaluator {
       Finding& w = (*out)[i];
       const Rule* rule = rules_.find(w.rule);
       if (!rule || !rule->waits_for_siblings || w.groups.empty()) continue;
-      const Stack& ws = *views_[w.groups.front()].stack;
-      if (!ws.created_by.present()) continue;
+      const GroupView& wv = views_[w.groups.front()];
+      const Stack& ws = *wv.stack;
+      // Without created-by lines (debug=1), closures of one function are
+      // siblings: Search.func1 (the workers) and Search.func2 (the waiter).
+      std::string owner = ws.created_by.present() ? std::string() : owner_of(wv);
+      if (!ws.created_by.present() && owner.empty()) continue;
       auto [first, n] = edges_of_[w.groups.front()];
       std::vector<uint64_t> parents;
       for (uint32_t e = first; e < first + n; ++e)
@@ -681,8 +715,10 @@ class Evaluator {
           for (uint32_t e = f0; e < f0 + fn && !sibling; ++e)
             sibling = snap_.spawns[e].has_parent &&
                       std::find(parents.begin(), parents.end(), snap_.spawns[e].parent_id) != parents.end();
-        } else {
+        } else if (ws.created_by.present()) {
           sibling = v.stack->created_by.func == ws.created_by.func;
+        } else {
+          sibling = owner_of(v) == owner;
         }
         if (!sibling) continue;
         if (siblings == 0 || v.group->count > views_[sibling_group].group->count) sibling_group = g;
@@ -706,6 +742,8 @@ class Evaluator {
                     : fmt::format("a consequence: the {} goroutines it waits for are alive and blocked in "
                                   "[{}] at {}",
                                   siblings, cat_.str(sv.group->state), where);
+      // Even a proven waiter is only the symptom: the fix is where its
+      // siblings block.
       if (w.severity > RuleSeverity::kLow) w.severity = RuleSeverity::kLow;
       w.evidence_basis = "consequence: " + w.cause;
     }
