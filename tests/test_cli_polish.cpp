@@ -22,19 +22,6 @@ namespace {
 
 std::string dump(const char* name) { return (corpus_dumps_dir() / name).string(); }
 
-Json json_of(const RunResult& r) {
-  Json j;
-  std::string error;
-  INFO(r.err);
-  REQUIRE_MESSAGE(parse_json(r.out, &j, &error), error);
-  return j;
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
-
 size_t count(const std::string& s, std::string_view what) {
   size_t n = 0;
   for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
@@ -172,8 +159,8 @@ TEST_CASE(".gorleak.yaml: found upwards, CLI flags win, errors point into it") {
   fs::path deep = project / "cmd" / "server";
   fs::create_directories(deep);
   std::string d = dump("states.go1.22.debug2.txt");
-  write(project / "baseline.yaml", "suppressions:\n  - rule: select-no-cases\n    site: main.selectNoCases\n");
-  write(project / ".gorleak.yaml",
+  write_file(project / "baseline.yaml", "suppressions:\n  - rule: select-no-cases\n    site: main.selectNoCases\n");
+  write_file(project / ".gorleak.yaml",
         "# the team's defaults\n"
         "fail_on: Critical\n"
         "min_severity: medium\n"
@@ -200,22 +187,22 @@ TEST_CASE(".gorleak.yaml: found upwards, CLI flags win, errors point into it") {
   }
   CHECK(out.find("gorleak: 2 findings at or above critical: nil-channel") != std::string::npos);
   // A flag on the command line replaces the file's value.
-  write(tmp.path / "empty.yaml", "");
+  write_file(tmp.path / "empty.yaml", "");
   auto [orc, oout] = in(deep, "--fail-on info --baseline ../../../empty.yaml --format json " + shell_quote(d));
   CHECK(orc == 1);
   REQUIRE_MESSAGE(parse_json(oout.substr(0, oout.rfind("gorleak: ")), &j, &error), error);
   CHECK(j.at("snapshots").at(0).at("suppressed_findings").u64() == 0);
   CHECK(in(deep, "--no-config --fail-on critical --disable nil-channel " + shell_quote(d)).first == 0);
   // --config names another file; a bad one is an error at its line and column.
-  write(tmp.path / "bad.yaml", "fail_on: high\nmodules: {a: b}\n");
+  write_file(tmp.path / "bad.yaml", "fail_on: high\nmodules: {a: b}\n");
   auto [brc, bout] = in(tmp.path, "--config bad.yaml " + shell_quote(d));
   CHECK(brc == 2);
   CHECK(bout == "gorleak: bad.yaml:2:10: 'modules' must be a string or a list of strings\n");
-  write(tmp.path / "worse.yaml", "fail_on: severe\n");
+  write_file(tmp.path / "worse.yaml", "fail_on: severe\n");
   CHECK(in(tmp.path, "--config worse.yaml " + shell_quote(d)).second ==
         "gorleak: worse.yaml:1:10: 'fail_on' must be a severity (info, low, medium, high, critical), "
         "got 'severe'\n");
-  write(tmp.path / "typo.yaml", "fail-on: high\n");
+  write_file(tmp.path / "typo.yaml", "fail-on: high\n");
   CHECK(in(tmp.path, "--config typo.yaml " + shell_quote(d)).second ==
         "gorleak: typo.yaml:1:1: unknown field 'fail-on' in the file (known: modules, rules, disable, "
         "ignore, source_roots, baseline, fail_on, min_severity)\n");

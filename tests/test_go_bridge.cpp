@@ -26,6 +26,13 @@ namespace {
 
 constexpr const char* kGoleakSrc = "/usr/share/gocode/src/go.uber.org/goleak";
 
+// Debian's golang-uber-goleak-dev; false (with a message) when absent.
+bool have_goleak() {
+  if (fs::exists(fs::path(kGoleakSrc) / "options.go")) return true;
+  MESSAGE("go.uber.org/goleak is not installed (Debian: golang-uber-goleak-dev): skipped");
+  return false;
+}
+
 // The toolchain, or the whole file is skipped (ctest SKIP).
 fs::path require_go() {
   auto go = find_go();
@@ -34,19 +41,6 @@ fs::path require_go() {
     std::exit(77);
   }
   return *go;
-}
-
-Json json_of(const RunResult& r) {
-  Json j;
-  std::string error;
-  INFO(r.err);
-  REQUIRE_MESSAGE(parse_json(r.out, &j, &error), error);
-  return j;
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
 }
 
 }  // namespace
@@ -113,10 +107,7 @@ TEST_CASE("a baseline from one run suppresses exactly its findings on the next r
 
 TEST_CASE("--format goleak prints Go that go vet accepts against go.uber.org/goleak") {
   fs::path go = require_go();
-  if (!fs::exists(fs::path(kGoleakSrc) / "options.go")) {
-    MESSAGE("go.uber.org/goleak is not installed (Debian: golang-uber-goleak-dev): skipped");
-    return;
-  }
+  if (!have_goleak()) return;
   TempDir tmp;
   REQUIRE(!tmp.path.empty());
   // goleak as Debian ships it, plus IgnoreAnyFunction with the signature it
@@ -126,7 +117,7 @@ TEST_CASE("--format goleak prints Go that go vet accepts against go.uber.org/gol
   fs::create_directories(lib.parent_path());
   fs::copy(kGoleakSrc, lib, fs::copy_options::recursive);
   if (read_file(lib / "options.go").find("func IgnoreAnyFunction(") == std::string::npos)
-    write(lib / "ignore_any_v1_3.go",
+    write_file(lib / "ignore_any_v1_3.go",
           "package goleak\n\n"
           "// IgnoreAnyFunction as goleak v1.3.0 declares it (test stand-in).\n"
           "func IgnoreAnyFunction(f string) Option { return IgnoreTopFunction(f) }\n");
@@ -149,7 +140,7 @@ TEST_CASE("--format goleak prints Go that go vet accepts against go.uber.org/gol
   body += h.out;
   ++options;
   REQUIRE(options >= 10);
-  write(gopath / "src/leakopts/opts.go",
+  write_file(gopath / "src/leakopts/opts.go",
         "package leakopts\n\nimport \"go.uber.org/goleak\"\n\n// Options gorleak printed.\n"
         "var Options = []goleak.Option{\n" + body + "}\n");
   std::string out;
@@ -164,14 +155,11 @@ TEST_CASE("--format goleak prints Go that go vet accepts against go.uber.org/gol
 
 TEST_CASE("goleak's own failure output, from a real go test, is read and classified") {
   fs::path go = require_go();
-  if (!fs::exists(fs::path(kGoleakSrc) / "options.go")) {
-    MESSAGE("go.uber.org/goleak is not installed (Debian: golang-uber-goleak-dev): skipped");
-    return;
-  }
+  if (!have_goleak()) return;
   TempDir tmp;
   REQUIRE(!tmp.path.empty());
   fs::path gopath = tmp.path / "gopath";
-  write(gopath / "src/leakpkg/leak_test.go",
+  write_file(gopath / "src/leakpkg/leak_test.go",
         "package leakpkg\n\nimport (\n\t\"testing\"\n\n\t\"go.uber.org/goleak\"\n)\n\n"
         "var never = make(chan int)\n\nfunc waitForever() { <-never }\n\n"
         "func TestLeaks(t *testing.T) {\n\tdefer goleak.VerifyNone(t)\n"

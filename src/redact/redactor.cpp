@@ -160,8 +160,8 @@ void Redactor::learn(std::string_view line) {
   auto part = [&](const TextSpan& s) { return text.substr(s.begin, s.end - s.begin); };
   switch (d.kind) {
     case DumpLineKind::kFunc:
-    case DumpLineKind::kCreatedBy: last_func_ = part(d.func); break;
-    case DumpLineKind::kFile: learn_frame(last_func_, part(d.file)); break;
+    case DumpLineKind::kCreatedBy: learn_func_ = part(d.func); break;
+    case DumpLineKind::kFile: learn_frame(learn_func_, part(d.file)); break;
     case DumpLineKind::kDebug1Frame:
       if (!d.file.empty()) learn_frame(part(d.func), part(d.file));
       break;
@@ -337,14 +337,14 @@ void Redactor::rewrite(std::string_view line, std::string* out) {
     case DumpLineKind::kFunc:
       edits.push_back({d.func, redact_func(part(d.func))});
       if (!d.args.empty()) edits.push_back({d.args, redact_args(part(d.args))});
-      last_func_ = part(d.func);
+      rewrite_func_ = part(d.func);
       break;
     case DumpLineKind::kCreatedBy:
       if (!d.func.empty()) edits.push_back({d.func, redact_func(part(d.func))});
-      last_func_ = part(d.func);
+      rewrite_func_ = part(d.func);
       break;
     case DumpLineKind::kFile:
-      if (!d.file.empty()) edits.push_back({d.file, redact_path(part(d.file), last_func_)});
+      if (!d.file.empty()) edits.push_back({d.file, redact_path(part(d.file), rewrite_func_)});
       break;
     case DumpLineKind::kDebug1Frame:
       if (!d.func.empty()) edits.push_back({d.func, redact_func(part(d.func))});

@@ -89,7 +89,8 @@ class Redactor {
   DumpLineReader learn_reader_, rewrite_reader_;
   std::set<std::string, std::less<>> public_packages_;
   std::vector<Root> roots_;
-  std::string last_func_;  // the function the next file line belongs to
+  // The function the next file line belongs to, per pass.
+  std::string learn_func_, rewrite_func_;
 };
 
 }  // namespace gorleak

@@ -9,6 +9,7 @@
 #include "model/func_name.h"
 #include "model/user_code.h"
 #include "report/go_literal.h"
+#include "report/text_style.h"
 
 namespace gorleak {
 
@@ -48,10 +49,6 @@ Option option_for(const Stack& stack, const Catalog& catalog, const ReportOption
     if (!f.empty() && !is_cross_form_noise(f, catalog.str(fr.file))) return {true, f};
   }
   return {false, top};
-}
-
-std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
-  return n == 1 ? one : many;
 }
 
 }  // namespace

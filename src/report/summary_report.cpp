@@ -17,10 +17,6 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
 }
 
-std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
-  return n == 1 ? one : many;
-}
-
 // "func (file.go:33)": the file's name only, to keep the line short.
 std::string where(const Catalog& catalog, StrId func, StrId file, uint32_t line) {
   std::string out(func ? catalog.str(func) : std::string_view("?"));
@@ -32,13 +28,6 @@ std::string where(const Catalog& catalog, StrId func, StrId file, uint32_t line)
 std::string percent(uint64_t part, uint64_t total) {
   if (total == 0) return "-";
   return fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(total));
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return u;
 }
 
 }  // namespace

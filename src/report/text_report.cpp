@@ -19,10 +19,6 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
 }
 
-std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
-  return n == 1 ? one : many;
-}
-
 std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
   switch (s) {
     case RuleSeverity::kCritical:
@@ -30,13 +26,6 @@ std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
     case RuleSeverity::kMedium: return st.yellow;
     default: return st.cyan;
   }
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return u;
 }
 
 // Multi-line rule texts keep their line breaks, indented under the label.
