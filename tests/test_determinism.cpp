@@ -126,3 +126,25 @@ TEST_CASE("trend: same bytes every time") {
                 .out == first.out);
   }
 }
+
+TEST_CASE("goleak options, the summary and redact: the same bytes every time") {
+  std::vector<fs::path> dumps = sample_dumps();
+  REQUIRE(dumps.size() >= 5);
+  for (const fs::path& p : dumps) {
+    CAPTURE(p);
+    std::vector<std::vector<std::string>> runs = {
+        {"--format", "goleak", "--top", "0"}, {"--summary", "--top", "0"}, {"redact"},
+        {"redact", "--hash-funcs", "--hash-paths"}, {"redact", "--check"}};
+    for (std::vector<std::string> args : runs) {
+      args.push_back(p.string());
+      RunResult first = run_cli(args);
+      REQUIRE(first.exit_code == 0);
+      CHECK(!first.out.empty());
+      CHECK(run_cli(args).out == first.out);
+      if (args[0] != "redact") {
+        args.insert(args.begin(), {"-j", "3"});
+        CHECK(run_cli(args).out == first.out);
+      }
+    }
+  }
+}

@@ -5,21 +5,16 @@
 // Go toolchain is installed.
 #include <doctest/doctest.h>
 
-#include <stdlib.h>
-#include <unistd.h>
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "go_support.h"
 #include "json_check.h"
 #include "live_support.h"
 #include "test_support.h"
@@ -28,13 +23,6 @@ namespace fs = std::filesystem;
 using namespace gorleak::test;
 
 namespace {
-
-// Runs a shell command line, stdout+stderr into *output; returns the exit code.
-int run(const std::string& cmd, const fs::path& log, std::string* output) {
-  int status = std::system((cmd + " >" + shell_quote(log.string()) + " 2>&1").c_str());
-  *output = read_file(log);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // `KEY a=1 b=2` line of the program's output.
 std::map<std::string, uint64_t> counts_line(const std::string& out, const std::string& key) {
@@ -82,30 +70,26 @@ TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
   fs::path src = source_dir() / "tests/e2e/leaky/main.go";
   REQUIRE(fs::exists(src));
   fs::path bin = tmp.path / "leaky";
-  // The build cache lives in the temp dir too, but is kept between runs:
-  // a cold cache compiles runtime/pprof's dependencies (~15 s of CPU).
-  fs::path gocache = fs::temp_directory_path() / "gorleak-e2e-gocache";
-  std::string env = fmt::format(
-      "env GOCACHE={} GOPATH={} GOFLAGS= GOTOOLCHAIN=local GOPROXY=off "
-      "CGO_ENABLED=0 ",
-      shell_quote(gocache.string()), shell_quote((tmp.path / "gopath").string()));
+  std::string env = go_env(tmp.path / "gopath");
 
   std::string out;
-  int rc = run(env + "timeout 50 " + shell_quote(go->string()) + " version", tmp.path / "version.log", &out);
+  int rc = run_shell(env + "timeout 50 " + shell_quote(go->string()) + " version",
+                     tmp.path / "version.log", &out);
   INFO("go: ", go->string(), " ", out);
   REQUIRE(rc == 0);
   MESSAGE("end-to-end with ", out);
 
-  rc = run(fmt::format("cd {} && {}timeout 300 {} build -o {} {}", shell_quote(tmp.path.string()), env,
-                       shell_quote(go->string()), shell_quote(bin.string()), shell_quote(src.string())),
-           tmp.path / "build.log", &out);
+  rc = run_shell(fmt::format("cd {} && {}timeout 300 {} build -o {} {}",
+                             shell_quote(tmp.path.string()), env, shell_quote(go->string()),
+                             shell_quote(bin.string()), shell_quote(src.string())),
+                 tmp.path / "build.log", &out);
   INFO("go build: ", out);
   REQUIRE(rc == 0);
 
   fs::path d2 = tmp.path / "leaky.debug2.txt", d1 = tmp.path / "leaky.debug1.txt";
-  rc = run(fmt::format("timeout 30 {} {} {}", shell_quote(bin.string()), shell_quote(d2.string()),
-                       shell_quote(d1.string())),
-           tmp.path / "run.log", &out);
+  rc = run_shell(fmt::format("timeout 30 {} {} {}", shell_quote(bin.string()),
+                             shell_quote(d2.string()), shell_quote(d1.string())),
+                 tmp.path / "run.log", &out);
   INFO("leaky: ", out);
   REQUIRE(rc == 0);
   auto printed = counts_line(out, "COUNT");

@@ -171,7 +171,7 @@ TEST_CASE("--fail-on, --disable, --no-builtin, --rules errors") {
   CHECK(test::run_cli({"--fail-on", "low", dump("healthy-mixed.go1.22.debug2.txt").string()}).exit_code == 0);
   test::RunResult bad = test::run_cli({"--fail-on", "severe", body});
   CHECK(bad.exit_code == 2);
-  CHECK(bad.err == "gorleak: --fail-on: expected info, low, medium, high or critical, got 'severe'\n");
+  CHECK(bad.err == "gorleak: --fail-on: 'severe' is not a severity (info, low, medium, high, critical)\n");
 
   CHECK(test::run_cli({"--fail-on", "low", "--disable", "unclosed-response-body", body}).exit_code == 0);
   CHECK(test::run_cli({"--fail-on", "low", "--no-builtin", body}).exit_code == 0);

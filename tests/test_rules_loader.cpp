@@ -132,7 +132,8 @@ TEST_CASE("wrong type: file:line:col of the value") {
   CHECK(first_error(rule_file("    title: again\n")) == "r.yaml:7:5: field 'title' given twice in a rule");
   CHECK(first_error("rules: {a: b}\n") == "r.yaml:1:8: 'rules' must be a list, got a map");
   CHECK(first_error(rule_file("", "{state: {categories: [chan recv]}}")) ==
-        "r.yaml:7:34: unknown state category 'chan recv'");
+        "r.yaml:7:34: unknown state category 'chan recv' (known: chan receive, chan send, select, "
+        "semacquire, IO wait, syscall, sleep, running, runnable, runtime, other, unknown)");
   CHECK(first_error(rule_file("    confidence: certain\n")) ==
         "r.yaml:7:17: unknown confidence 'certain' (unconfirmed, low, medium, high)");
 }

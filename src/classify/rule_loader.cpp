@@ -3,268 +3,19 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <re2/re2.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include "read/yaml_tree.h"
+
+static_assert(gorleak::kMaxRuleFileBytes == gorleak::kMaxYamlFileBytes);
+static_assert(gorleak::kMaxRuleFileDepth == gorleak::kMaxYamlDepth);
 
 namespace gorleak {
 
 namespace {
-
-// Thrown inside this file only; parse_rule_text turns it into a Diagnostic.
-struct RuleError {
-  YAML::Mark mark;
-  std::string message;
-};
-
-// Messages quote the user's keys and values, which may hold line breaks or
-// other control characters: escape them so a diagnostic stays one line.
-std::string one_line(std::string message) {
-  std::string out;
-  out.reserve(message.size());
-  for (char c : message) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += c;
-  }
-  return out;
-}
-
-[[noreturn]] void fail(const YAML::Mark& mark, std::string message) {
-  throw RuleError{mark, one_line(std::move(message))};
-}
-
-// The parsed file, built from yaml-cpp's event stream in one pass. Building
-// it ourselves (instead of YAML::Load) keeps every node's mark, and lets us
-// refuse what YAML::Load would silently resolve - anchors and aliases, which
-// can turn a small file into a huge tree - and nesting deeper than any rule
-// needs, before anything is built from them.
-struct YNode {
-  YAML::NodeType::value type = YAML::NodeType::Null;
-  YAML::Mark mark;
-  std::string scalar;
-  std::vector<YNode> seq;
-  std::vector<std::pair<YNode, YNode>> map;
-
-  YAML::NodeType::value Type() const { return type; }
-  bool IsNull() const { return type == YAML::NodeType::Null; }
-  bool IsScalar() const { return type == YAML::NodeType::Scalar; }
-  bool IsSequence() const { return type == YAML::NodeType::Sequence; }
-  bool IsMap() const { return type == YAML::NodeType::Map; }
-  const std::string& Scalar() const { return scalar; }
-  const YAML::Mark& Mark() const { return mark; }
-  std::vector<YNode>::const_iterator begin() const { return seq.begin(); }
-  std::vector<YNode>::const_iterator end() const { return seq.end(); }
-  const YNode* value(std::string_view name) const {
-    for (const auto& [k, v] : map)
-      if (k.IsScalar() && k.scalar == name) return &v;
-    return nullptr;
-  }
-
-  // Special members out of line: clang with libstdc++ refuses to instantiate
-  // pair<YNode, YNode> while YNode is still incomplete (the fuzz build).
-  YNode();
-  YNode(const YNode&);
-  YNode(YNode&&) noexcept;
-  YNode& operator=(const YNode&);
-  YNode& operator=(YNode&&) noexcept;
-  ~YNode();
-};
-YNode::YNode() = default;
-YNode::YNode(const YNode&) = default;
-YNode::YNode(YNode&&) noexcept = default;
-YNode& YNode::operator=(const YNode&) = default;
-YNode& YNode::operator=(YNode&&) noexcept = default;
-YNode::~YNode() = default;
-
-class TreeBuilder : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    check_anchor(mark, anchor);
-    YNode n;
-    n.mark = mark;
-    add(std::move(n));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    fail(mark, "YAML aliases (*name) are not allowed in rule files");
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                const std::string& value) override {
-    check_anchor(mark, anchor);
-    YNode n;
-    n.type = YAML::NodeType::Scalar;
-    n.mark = mark;
-    n.scalar = value;
-    add(std::move(n));
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(mark, anchor, YAML::NodeType::Sequence);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(mark, anchor, YAML::NodeType::Map);
-  }
-  void OnMapEnd() override { close(); }
-
-  // The document's root; Null for an empty document.
-  YNode root;
-  int documents = 0;
-
- private:
-  struct Open {
-    YNode node;
-    std::optional<YNode> pending_key;  // maps: key read, value not yet
-  };
-  void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) fail(mark, "YAML anchors (&name) are not allowed in rule files");
-  }
-  void open(const YAML::Mark& mark, YAML::anchor_t anchor, YAML::NodeType::value type) {
-    check_anchor(mark, anchor);
-    if (static_cast<int>(stack_.size()) + 1 > kMaxRuleFileDepth)
-      fail(mark, fmt::format("nesting deeper than {} levels", kMaxRuleFileDepth));
-    Open o;
-    o.node.type = type;
-    o.node.mark = mark;
-    stack_.push_back(std::move(o));
-  }
-  void close() {
-    YNode done = std::move(stack_.back().node);
-    stack_.pop_back();
-    add(std::move(done));
-  }
-  void add(YNode n) {
-    if (stack_.empty()) {
-      if (++documents > 1) fail(n.mark, "a rule file holds one YAML document");
-      root = std::move(n);
-      return;
-    }
-    Open& top = stack_.back();
-    if (top.node.IsSequence()) {
-      top.node.seq.push_back(std::move(n));
-    } else if (!top.pending_key) {
-      top.pending_key = std::move(n);
-    } else {
-      top.node.map.emplace_back(std::move(*top.pending_key), std::move(n));
-      top.pending_key.reset();
-    }
-  }
-  std::vector<Open> stack_;
-};
-
-std::string_view kind_name(const YNode& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    default: return "an undefined node";
-  }
-}
-
-// Walks one map, rejecting unknown and repeated keys, and hands each known
-// key's value to the caller.
-class MapReader {
- public:
-  MapReader(const YNode& node, std::string_view what,
-            std::initializer_list<std::string_view> known)
-      : node_(node) {
-    if (!node.IsMap()) fail(node.Mark(), fmt::format("expected a map for {}, got {}", what, kind_name(node)));
-    for (auto it = node.map.begin(); it != node.map.end(); ++it) {
-      const YNode& k = it->first;
-      if (!k.IsScalar()) fail(k.Mark(), fmt::format("expected a field name in {}", what));
-      const std::string& key = k.Scalar();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        std::string list;
-        for (std::string_view s : known) list += fmt::format("{}{}", list.empty() ? "" : ", ", s);
-        fail(k.Mark(), fmt::format("unknown field '{}' in {} (known: {})", key, what, list));
-      }
-      for (const auto& e : entries_)
-        if (e.first == key) fail(k.Mark(), fmt::format("field '{}' given twice in {}", key, what));
-      entries_.emplace_back(key, it->second);
-      key_marks_.push_back(k.Mark());
-    }
-  }
-  const YNode* get(std::string_view key) const {
-    for (const auto& e : entries_)
-      if (e.first == key) return &e.second;
-    return nullptr;
-  }
-  const YNode& require(std::string_view key, std::string_view what) const {
-    const YNode* n = get(key);
-    if (!n) fail(node_.Mark(), fmt::format("missing field '{}' in {}", key, what));
-    return *n;
-  }
-
- private:
-  const YNode& node_;
-  std::vector<std::pair<std::string, YNode>> entries_;
-  std::vector<YAML::Mark> key_marks_;
-};
-
-std::string as_string(const YNode& n, std::string_view field) {
-  if (!n.IsScalar()) fail(n.Mark(), fmt::format("'{}' must be a string, got {}", field, kind_name(n)));
-  return n.Scalar();
-}
-
-uint64_t as_uint(const YNode& n, std::string_view field) {
-  if (!n.IsScalar()) fail(n.Mark(), fmt::format("'{}' must be a whole number, got {}", field, kind_name(n)));
-  const std::string& s = n.Scalar();
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty())
-    fail(n.Mark(), fmt::format("'{}' must be a whole number, got '{}'", field, s));
-  return v;
-}
-
-bool as_bool(const YNode& n, std::string_view field) {
-  if (n.IsScalar() && n.Scalar() == "true") return true;
-  if (n.IsScalar() && n.Scalar() == "false") return false;
-  fail(n.Mark(), fmt::format("'{}' must be true or false", field));
-}
-
-// A scalar or a list of scalars.
-std::vector<std::string> as_string_list(const YNode& n, std::string_view field) {
-  std::vector<std::string> out;
-  if (n.IsScalar()) {
-    out.push_back(n.Scalar());
-    return out;
-  }
-  if (!n.IsSequence()) fail(n.Mark(), fmt::format("'{}' must be a string or a list of strings", field));
-  for (const auto& e : n) out.push_back(as_string(e, field));
-  return out;
-}
-
-// Validates an RE2 pattern here so the message points at the scalar and
-// carries RE2's own explanation.
-std::string as_regex(const YNode& n, std::string_view field) {
-  std::string pattern = as_string(n, field);
-  RE2::Options opt;
-  opt.set_log_errors(false);
-  RE2 re(pattern, opt);
-  if (!re.ok())
-    fail(n.Mark(), fmt::format("invalid regular expression in '{}': {}", field, re.error()));
-  return pattern;
-}
-
-// Prose fields: YAML block scalars (`|`) end with a newline nobody wants.
-std::string as_text(const YNode& n, std::string_view field) {
-  std::string s = as_string(n, field);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  return s;
-}
 
 RuleOrigin origin_of(const YNode& n, const std::string& file) {
   return RuleOrigin{file, static_cast<uint32_t>(n.Mark().line + 1),
@@ -292,7 +43,12 @@ std::vector<StateCategory> as_categories(const YNode& c) {
   auto read_one = [&](const YNode& e) {
     StateCategory cat;
     std::string name = as_string(e, "categories");
-    if (!category_from_name(name, &cat)) fail(e.Mark(), fmt::format("unknown state category '{}'", name));
+    if (!category_from_name(name, &cat)) {
+      std::string known;
+      for (size_t c = 0; c < kStateCategoryCount; ++c)
+        known += fmt::format("{}{}", c ? ", " : "", category_name(static_cast<StateCategory>(c)));
+      fail(e.Mark(), fmt::format("unknown state category '{}' (known: {})", name, known));
+    }
     out.push_back(cat);
   };
   if (c.IsSequence()) {
@@ -541,38 +297,12 @@ Rule read_rule(const YNode& n, const std::string& file) {
   return r;
 }
 
-Diagnostic error_at(const std::string& file, const YAML::Mark& mark, std::string message) {
-  Diagnostic d;
-  d.severity = Severity::kError;
-  d.file = file;
-  // yaml-cpp marks are 0-based; a null mark (-1) means "no position".
-  d.line = mark.line >= 0 ? static_cast<uint64_t>(mark.line + 1) : 0;
-  d.column = mark.column >= 0 ? static_cast<uint32_t>(mark.column + 1) : 0;
-  d.message = std::move(message);
-  return d;
-}
-
 }  // namespace
 
 RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
   RuleLoadResult out;
-  if (text.size() > kMaxRuleFileBytes) {
-    Diagnostic d;
-    d.severity = Severity::kError;
-    d.file = name;
-    d.message = fmt::format("rule file is {} bytes, more than the {} MiB limit", text.size(),
-                            kMaxRuleFileBytes >> 20);
-    out.diagnostics.push_back(std::move(d));
-    return out;
-  }
-  std::string buf(text);
-  try {
-    std::istringstream in(buf);
-    YAML::Parser parser(in);
-    TreeBuilder tree;
-    while (parser.HandleNextDocument(tree)) {
-    }
-    const YNode& root = tree.root;
+  Diagnostic error;
+  bool ok = read_yaml(text, name, "rule file", [&](const YNode& root) {
     if (root.IsNull()) fail(YAML::Mark::null_mark(), "no 'rules:' list in the file");
     MapReader top(root, "the file", {"rules", "request_handlers"});
     if (const YNode* rh = top.get("request_handlers")) {
@@ -590,14 +320,11 @@ RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
                                          it->second.file, it->second.line, it->second.column));
       out.rules.push_back(std::move(rule));
     }
-  } catch (const RuleError& e) {
+  }, &error);
+  if (!ok) {
     out.rules.clear();
     out.request_handlers.clear();
-    out.diagnostics.push_back(error_at(name, e.mark, e.message));
-  } catch (const YAML::Exception& e) {
-    out.rules.clear();
-    out.request_handlers.clear();
-    out.diagnostics.push_back(error_at(name, e.mark, one_line("YAML syntax error: " + e.msg)));
+    out.diagnostics.push_back(std::move(error));
   }
   return out;
 }
@@ -636,27 +363,10 @@ bool RuleLoader::add_text(std::string_view text, const std::string& name, bool b
 }
 
 bool RuleLoader::add_file(const std::string& path, bool builtin) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  Diagnostic d;
-  d.severity = Severity::kError;
-  d.file = path;
-  if (ec) {
-    d.message = fmt::format("cannot read rule file: {}", ec.message());
-    diagnostics_.push_back(std::move(d));
-    return false;
-  }
-  if (size > kMaxRuleFileBytes) {
-    d.message = fmt::format("rule file is {} bytes, more than the {} MiB limit", size,
-                            kMaxRuleFileBytes >> 20);
-    diagnostics_.push_back(std::move(d));
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) {
-    d.message = "cannot read rule file";
-    diagnostics_.push_back(std::move(d));
+  std::string text;
+  Diagnostic error;
+  if (!read_yaml_file(path, "rule file", &text, &error)) {
+    diagnostics_.push_back(std::move(error));
     return false;
   }
   return add_text(text, path, builtin);

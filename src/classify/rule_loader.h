@@ -13,9 +13,10 @@
 
 namespace gorleak {
 
-// Limits that keep a hostile or mistaken file from costing much.
-inline constexpr size_t kMaxRuleFileBytes = 4u << 20;  // 4 MiB
-inline constexpr int kMaxRuleFileDepth = 32;           // nested maps/lists
+// Limits that keep a hostile or mistaken file from costing much: those of
+// every YAML file gorleak reads (read/yaml_tree.h).
+inline constexpr size_t kMaxRuleFileBytes = 4u << 20;  // 4 MiB, = kMaxYamlFileBytes
+inline constexpr int kMaxRuleFileDepth = 32;           // nested maps/lists, = kMaxYamlDepth
 
 struct RuleLoadResult {
   std::vector<Rule> rules;

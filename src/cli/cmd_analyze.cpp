@@ -10,14 +10,17 @@
 #include "cli/commands.h"
 #include "cli/fetch_options.h"
 #include "cli/options.h"
+#include "cli/project_config.h"
 #include "cli/report_context.h"
 #include "cli/rule_options.h"
+#include "cli/series_input.h"
 #include "cli/url_input.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
 #include "pipeline/load_many.h"
 #include "report/format.h"
 #include "report/group_filter.h"
+#include "suppress/finding_filter.h"
 
 namespace gorleak::cli {
 
@@ -30,6 +33,7 @@ struct AnalyzeArgs {
   RuleOptions rules;  // cli/rule_options.h
   FetchArgs fetch;    // cli/fetch_options.h
   std::string save;
+  ConfigOptions config;
 };
 
 po::options_description analyze_options(AnalyzeArgs* a) {
@@ -43,6 +47,7 @@ po::options_description analyze_options(AnalyzeArgs* a) {
       ("save", po::value<std::string>(&a->save)->value_name("FILE"),
        "with one URL: keep the dump as fetched in FILE (gzip when FILE ends in .gz), "
        "so `gorleak FILE` gives this report again");
+  add_config_options(desc, &a->config);
   return desc;
 }
 
@@ -90,64 +95,18 @@ void print_help(const po::options_description& desc) {
       commands, options_text(desc), format_help(FormatUse::kAnalyze));
 }
 
-// Loads every input into one catalog, in order. On an unusable input prints
-// one line and returns false. A URL whose transfer broke off mid-body keeps
-// what it read; its error goes to *failures, printed after the report.
-bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
-                 const LoadOptions& load, const FetchDumpOptions& fetch,
-                 std::vector<Snapshot>* snapshots, std::vector<std::string>* failures) {
-  std::vector<InputLoad> inputs;
-  if (std::none_of(files.begin(), files.end(), [](const std::string& f) { return looks_like_url(f); })) {
-    std::vector<LoadResult> results = load_dump_files(catalog, files, load);
-    for (size_t i = 0; i < files.size(); ++i)
-      inputs.push_back(InputLoad{std::move(results[i]), files[i], false});
-  } else {
-    for (const std::string& f : files) inputs.push_back(load_input(catalog, f, load, fetch));
-  }
-  for (InputLoad& in : inputs) {
-    const std::string& path = in.name;
-    LoadResult& r = in.result;
-    if (!r.ok) {
-      for (const Diagnostic& d : r.diagnostics) {
-        if (d.severity != Severity::kError) continue;
-        print_error(d.format());
-        return false;
-      }
-      print_error(fmt::format("{}: cannot read this input", path));
-      return false;
-    }
-    for (const Diagnostic& d : r.diagnostics) {
-      if (d.severity == Severity::kNote) continue;
-      if (in.fetch_failed && d.severity == Severity::kError)
-        failures->push_back(d.format());
-      else
-        print_warning(d.format());
-    }
-    if (r.snapshots.empty()) {
-      if (r.bytes == 0)
-        print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
-      else
-        print_error(fmt::format(
-            "{}: no goroutine dump found (expected `goroutine N [state]:` blocks or a "
-            "`goroutine profile: total N` header)",
-            path));
-      return false;
-    }
-    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
-  }
-  return true;
-}
-
 }  // namespace
 
 int run_analyze(int argc, char** argv) {
   AnalyzeArgs args;
   po::options_description desc = analyze_options(&args);
-  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help, &vm);
       rc >= 0)
     return rc;
   std::string error;
 
+  if (!apply_project_config(args.config, vm, &args.rules, &args.output)) return kExitUsage;
   LoadOptions load;
   ReportOptions report;
   const Format* format = nullptr;
@@ -159,6 +118,10 @@ int run_analyze(int argc, char** argv) {
   report.source_roots = args.rules.source_roots;
   GroupFilter filter;
   if (!filter.init(report, &error)) {
+    print_error(error);
+    return kExitUsage;
+  }
+  if (!check_rule_options(args.rules, &error)) {
     print_error(error);
     return kExitUsage;
   }
@@ -184,7 +147,7 @@ int run_analyze(int argc, char** argv) {
   Catalog catalog;
   std::vector<Snapshot> snapshots;
   std::vector<std::string> failures;
-  if (!load_inputs(catalog, args.input.files, load, fetch, &snapshots, &failures))
+  if (!load_dumps(catalog, args.input.files, load, fetch, &snapshots, &failures))
     return kExitUsage;
 
   if (args.rules.fail_on == "growth") {
@@ -194,6 +157,18 @@ int run_analyze(int argc, char** argv) {
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
+
+  // The gate sees every finding the baselines left; --min-severity only
+  // hides some from the report.
+  std::string gate;
+  RuleSeverity fail_on;
+  if (!args.rules.fail_on.empty() && severity_from_name(args.rules.fail_on, &fail_on)) {
+    uint64_t suppressed = 0;
+    for (const Snapshot& s : snapshots) suppressed += s.suppressed_findings;
+    gate = fail_on_gate(all_findings(snapshots), fail_on, catalog, suppressed);
+  }
+  if (report.min_severity)
+    for (Snapshot& s : snapshots) remove_findings_below(&s.findings, *report.min_severity);
 
   ReportContext context = make_report_context(engine.get(), snapshot_sources(snapshots));
   std::string buffer;
@@ -206,10 +181,10 @@ int run_analyze(int argc, char** argv) {
   // A transfer that broke off: the report above is what was read.
   for (const std::string& f : failures) print_error(f);
   if (!failures.empty()) return kExitUsage;
-  RuleSeverity fail_on;
-  if (!args.rules.fail_on.empty() && parse_fail_on(args.rules.fail_on, &fail_on) &&
-      any_finding_at_or_above(snapshots, fail_on))
+  if (!gate.empty()) {
+    print_error(gate);
     return kExitFindings;
+  }
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "cli/compare.h"
 #include "cli/fetch_options.h"
 #include "cli/options.h"
+#include "cli/project_config.h"
 #include "cli/series_input.h"
 
 namespace gorleak::cli {
@@ -24,6 +25,7 @@ struct DiffArgs {
   CompareArgs compare;  // cli/compare.h
   FetchArgs fetch;      // cli/fetch_options.h
   std::string base;
+  ConfigOptions config;
 };
 
 po::options_description diff_options(DiffArgs* a) {
@@ -35,6 +37,7 @@ po::options_description diff_options(DiffArgs* a) {
        "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)");
   add_compare_options(desc, &a->compare);
   add_fetch_options(desc, &a->fetch);
+  add_config_options(desc, &a->config);
   return desc;
 }
 
@@ -92,10 +95,13 @@ bool pick_snapshots(const SeriesInput& in, size_t files, std::vector<size_t>* ou
 int run_diff(int argc, char** argv) {
   DiffArgs args;
   po::options_description desc = diff_options(&args);
-  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help);
+  po::variables_map vm;
+  if (int rc = parse_or_answer(argc, argv, desc, input_positionals(), args.general, print_help, &vm);
       rc >= 0)
     return rc;
   std::string error;
+  if (!apply_project_config(args.config, vm, &args.compare.rules, &args.compare.output))
+    return kExitUsage;
   LoadOptions load;
   ReportOptions report;
   FetchDumpOptions fetch;

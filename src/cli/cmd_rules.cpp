@@ -45,6 +45,18 @@ std::string origin_text(const RuleOrigin& o) {
   return fmt::format("{}:{}:{}", o.file, o.line, o.column);
 }
 
+// Embedded rules have no file on disk; their source is rules/NAME in
+// gorleak's source tree.
+constexpr std::string_view kEmbedded = "<builtin>/";
+
+// Where a rule is written: "rules/channels.yaml:3", "ci/my-rules.yaml:12".
+std::string rule_file_text(const Rule& r) {
+  std::string_view file = r.origin.file;
+  std::string shown = file.starts_with(kEmbedded) ? "rules/" + std::string(file.substr(kEmbedded.size()))
+                                                  : std::string(file);
+  return fmt::format("{}:{}", shown, r.origin.line);
+}
+
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
@@ -118,12 +130,15 @@ std::string match_text(const MatchSpec& m) {
 }
 
 int rules_list(const RuleSet& rules) {
-  size_t w = 2;
-  for (const Rule& r : rules.rules()) w = std::max(w, r.id.size());
-  fmt::print("{:<{}}  {:<8}  {:<8}  {}\n", "ID", w, "SEVERITY", "FROM", "TITLE");
+  size_t w = 2, fw = 4;
+  for (const Rule& r : rules.rules()) {
+    w = std::max(w, r.id.size());
+    fw = std::max(fw, rule_file_text(r).size());
+  }
+  fmt::print("{:<{}}  {:<8}  {:<8}  {:<{}}  {}\n", "ID", w, "SEVERITY", "FROM", "FILE", fw, "TITLE");
   for (const Rule& r : rules.rules())
-    fmt::print("{:<{}}  {:<8}  {:<8}  {}\n", r.id, w, severity_name(r.severity),
-               r.builtin ? "builtin" : "user", r.title);
+    fmt::print("{:<{}}  {:<8}  {:<8}  {:<{}}  {}\n", r.id, w, severity_name(r.severity),
+               r.builtin ? "builtin" : "user", rule_file_text(r), fw, r.title);
   fmt::print("{} rules", rules.rules().size());
   std::string dir = builtin_rules_dir();
   fmt::print("; built-in rules from {}\n", dir.empty() ? "the copy embedded in gorleak" : dir);
@@ -145,8 +160,7 @@ int rules_explain(const RuleSet& rules, const std::string& id) {
   if (!r->caller_hint.empty()) fmt::print("Finding the caller:\n{}\n", indent(r->caller_hint, "  "));
   fmt::print("Matches groups where:\n{}", match_text(r->match));
   if (!r->examples.empty()) {
-    // Embedded rules have no file here; their examples live in the source tree.
-    constexpr std::string_view kEmbedded = "<builtin>/";
+    // Embedded rules' examples live in the source tree.
     std::string file = r->origin.file.rfind(kEmbedded, 0) == 0
                            ? "rules/" + r->origin.file.substr(kEmbedded.size()) + " (in gorleak's source tree)"
                            : r->origin.file;

@@ -20,6 +20,7 @@
 #include "diff/trend.h"
 #include "diff/verdict.h"
 #include "report/format.h"
+#include "suppress/finding_filter.h"
 #include "report/trend_report.h"
 
 namespace gorleak::cli {
@@ -112,7 +113,14 @@ int run_trend(int argc, char** argv) {
   TrendReport out;
   out.trend = &trend;
   const size_t last = trend.diff.dumps.size() - 1;
+  const DiffDump& focus = trend.diff.dumps[last];
   out.findings = classify_with_growth(trend.diff, last, *engine->rules, engine->options);
+  uint64_t suppressed = settle_findings(*engine, out.findings, *focus.snapshot, *focus.catalog);
+  std::string gate = series_gate(
+      args.rules, out.findings,
+      likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size(), *focus.catalog,
+      suppressed);
+  if (report.min_severity) remove_findings_below(&out.findings, *report.min_severity);
   out.classified = true;
 
   ReportContext context = make_report_context(engine.get(), snapshot_sources(in.snapshots));
@@ -124,8 +132,9 @@ int run_trend(int argc, char** argv) {
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }
-  return series_exit_code(args.rules, out.findings,
-                          likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size());
+  if (gate.empty()) return kExitOk;
+  print_error(gate);
+  return kExitFindings;
 }
 
 }  // namespace gorleak::cli

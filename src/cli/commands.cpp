@@ -1,6 +1,14 @@
 #include "cli/commands.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iterator>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/options.h"
 
 namespace gorleak::cli {
 
@@ -16,7 +24,44 @@ const Command kCommands[] = {
     {"probe", "idle → loaded → after of a running service around a load command", run_probe},
     {"watch", "sample running services over time (live view, history database)", run_watch},
     {"history", "what watch --db recorded: growth over days, across restarts", run_history},
+    {"baseline", "accept today's findings: `gorleak baseline write FILE DUMP`", run_baseline},
+    {"redact", "a dump fit to share: placeholders for labels, arguments, paths (`--help`)",
+     run_redact},
 };
+
+// Edits (insert, delete, replace one byte) between two short words.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// A first word that is no file and almost a command name ("dif", "trnd")
+// is a typo, not a dump to read.
+const Command* misspelt_command(std::string_view word) {
+  if (word.empty() || word[0] == '-' || word.size() > 16) return nullptr;
+  std::error_code ec;
+  if (std::filesystem::exists(std::string(word), ec)) return nullptr;
+  const Command* best = nullptr;
+  size_t best_distance = 3;
+  for (const Command& c : kCommands) {
+    size_t d = edit_distance(word, c.name);
+    if (d < best_distance && d < c.name.size()) {
+      best = &c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
 
 }  // namespace
 
@@ -33,6 +78,11 @@ int dispatch(int argc, char** argv) {
   // ./NAME; options and paths never collide with command names otherwise.
   if (argc >= 2) {
     if (const Command* c = find_command(argv[1])) return c->run(argc - 1, argv + 1);
+    if (const Command* c = misspelt_command(argv[1])) {
+      print_error(fmt::format("'{}' is neither a file nor a command; did you mean `gorleak {}`?",
+                              argv[1], c->name));
+      return kExitUsage;
+    }
   }
   // `gorleak --base BASE NEW`, as `go tool pprof -diff_base` users expect.
   for (int i = 1; i < argc; ++i)

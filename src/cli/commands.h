@@ -30,5 +30,7 @@ int run_trend(int argc, char** argv);  // cmd_trend.cpp
 int run_probe(int argc, char** argv);  // cmd_probe.cpp
 int run_watch(int argc, char** argv);  // cmd_watch.cpp
 int run_history(int argc, char** argv);  // cmd_history.cpp
+int run_baseline(int argc, char** argv);  // cmd_baseline.cpp
+int run_redact(int argc, char** argv);    // cmd_redact.cpp
 
 }  // namespace gorleak::cli

@@ -8,6 +8,7 @@
 #include "diff/creation_forest.h"
 #include "diff/diff_findings.h"
 #include "diff/verdict.h"
+#include "suppress/finding_filter.h"
 #include "report/diff_report.h"
 
 namespace gorleak::cli {
@@ -69,6 +70,15 @@ bool make_compare_options(const CompareArgs& a, ReportOptions* report, const For
     *error = "--stay-fraction: expected a number in (0, 1]";
     return false;
   }
+  if (a.output.summary) {
+    *error = "--summary is for a single dump's report, not for comparing dumps";
+    return false;
+  }
+  if (a.output.graph != "tree" && a.output.format != "dot") {
+    *error = fmt::format("--graph {} draws a graph: it needs --format dot", a.output.graph);
+    return false;
+  }
+  if (!check_rule_options(a.rules, error)) return false;
   if (!make_report_options(a.output, FormatUse::kDiff, report, format, error)) return false;
   report->source_roots = a.rules.source_roots;
   return true;
@@ -87,7 +97,16 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
 
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
+  const DiffDump& focus = diff.dumps[out.focus];
   out.findings = classify_with_growth(diff, out.focus, *engine->rules, engine->options);
+  out.suppressed = settle_findings(*engine, out.findings, *focus.snapshot, *focus.catalog);
+  // The gate sees every finding the baselines left; --min-severity only
+  // hides some from the report.
+  std::string gate = series_gate(
+      args.rules, out.findings,
+      likely_leaks(diff, diff_leak_basis(diff), out.focus, out.findings).size(), *focus.catalog,
+      out.suppressed);
+  if (report.min_severity) remove_findings_below(&out.findings, *report.min_severity);
   out.classified = true;
   out.spawned = attribute(diff, out.focus, args.spawned);
   if (hints) {
@@ -106,8 +125,9 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
     print_error("cannot write the report to standard output");
     return kExitUsage;
   }
-  size_t leaks = likely_leaks(diff, diff_leak_basis(diff), out.focus, out.findings).size();
-  return series_exit_code(args.rules, out.findings, leaks);
+  if (gate.empty()) return kExitOk;
+  print_error(gate);
+  return kExitFindings;
 }
 
 }  // namespace gorleak::cli

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "report/text_escape.h"
+#include "cli/rule_options.h"
 
 namespace gorleak::cli {
 
@@ -29,7 +30,16 @@ void print_note(std::string_view message) {
   fmt::print(stderr, "gorleak: note: {}\n", message);
 }
 
-std::string version_line() { return fmt::format("gorleak {}", GORLEAK_VERSION); }
+// GORLEAK_COMMIT is set for this file only (CMakeLists.txt), when the
+// build was configured in a git checkout: other files do not recompile
+// when it changes.
+std::string version_line() {
+#ifdef GORLEAK_COMMIT
+  return fmt::format("gorleak {} (commit {})", GORLEAK_VERSION, GORLEAK_COMMIT);
+#else
+  return fmt::format("gorleak {} (commit unknown: not built from a git checkout)", GORLEAK_VERSION);
+#endif
+}
 
 namespace {
 
@@ -73,10 +83,14 @@ void add_input_options(po::options_description& desc, InputOptions* o) {
   desc.add_options()
       ("input", po::value<std::vector<std::string>>(&o->files)->value_name("FILE"),
        "dump file(s); `-` reads standard input (also positional)")
-      ("group-by", po::value<std::string>(&o->group_by)->value_name("stack|function")
+      ("group-by", po::value<std::string>(&o->group_by)->value_name("stack|function|similar")
                        ->default_value("stack"),
-       "group goroutines by identical stack (function + file:line), or by "
-       "function names only (survives small code changes)")
+       "group goroutines by identical stack (function + file:line), by "
+       "function names only (survives small code changes), or by similar stacks "
+       "(function names only, arguments ignored even where they print as `...`)")
+      ("similar", po::bool_switch(&o->similar),
+       "= --group-by similar: stacks that differ only in line numbers and arguments "
+       "form one group (panicparse's aggressive mode)")
       ("jobs,j",
        count_value("jobs", [o](uint64_t v) { o->jobs = static_cast<unsigned>(std::min<uint64_t>(v, 1024)); })
            ->default_value(std::to_string(default_jobs())),
@@ -91,13 +105,19 @@ po::positional_options_description input_positionals() {
 }
 
 void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use) {
+  // Boost copies the help texts.
+  std::string top_help =
+      use == FormatUse::kAnalyze
+          ? "show the N largest groups per snapshot (default: 10 in text, all in other formats; "
+            "0 = all)"
+          : "show the N largest groups (default: 20 rows per section in text, all in other "
+            "formats; 0 = all)";
   desc.add_options()
       ("format", po::value<std::string>(&o->format)->value_name(format_names(use))
                      ->default_value("text"),
        "output format (the list below)")
       ("top", count_value("top", [o](uint64_t v) { o->top = static_cast<size_t>(v); }),
-       "show the N largest groups per snapshot (default: 10 in text, all in "
-       "JSON; 0 = all)")
+       top_help.c_str())
       ("min-count", count_value("min-count", [o](uint64_t v) { o->min_count = v; })->default_value("1"),
        "hide groups with fewer than N goroutines")
       ("match", po::value<std::string>(&o->match)->value_name("RE"),
@@ -109,6 +129,12 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
        "module path of your own code (repeatable), e.g. example.com/app; "
        "default: the first frame outside the standard library")
       ("full", po::bool_switch(&o->full), "print whole stacks, no folding")
+      ("fold-stdlib", po::bool_switch(&o->fold_stdlib),
+       "text: fold each run of standard-library and runtime frames into one line")
+      ("min-severity", po::value<std::string>(&o->min_severity)->value_name("SEVERITY"),
+       "show only findings at or above SEVERITY (any case); --fail-on still sees all")
+      ("summary", po::bool_switch(&o->summary),
+       "text: one line per finding and per large group, like `pprof -top`")
       ("color", po::value<std::string>(&o->color)->value_name("auto|always|never")
                     ->default_value("auto"),
        "colour the text report (auto: when stdout is a terminal and NO_COLOR "
@@ -185,8 +211,10 @@ bool parse_duration(std::string_view text, std::string_view option, double* seco
 int parse_or_answer(int argc, char** argv, const po::options_description& desc,
                     const po::positional_options_description& positionals,
                     const GeneralOptions& general,
-                    void (*print_help)(const po::options_description&)) {
-  po::variables_map vm;
+                    void (*print_help)(const po::options_description&),
+                    po::variables_map* parsed) {
+  po::variables_map local;
+  po::variables_map& vm = parsed ? *parsed : local;
   std::string error;
   if (!parse_command_line(argc, argv, desc, positionals, &vm, &error)) {
     print_error(error);
@@ -213,12 +241,18 @@ bool write_stdout(std::string_view text) {
 }
 
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error) {
-  if (in.group_by == "stack") {
+  if (in.similar && in.group_by != "stack" && in.group_by != "similar") {
+    *error = fmt::format("--similar and --group-by {} contradict each other", in.group_by);
+    return false;
+  }
+  if (in.similar || in.group_by == "similar") {
+    out->group.group_by = GroupBy::kSimilar;
+  } else if (in.group_by == "stack") {
     out->group.group_by = GroupBy::kStack;
   } else if (in.group_by == "function") {
     out->group.group_by = GroupBy::kFunction;
   } else {
-    *error = fmt::format("--group-by: expected stack or function, got '{}'", in.group_by);
+    *error = fmt::format("--group-by: expected stack, function or similar, got '{}'", in.group_by);
     return false;
   }
   if (in.jobs == 0) {
@@ -248,6 +282,10 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
                          const Format** format, std::string* error) {
   *format = resolve_format(in.format, use, error);
   if (*format == nullptr) return false;
+  if (in.summary && in.format != "text") {
+    *error = fmt::format("--summary is a text report; it cannot go with --format {}", in.format);
+    return false;
+  }
   if (in.graph == "tree") {
     out->graph = ReportOptions::Graph::kCreationTree;
   } else if (in.graph == "calls") {
@@ -255,6 +293,15 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
   } else {
     *error = fmt::format("--graph: expected tree or calls, got '{}'", in.graph);
     return false;
+  }
+  if (!in.min_severity.empty()) {
+    RuleSeverity s;
+    if (!severity_from_name(in.min_severity, &s)) {
+      *error = fmt::format("--min-severity: '{}' is not a severity (info, low, medium, high, critical)",
+                           in.min_severity);
+      return false;
+    }
+    out->min_severity = s;
   }
   if (!resolve_color(in.color, &out->color, error)) return false;
   out->folded_state = in.folded_state;
@@ -264,6 +311,8 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
   }
   out->jsonl_groups = in.jsonl == "groups";
   out->metric_sites = static_cast<size_t>(std::min<uint64_t>(in.metric_sites, 100000));
+  out->summary = in.summary;
+  out->fold_stdlib = in.fold_stdlib;
   out->top = in.top;
   out->min_count = in.min_count;
   out->match = in.match;

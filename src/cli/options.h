@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,7 @@ struct GeneralOptions {
 struct InputOptions {
   std::vector<std::string> files;  // positional FILE...; "-" is stdin
   std::string group_by = "stack";
+  bool similar = false;  // --similar = --group-by similar
   unsigned jobs = 1;  // set from --jobs, whose default is default_jobs()
 };
 
@@ -51,6 +53,9 @@ struct OutputOptions {
   bool folded_state = false;   // --folded-state
   uint64_t metric_sites = 20;  // --metric-sites
   std::string jsonl = "findings";  // --jsonl findings|groups
+  std::string min_severity;  // --min-severity: hide findings below it
+  bool summary = false;      // --summary: one line per finding and large group
+  bool fold_stdlib = false;  // --fold-stdlib
   std::string color = "auto";
   std::optional<size_t> top;
   uint64_t min_count = 1;
@@ -77,10 +82,12 @@ bool parse_command_line(int argc, char** argv, const po::options_description& de
 // The start every command shares: parses argv, and answers --help (with
 // `print_help`) and --version. Returns -1 when the command should go on,
 // else the exit code to return now (a usage error is already printed).
+// `parsed` (optional) receives the options as given.
 int parse_or_answer(int argc, char** argv, const po::options_description& desc,
                     const po::positional_options_description& positionals,
                     const GeneralOptions& general,
-                    void (*print_help)(const po::options_description&));
+                    void (*print_help)(const po::options_description&),
+                    po::variables_map* parsed = nullptr);
 
 // Writes `text` to stdout and flushes; false (with the error printed) when
 // stdout fails.
@@ -94,7 +101,7 @@ bool make_report_options(const OutputOptions& in, FormatUse use, ReportOptions* 
 // --color auto: colour when stdout is a terminal and NO_COLOR is unset or empty.
 bool resolve_color(std::string_view mode, bool* color, std::string* error);
 
-std::string version_line();  // "gorleak 0.1.0"
+std::string version_line();  // "gorleak 0.1.0 (commit 1a2b3c4d5e6f)"
 
 // "500ms", "30s", "1m", "2h", "7d", "1.5h", or a bare number of seconds.
 // False with a message naming `option` when the text is none of these.

@@ -1,11 +1,59 @@
 #include "cli/series_input.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cli/options.h"
 #include "cli/url_input.h"
+#include "pipeline/load_many.h"
 
 namespace gorleak::cli {
+
+bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
+                 const LoadOptions& load, const FetchDumpOptions& fetch,
+                 std::vector<Snapshot>* snapshots, std::vector<std::string>* failures) {
+  std::vector<InputLoad> inputs;
+  if (std::none_of(files.begin(), files.end(), [](const std::string& f) { return looks_like_url(f); })) {
+    std::vector<LoadResult> results = load_dump_files(catalog, files, load);
+    for (size_t i = 0; i < files.size(); ++i)
+      inputs.push_back(InputLoad{std::move(results[i]), files[i], false});
+  } else {
+    for (const std::string& f : files) inputs.push_back(load_input(catalog, f, load, fetch));
+  }
+  for (InputLoad& in : inputs) {
+    const std::string& path = in.name;
+    LoadResult& r = in.result;
+    if (!r.ok) {
+      for (const Diagnostic& d : r.diagnostics) {
+        if (d.severity != Severity::kError) continue;
+        print_error(d.format());
+        return false;
+      }
+      print_error(fmt::format("{}: cannot read this input", path));
+      return false;
+    }
+    for (const Diagnostic& d : r.diagnostics) {
+      if (d.severity == Severity::kNote) continue;
+      if (in.fetch_failed && d.severity == Severity::kError)
+        failures->push_back(d.format());
+      else
+        print_warning(d.format());
+    }
+    if (r.snapshots.empty()) {
+      if (r.bytes == 0)
+        print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
+      else
+        print_error(fmt::format(
+            "{}: no goroutine dump found (expected `goroutine N [state]:` blocks or a "
+            "`goroutine profile: total N` header)",
+            path));
+      return false;
+    }
+    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
+  }
+  return true;
+}
 
 bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
                  const FetchDumpOptions& fetch, SeriesInput* out) {

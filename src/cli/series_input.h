@@ -1,5 +1,6 @@
-// Loading the dumps of `diff` and `trend`: every file into one catalog, in
-// the order given, with the same-object collector watching the parser.
+// Loading the dumps of a command: every file into one catalog, in the order
+// given; for `diff` and `trend` with the same-object collector watching the
+// parser.
 #pragma once
 
 #include <memory>
@@ -22,6 +23,15 @@ struct SeriesInput {
   std::vector<size_t> file_of;       // per snapshot: index of its file
   std::unique_ptr<SameObjectCollector> same_object;  // hints()[i] ↔ snapshots[i]
 };
+
+// analyze and `baseline write`: every snapshot of every input (files loaded
+// in parallel, URLs fetched in turn), in order. Prints one line and returns
+// false on an unusable input; warnings are printed and the load goes on. A
+// URL whose transfer broke off mid-body keeps what it read; its error goes
+// to *failures, to print after the report.
+bool load_dumps(Catalog& catalog, const std::vector<std::string>& files, const LoadOptions& load,
+                const FetchDumpOptions& fetch, std::vector<Snapshot>* snapshots,
+                std::vector<std::string>* failures);
 
 // Prints a one-line error and returns false on an unusable input (a URL
 // whose transfer failed included). Files holding several dumps contribute

@@ -15,6 +15,10 @@ namespace gorleak {
 enum class GroupBy : uint8_t {
   kStack,     // function + file:line of every frame, plus created-by
   kFunction,  // ignore line numbers (looser: survives small code changes)
+  // kFunction, and arguments too: a frame whose arguments print as `(...)`
+  // (inlined) and the same frame with values are one. Arguments are never
+  // part of a stack otherwise; this is panicparse's aggressive mode.
+  kSimilar,
 };
 
 struct GroupOptions {

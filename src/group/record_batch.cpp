@@ -17,11 +17,13 @@ bool RecordBatch::add(const Goroutine& g) {
     p.hash = stack_hash_finish(g.frames_hash, g.frames.size(), g.created_by, g.elided_count,
                                g.elided_at);
   } else {
-    if (group_by_ == GroupBy::kFunction) {
+    if (group_by_ == GroupBy::kFunction || group_by_ == GroupBy::kSimilar) {
       // The same stack with every line number zeroed.
       for (Frame& f : p.frames) f.line = 0;
       p.stack_created_by.line = 0;
     }
+    if (group_by_ == GroupBy::kSimilar)
+      for (Frame& f : p.frames) f.flags = static_cast<uint8_t>(f.flags & ~Frame::kInlined);
     p.hash = stack_hash(p.frames.data(), p.frames.size(), p.stack_created_by, p.elided_count,
                         p.elided_at);
   }

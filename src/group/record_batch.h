@@ -40,7 +40,7 @@ class RecordBatch {
   struct Pending {
     GoroutineRecord record;  // every field but stack and state
     std::string state;
-    std::vector<Frame> frames;  // as grouped: lines zeroed for GroupBy::kFunction
+    std::vector<Frame> frames;  // as grouped: lines zeroed for GroupBy::kFunction/kSimilar
     CreatedBy stack_created_by;
     int32_t elided_count = 0;
     uint32_t elided_at = 0;

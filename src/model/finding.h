@@ -14,7 +14,7 @@ namespace gorleak {
 
 enum class RuleSeverity : uint8_t { kInfo, kLow, kMedium, kHigh, kCritical };
 std::string_view severity_name(RuleSeverity s);  // "info" … "critical"
-bool severity_from_name(std::string_view name, RuleSeverity* out);
+bool severity_from_name(std::string_view name, RuleSeverity* out);  // any case
 
 enum class Confidence : uint8_t { kUnconfirmed, kLow, kMedium, kHigh };
 std::string_view confidence_name(Confidence c);  // "unconfirmed" … "high"
@@ -86,6 +86,10 @@ struct Finding {
   // index into the snapshot's findings, and a sentence naming the cause.
   int32_t cause_finding = -1;
   std::string cause;
+
+  // The finding's restart-proof identity (report/fingerprint.h), 16 hex
+  // digits; empty until set_fingerprints() ran. Baselines match on it.
+  std::string fingerprint;
 };
 
 }  // namespace gorleak

@@ -65,8 +65,17 @@ std::string_view severity_name(RuleSeverity s) {
 }
 
 bool severity_from_name(std::string_view name, RuleSeverity* out) {
+  // People type "HIGH" and "High" as often as "high".
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      char c = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+      if (c != b[i]) return false;
+    }
+    return true;
+  };
   for (size_t i = 0; i < std::size(kSeverities); ++i) {
-    if (kSeverities[i] == name) {
+    if (same(name, kSeverities[i])) {
       *out = static_cast<RuleSeverity>(i);
       return true;
     }

@@ -103,6 +103,9 @@ struct Snapshot {
   GoVersionRange go_version;
   LeakReport leak_report = LeakReport::kNone;
   std::vector<Finding> findings;  // filled by the classify stage
+  // Findings a baseline or suppression file accepted (suppress/): taken out
+  // of `findings` before any report, which only says how many.
+  uint64_t suppressed_findings = 0;
   std::vector<Diagnostic> diagnostics;
 };
 

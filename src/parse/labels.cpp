@@ -97,28 +97,58 @@ void skip_blanks(std::string_view s, size_t* i) {
   while (*i < s.size() && s[*i] == ' ') ++*i;
 }
 
-}  // namespace
-
-void normalize_labels(std::string_view raw, std::string* out) {
+// Walks `raw` pair by pair: key(text) appends the key, then value(begin,
+// text) the value starting at raw[begin] (nothing for a key alone).
+template <typename Key, typename Value>
+void walk_labels(std::string_view raw, Key&& key, Value&& value) {
   size_t i = 0;
-  bool first = out->empty();
+  std::string text;
   while (i < raw.size()) {
     skip_blanks(raw, &i);
     if (i >= raw.size()) break;
-    if (!first) out->append(", ");
-    first = false;
-    read_token(raw, &i, ':', out);
+    text.clear();
+    read_token(raw, &i, ':', &text);
+    key(text);
     skip_blanks(raw, &i);
-    out->push_back('=');
     if (i < raw.size() && raw[i] == ':') {
       ++i;
       skip_blanks(raw, &i);
-      read_token(raw, &i, ',', out);
+      size_t begin = i;
+      text.clear();
+      read_token(raw, &i, ',', &text);
+      value(begin, i, text);
+    } else {
+      value(i, i, std::string());
     }
     skip_blanks(raw, &i);
     if (i < raw.size() && raw[i] == ',') ++i;
     else if (i < raw.size()) ++i;  // stray byte: keep going, never loop
   }
+}
+
+}  // namespace
+
+void normalize_labels(std::string_view raw, std::string* out) {
+  bool first = out->empty();
+  walk_labels(
+      raw,
+      [&](const std::string& key) {
+        if (!first) out->append(", ");
+        first = false;
+        out->append(key);
+        out->push_back('=');
+      },
+      [&](size_t, size_t, const std::string& value) { out->append(value); });
+}
+
+void label_values(std::string_view raw, std::vector<LabelValue>* out) {
+  walk_labels(
+      raw, [](const std::string&) {},
+      [&](size_t begin, size_t end, const std::string& value) {
+        // A bare token stops before blanks that precede the next comma.
+        while (end > begin && raw[begin] != '"' && raw[end - 1] == ' ') --end;
+        out->push_back({begin, end, begin < raw.size() && raw[begin] == '"', value});
+      });
 }
 
 }  // namespace gorleak

@@ -5,10 +5,22 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gorleak {
 
 // Appends the normalised form of `raw` (the text inside the braces) to *out.
 void normalize_labels(std::string_view raw, std::string* out);
+
+// One `key: value` pair of `raw`, as normalize_labels reads it: where its
+// value is in `raw` (quotes included when quoted), and the value unquoted.
+// A key without a value has an empty span at its end.
+struct LabelValue {
+  size_t begin = 0;
+  size_t end = 0;
+  bool quoted = false;
+  std::string value;
+};
+void label_values(std::string_view raw, std::vector<LabelValue>* out);
 
 }  // namespace gorleak

@@ -301,6 +301,19 @@ bool parse_func_line(std::string_view s, FuncLine* out) {
   return split_func_line(s, out) && !symbol_has_blank(out->func);
 }
 
+bool split_joined_frame(std::string_view t, std::string_view* func_part, FileLine* file) {
+  if (t.empty()) return false;
+  char last = t.back();  // a file line ends in its line number or offset
+  if (!((last >= '0' && last <= '9') || (last >= 'a' && last <= 'f'))) return false;
+  for (size_t p = t.rfind(") "); p != std::string_view::npos;
+       p = p == 0 ? std::string_view::npos : t.rfind(") ", p - 1)) {
+    if (!parse_file_line(trim_left(t.substr(p + 2)), file)) continue;
+    *func_part = t.substr(0, p + 1);
+    return true;
+  }
+  return false;
+}
+
 bool parse_file_line(std::string_view s, FileLine* out) {
   // Parsed from the end: `PATH:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]`. The
   // path itself is never scanned (it may contain spaces and colons).

@@ -59,6 +59,13 @@ struct FileLine {
 };
 bool parse_file_line(std::string_view trimmed, FileLine* out);
 
+// A frame pasted on one line, `FUNC(ARGS) PATH:LINE` (hand-abridged dumps in
+// issues): true with *func_part = `FUNC(ARGS)` and *file = the file line
+// when the text after some ") " is a file line. The caller still checks
+// that *func_part is a function line.
+bool split_joined_frame(std::string_view trimmed, std::string_view* func_part,
+                        FileLine* file);
+
 // GitHub turns `file.go:123` into `file.go:[123](https://…)` when logs are
 // copied from its UI. Writes the text with every `[x](y)` replaced by x.
 // Returns false when there was no link to remove.

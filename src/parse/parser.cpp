@@ -487,18 +487,13 @@ class Parser::Impl {
   // A frame pasted on one line, `FUNC(ARGS) FILE:LINE` (hand-abridged
   // dumps in issues): its function line and its file line.
   bool on_joined_frame(std::string_view t, bool ancestor) {
-    char last = t.back();  // a file line ends in its line number or offset
-    if (!((last >= '0' && last <= '9') || (last >= 'a' && last <= 'f'))) return false;
-    for (size_t p = t.rfind(") "); p != std::string_view::npos;
-         p = p == 0 ? std::string_view::npos : t.rfind(") ", p - 1)) {
-      std::string_view file = trim_left(t.substr(p + 2));
-      FileLine fl;
-      if (!parse_file_line(file, &fl)) continue;
-      if (!on_func_line(t.substr(0, p + 1), ancestor)) return false;
-      return on_file_line(file);
-    }
-    return false;
+    std::string_view func_part;
+    FileLine fl;
+    if (!split_joined_frame(t, &func_part, &fl)) return false;
+    if (!on_func_line(func_part, ancestor)) return false;
+    return on_file_line(trim_left(t.substr(func_part.size())));
   }
+
 
   [[gnu::always_inline]] bool on_func_line(std::string_view t, bool ancestor) {
     FuncLine f;

@@ -60,36 +60,14 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
     progress = wrapped.get();
     source = std::move(wrapped);
   }
-  std::string head, error;
-  // A source that fails after some bytes (a transfer cut off) fails again
-  // when read on: the line reader reports it after the bytes it did read.
-  if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
+  std::string head;
+  Diagnostic error;
+  if (!sniff_text(&source, name, &head, &error)) {
     result.ok = false;
-    result.diagnostics.push_back(error_at(name, "read error: " + error));
-    return result;
-  }
-  ContentKind kind = sniff_content(head);
-  bool gzip = false;
-  if (kind == ContentKind::kGzip) {
-    // People save `debug=2` output compressed; read it as is.
-    source = make_gzip_source(make_replay_source(std::move(head), std::move(source)));
-    gzip = true;
-    if (!read_head(*source, kSniffBytes, &head, &error) && head.empty()) {
-      result.ok = false;
-      result.diagnostics.push_back(error_at(name, error));
-      return result;
-    }
-    kind = sniff_content(head);
-  }
-  if (kind != ContentKind::kText) {
-    result.ok = false;
-    std::string what(explain_content(kind));
-    if (gzip) what = "gzip-compressed " + what;
-    result.diagnostics.push_back(error_at(name, what));
+    result.diagnostics.push_back(std::move(error));
     return result;
   }
   std::string hint_head = head.substr(0, 8192);
-  source = make_replay_source(std::move(head), std::move(source));
 
   Grouper grouper(catalog, options.group, name, &result.snapshots);
   TeeSink tee{&grouper, options.observer};
@@ -145,6 +123,37 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
                     result.snapshots.size() > 1 ? "s" : "")});
   }
   return result;
+}
+
+bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
+                Diagnostic* error) {
+  std::string why;
+  // A source that fails after some bytes (a transfer cut off) fails again
+  // when read on: the line reader reports it after the bytes it did read.
+  if (!read_head(**source, kSniffBytes, head, &why) && head->empty()) {
+    *error = error_at(name, "read error: " + why);
+    return false;
+  }
+  ContentKind kind = sniff_content(*head);
+  bool gzip = false;
+  if (kind == ContentKind::kGzip) {
+    // People save `debug=2` output compressed; read it as is.
+    *source = make_gzip_source(make_replay_source(std::move(*head), std::move(*source)));
+    gzip = true;
+    if (!read_head(**source, kSniffBytes, head, &why) && head->empty()) {
+      *error = error_at(name, why);
+      return false;
+    }
+    kind = sniff_content(*head);
+  }
+  if (kind != ContentKind::kText) {
+    std::string what(explain_content(kind));
+    if (gzip) what = "gzip-compressed " + what;
+    *error = error_at(name, what);
+    return false;
+  }
+  *source = make_replay_source(*head, std::move(*source));
+  return true;
 }
 
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,

@@ -53,6 +53,14 @@ struct LoadResult {
   uint64_t split_mapped = 0;  // read in place from mappings of the file
 };
 
+// The first step of every load, for readers of dump text that do not parse
+// it (`gorleak redact`): sniffs the start of *source, unwraps gzip and
+// refuses what is not text (binary, protobuf, images…) with the loader's
+// one-line Diagnostic. On success *source serves the text from its first
+// byte, and *head holds its first 64 KiB.
+bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
+                Diagnostic* error);
+
 // `path` "-" reads standard input.
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,
                           const LoadOptions& options = {});

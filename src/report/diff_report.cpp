@@ -223,22 +223,7 @@ void write_diff_text(const DiffReport& r, const ReportOptions& options, std::str
 
   const DiffDump& focus = d.dumps[r.focus];
   const Catalog& fc = *focus.catalog;
-  if (r.classified) {
-    put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(focus.name))));
-    if (r.findings.empty()) put(out, "  none\n");
-    for (const Finding& f : r.findings) {
-      std::string site;
-      if (f.site.func) site = fmt::format("  {}  {}", text_escaped(fc.str(f.site.func)),
-                                          format_location(fc, f.site.file, f.site.line));
-      std::string count = f.units > 0 && !f.unit.empty()
-                              ? fmt::format("{} {} ({} goroutines)", with_thousands(f.units),
-                                            text_escaped(f.unit), with_thousands(f.count))
-                              : fmt::format("{} goroutines", with_thousands(f.count));
-      put(out, "  {} {}  {}{}{}\n", severity_name(f.severity), text_escaped(f.rule), count, site,
-          f.growth_confirmed ? st.paint(st.red, "  [growth-confirmed]") : "");
-      if (!f.evidence.empty()) put(out, "      {}\n", text_escaped(f.evidence));
-    }
-  }
+  if (r.classified) write_text_series_findings(d, r.focus, r.findings, options, out, r.suppressed);
   if (!r.spawned.empty()) {
     put(out, "\n{}\n", st.paint(st.bold, fmt::format("Who spawned them ({})", base_name(focus.name))));
     for (const SpawnAttribution& a : r.spawned)
@@ -292,11 +277,15 @@ void write_json_series_head(JsonWriter& w, const SnapshotDiff& d) {
 
 void write_text_series_findings(const SnapshotDiff& d, size_t focus,
                                 const std::vector<Finding>& findings,
-                                const ReportOptions& options, std::string* out) {
+                                const ReportOptions& options, std::string* out,
+                                uint64_t suppressed) {
   TextStyle st(options.color);
   const Catalog& fc = *d.dumps[focus].catalog;
   put(out, "\n{}\n", st.paint(st.bold, fmt::format("Findings in {}", base_name(d.dumps[focus].name))));
-  if (findings.empty()) put(out, "  none\n");
+  if (findings.empty()) put(out, "  none{}\n", suppressed ? " new" : "");
+  if (suppressed)
+    put(out, "  ({} {} suppressed by --baseline)\n", suppressed,
+        suppressed == 1 ? "finding" : "findings");
   for (const Finding& f : findings) {
     std::string site;
     if (f.site.func)
@@ -325,6 +314,19 @@ void write_diff_row_fields(JsonWriter& w, const SnapshotDiff& d, const DiffRow& 
   if (state.empty()) w.null_field("state"); else w.field("state", state);
   w.field("category", category_name(d.category(row)));
   write_json_row_stack(w, d, row, sites);
+  // Per dump, a few goroutine ids of the row's groups there, so a reader
+  // can find them in the dump itself.
+  w.key("samples");
+  w.begin_array();
+  for (size_t di = 0; di < d.dumps.size(); ++di) {
+    w.begin_array();
+    size_t written = 0;
+    for (uint32_t gi : row.groups[di])
+      for (uint64_t id : d.dumps[di].snapshot->groups[gi].sample_ids)
+        if (written++ < Group::kMaxSamples) w.value(id);
+    w.end_array();
+  }
+  w.end_array();
 }
 
 void write_diff_json(const DiffReport& r, const ReportOptions& options, std::string* out) {
@@ -357,6 +359,7 @@ void write_diff_json(const DiffReport& r, const ReportOptions& options, std::str
   w.begin_array();
   for (const Finding& f : r.findings) write_json_finding(w, f, fc, focus.snapshot);
   w.end_array();
+  w.field("suppressed_findings", r.suppressed);
 
   w.key("spawned_by");
   w.begin_array();

@@ -32,6 +32,7 @@ struct DiffReport {
   std::vector<SpawnAttribution> spawned;  // of the focus dump
   std::vector<SameObjectHint> same_object;
   bool classified = false;  // false: no rules ran (findings stays empty)
+  uint64_t suppressed = 0;  // findings a --baseline took out (suppress/)
 };
 
 void write_diff_text(const DiffReport& report, const ReportOptions& options, std::string* out);
@@ -57,6 +58,7 @@ std::string diff_verdict(const SnapshotDiff& diff);
 void write_json_series_head(JsonWriter& w, const SnapshotDiff& diff);
 void write_text_series_findings(const SnapshotDiff& diff, size_t focus,
                                 const std::vector<Finding>& findings,
-                                const ReportOptions& options, std::string* out);
+                                const ReportOptions& options, std::string* out,
+                                uint64_t suppressed = 0);
 
 }  // namespace gorleak

@@ -7,11 +7,13 @@
 #include "report/diff_report.h"
 #include "report/dot_writer.h"
 #include "report/folded_writer.h"
+#include "report/goleak_writer.h"
 #include "report/html_writer.h"
 #include "report/json_report.h"
 #include "report/jsonl_writer.h"
 #include "report/prometheus_writer.h"
 #include "report/sarif_writer.h"
+#include "report/summary_report.h"
 #include "report/text_report.h"
 #include "report/trend_report.h"
 
@@ -38,6 +40,8 @@ const Format kFormats[] = {
      make_prometheus_writer, nullptr, nullptr},
     {"dot", "Graphviz: who created the goroutines (--graph tree) or the call graph", 0,
      make_dot_writer, write_diff_dot, nullptr},
+    {"goleak", "go.uber.org/goleak options that accept the groups no rule calls a leak", 0,
+     make_goleak_writer, nullptr, nullptr},
 };
 
 }  // namespace
@@ -108,7 +112,9 @@ void write_report(const Format& format, const std::vector<Snapshot>& snapshots,
                   const Catalog& catalog, const ReportOptions& options,
                   const GroupFilter& filter, ReportOutput& out, const ReportContext* context) {
   ReportInput in(snapshots, catalog, options, filter, format.default_top, context);
-  std::unique_ptr<SnapshotWriter> writer = format.analyze();
+  // --summary is the text report in one screen.
+  std::unique_ptr<SnapshotWriter> writer =
+      options.summary && format.name == "text" ? make_summary_writer() : format.analyze();
   write_snapshots(*writer, in, out);
 }
 

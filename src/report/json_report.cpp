@@ -153,6 +153,7 @@ void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& c
   w.field("rule", f.rule);
   w.field("title", f.title);
   w.field("severity", severity_name(f.severity));
+  // 0 info … 4 critical, for sorting and thresholds in jq and dashboards.
   w.field("severity_rank", static_cast<int>(f.severity));
   w.field("confidence", confidence_name(f.confidence));
   w.field("count", f.count);
@@ -185,7 +186,9 @@ void write_json_finding_fields(JsonWriter& w, const Finding& f, const Catalog& c
   optional_string(w, "cause", f.cause);
   if (f.cause_finding >= 0) w.field("cause_finding", f.cause_finding);
   else w.null_field("cause_finding");
-  if (snapshot != nullptr) w.field("fingerprint", finding_fingerprint(f, *snapshot, catalog));
+  // Set by classify_all (cli/rule_options.h); else computed here.
+  if (!f.fingerprint.empty()) w.field("fingerprint", f.fingerprint);
+  else if (snapshot != nullptr) w.field("fingerprint", finding_fingerprint(f, *snapshot, catalog));
   else w.null_field("fingerprint");
 }
 
@@ -242,6 +245,7 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.begin_array();
   for (const Finding& f : snap.findings) write_json_finding(w, f, catalog, &snap);
   w.end_array();
+  w.field("suppressed_findings", snap.suppressed_findings);
 
   w.key("diagnostics");
   w.begin_array();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/finding.h"
+
 namespace gorleak {
 
 struct ReportOptions {
@@ -23,6 +25,11 @@ struct ReportOptions {
   // the first frame outside the standard library and runtime.
   std::vector<std::string> modules;
   bool full = false;             // print every frame, no folding
+  bool fold_stdlib = false;      // text: one line per run of stdlib/runtime frames
+  bool summary = false;          // text: the one-line-per-item summary (summary_report.h)
+  // Findings below this were taken out before any writer (the CLI's
+  // selection, like --baseline); unset: all shown.
+  std::optional<RuleSeverity> min_severity;
   size_t fold_frames = 8;        // frames shown before a long stack folds
   static constexpr size_t kDefaultTextTop = 10;
 

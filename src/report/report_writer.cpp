@@ -17,6 +17,7 @@ ReportInput::ReportInput(const std::vector<Snapshot>& snapshots_, const Catalog&
     : snapshots(snapshots_),
       catalog(catalog_),
       options(options_),
+      filter(filter),
       stacks(catalog_, options_.modules),
       context(context_ ? *context_ : empty_context()) {
   size_t top = options.top.value_or(default_top);

@@ -60,6 +60,7 @@ struct ReportInput {
   const std::vector<Snapshot>& snapshots;
   const Catalog& catalog;
   const ReportOptions& options;
+  const GroupFilter& filter;  // what `selections` were made with
   // Per snapshot: the groups shown (select_groups with --top, or the
   // format's default when --top is not given).
   std::vector<GroupSelection> selections;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "diff/signature.h"
 #include "model/user_code.h"
 #include "report/text_escape.h"
 #include "report/text_style.h"
@@ -19,10 +20,6 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
 }
 
-std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
-  return n == 1 ? one : many;
-}
-
 std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
   switch (s) {
     case RuleSeverity::kCritical:
@@ -30,13 +27,6 @@ std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
     case RuleSeverity::kMedium: return st.yellow;
     default: return st.cyan;
   }
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return u;
 }
 
 // Multi-line rule texts keep their line breaks, indented under the label.
@@ -150,7 +140,7 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
 
 void write_text_findings(const Snapshot& snap, const Catalog& catalog,
                          const ReportOptions& options, std::string* out) {
-  if (snap.findings.empty()) return;
+  if (snap.findings.empty() && snap.suppressed_findings == 0) return;
   TextStyle st(options.color);
   // Most severe first, then largest; the classify stage's order breaks ties.
   std::vector<size_t> order(snap.findings.size());
@@ -161,7 +151,11 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (x.severity != y.severity) return x.severity > y.severity;
     return x.count > y.count;
   });
-  put(out, "\n{}Findings ({}){}\n", st.bold, snap.findings.size(), st.reset);
+  if (snap.suppressed_findings == 0)
+    put(out, "\n{}Findings ({}){}\n", st.bold, snap.findings.size(), st.reset);
+  else
+    put(out, "\n{}Findings ({} new; {} suppressed by --baseline){}\n", st.bold,
+        snap.findings.size(), snap.suppressed_findings, st.reset);
   for (size_t k = 0; k < order.size(); ++k) {
     const Finding& f = snap.findings[order[k]];
     if (k > 0) out->push_back('\n');
@@ -259,12 +253,42 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     return stack.elided_count != 0 && stack.elided_at == i + 1;
   };
   if (n == 0) put(out, "      {}(no frames){}\n", st.dim, st.reset);
-  for (size_t i = 0; i < std::min(n, fold); ++i) {
+  if (options.fold_stdlib) {
+    // Every frame, but each run of two or more standard-library and runtime
+    // frames folds to one line and the frame the program called into (the
+    // run's outermost one outside the runtime and its wrappers), as
+    // panicparse keeps what the user called and hides how it is built.
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && static_cast<int>(j) != user &&
+             is_library_func(catalog.str(stack.frames[j].func)) && (j == i || !elision_after(j - 1)))
+        ++j;
+      if (j - i < 2) {
+        put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+        if (elision_after(i)) put_elision(out, st, stack.elided_count);
+        ++i;
+        continue;
+      }
+      int keep = -1;
+      for (size_t k = i; k < j; ++k) {
+        const Frame& f = stack.frames[k];
+        if (!is_cross_form_noise(catalog.str(f.func), catalog.str(f.file))) keep = static_cast<int>(k);
+      }
+      size_t folded = j - i - (keep >= 0 ? 1 : 0);
+      put(out, "      {}… {} standard-library {} folded{}\n", st.dim, folded,
+          plural(folded, "frame", "frames"), st.reset);
+      if (keep >= 0) put_frame(out, st, catalog, stack.frames[static_cast<size_t>(keep)], false);
+      if (elision_after(j - 1)) put_elision(out, st, stack.elided_count);
+      i = j;
+    }
+    fold = n;  // nothing more to fold below
+  }
+  for (size_t i = 0; i < std::min(n, fold) && !options.fold_stdlib; ++i) {
     put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
     if (elision_after(i)) put_elision(out, st, stack.elided_count);
   }
   size_t shown_until = std::min(n, fold);
-  if (user >= 0 && static_cast<size_t>(user) >= shown_until) {
+  if (!options.fold_stdlib && user >= 0 && static_cast<size_t>(user) >= shown_until) {
     size_t u = static_cast<size_t>(user);
     if (u > shown_until)
       put(out, "      {}\u2026 {} {} \u2026{}\n", st.dim, u - shown_until,

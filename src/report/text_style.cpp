@@ -55,4 +55,15 @@ std::string group_state_label(const Group& group, const Catalog& catalog) {
   return label;
 }
 
+std::string_view plural(uint64_t n, std::string_view one, std::string_view many) {
+  return n == 1 ? one : many;
+}
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return u;
+}
+
 }  // namespace gorleak

@@ -30,5 +30,9 @@ std::string format_location(const Catalog& catalog, StrId file, uint32_t line);
 std::string finding_count_text(const Finding& finding);
 // The state as printed by Go, or the category when the dump had none (debug=1).
 std::string group_state_label(const Group& group, const Catalog& catalog);
+// `one` when n is 1, else `many`: "1 goroutine", "2 goroutines".
+std::string_view plural(uint64_t n, std::string_view one, std::string_view many);
+// ASCII letters upper-cased: "HIGH" for a severity label.
+std::string upper(std::string_view s);
 
 }  // namespace gorleak

@@ -1,5 +1,9 @@
 #include "json_check.h"
 
+#include <doctest/doctest.h>
+
+#include "test_support.h"
+
 #include <stdexcept>
 
 namespace gorleak::test {
@@ -282,6 +286,14 @@ const Json& report_stack(const Json& doc, const Json& group) {
   if (entry.at("id").u64() != group.at("stack").u64())
     throw std::runtime_error("stacks[N].id is not N");
   return entry;
+}
+
+Json json_of(const RunResult& r) {
+  Json j;
+  std::string error;
+  INFO(r.err);
+  REQUIRE_MESSAGE(parse_json(r.out, &j, &error), error);
+  return j;
 }
 
 }  // namespace gorleak::test

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "test_support.h"
+
 namespace gorleak::test {
 
 struct Json {
@@ -39,6 +41,10 @@ inline bool json_valid(std::string_view text, std::string* error) {
   Json j;
   return parse_json(text, &j, error);
 }
+
+// A command's standard output as JSON; a test assertion fails (showing its
+// stderr) when it is not.
+Json json_of(const RunResult& r);
 
 // The entry of a report's (schema 2) "stacks" table that `group` refers to
 // by "stack"; throws like Json::at when there is none.

@@ -17,6 +17,7 @@
 #include <re2/re2.h>
 
 #include "fetch/http_source.h"
+#include "go_support.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -25,74 +26,17 @@ namespace gorleak::test {
 
 namespace {
 
-bool executable(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
-}
-
 double since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 }  // namespace
 
-std::optional<fs::path> find_go() {
-  if (const char* env = std::getenv("GORLEAK_GO"); env && *env) {
-    if (executable(env)) return fs::path(env);
-    return std::nullopt;  // asked for a specific one: do not guess another
-  }
-  if (const char* path = std::getenv("PATH")) {
-    std::istringstream dirs(path);
-    std::string dir;
-    while (std::getline(dirs, dir, ':'))
-      if (!dir.empty() && executable(fs::path(dir) / "go")) return fs::path(dir) / "go";
-  }
-  std::optional<fs::path> best;
-  int best_minor = -1;
-  std::error_code ec;
-  if (!fs::is_directory("/opt/go", ec)) return std::nullopt;
-  static const RE2 re(R"(go-1\.(\d+))");
-  for (const auto& e : fs::directory_iterator("/opt/go", ec)) {
-    int minor = 0;
-    std::string name = e.path().filename().string();
-    if (!RE2::FullMatch(name, re, &minor)) continue;
-    fs::path go = e.path() / "usr/lib" / name / "bin/go";
-    if (executable(go) && minor > best_minor) {
-      best = go;
-      best_minor = minor;
-    }
-  }
-  return best;
-}
-
-namespace {
-
-std::string go_env(const fs::path& gopath) {
-  // The build cache is shared with test_e2e_go and kept between runs: a
-  // cold cache compiles net/http and runtime/pprof (minutes on a busy CI).
-  return fmt::format("env GOCACHE={} GOPATH={} GOFLAGS= GOTOOLCHAIN=local GOPROXY=off "
-                     "CGO_ENABLED=0 ",
-                     shell_quote((fs::temp_directory_path() / "gorleak-e2e-gocache").string()),
-                     shell_quote(gopath.string()));
-}
-
-int run_shell(const std::string& cmd, std::string* output) {
-  char tpl[] = "/tmp/gorleak-live-log-XXXXXX";
-  int fd = mkstemp(tpl);
-  if (fd >= 0) close(fd);
-  int status = std::system((cmd + " >" + shell_quote(tpl) + " 2>&1").c_str());
-  *output = read_file(tpl);
-  unlink(tpl);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-}  // namespace
-
 int go_minor(const fs::path& go) {
   std::string out;
-  if (run_shell(go_env(fs::temp_directory_path()) + "timeout 60 " + shell_quote(go.string()) +
-                    " version",
-                &out) != 0)
+  TempDir tmp;
+  if (run_shell(go_env(tmp.path / "gopath") + "timeout 60 " + shell_quote(go.string()) + " version",
+                tmp.path / "version.log", &out) != 0)
     return 0;
   int minor = 0;
   RE2::PartialMatch(out, R"(go1\.(\d+))", &minor);
@@ -111,12 +55,12 @@ std::optional<fs::path> build_go_program(const fs::path& go, const fs::path& dir
   fs::path cache = fs::temp_directory_path() / "gorleak-live-bin";
   fs::create_directories(cache, ec);
   fs::path bin = cache / fmt::format("{}-{:016x}", dir.filename().string(), h);
-  if (executable(bin)) return bin;
+  if (fs::is_regular_file(bin, ec) && access(bin.c_str(), X_OK) == 0) return bin;
   fs::path tmp = cache / fmt::format("{}.{}.tmp", bin.filename().string(), getpid());
   std::string cmd = fmt::format("cd {} && {}timeout 600 {} build -o {} .", shell_quote(dir.string()),
                                 go_env(cache / "gopath"), shell_quote(go.string()),
                                 shell_quote(tmp.string()));
-  if (run_shell(cmd, log) != 0) return std::nullopt;
+  if (run_shell(cmd, cache / (bin.filename().string() + ".log"), log) != 0) return std::nullopt;
   fs::rename(tmp, bin, ec);  // atomic: a concurrent build of the same source is harmless
   if (ec) return std::nullopt;
   return bin;

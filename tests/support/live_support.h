@@ -14,12 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "go_support.h"
 #include "test_support.h"
 
 namespace gorleak::test {
 
-// GORLEAK_GO, else `go` on PATH, else the newest /opt/go/go-V/usr/lib/go-V/bin/go.
-std::optional<std::filesystem::path> find_go();
 // 27 for "go version go1.27.1 linux/amd64"; 0 when it cannot tell.
 int go_minor(const std::filesystem::path& go);
 

@@ -34,6 +34,11 @@ bool shared_available() {
 }
 std::string cli_path() { return GORLEAK_CLI_PATH; }
 
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;

@@ -17,6 +17,8 @@ bool shared_available();
 std::string cli_path();                          // the built gorleak binary
 
 std::string read_file(const std::filesystem::path& p);
+// Writes `text` to `p`, creating its directory.
+void write_file(const std::filesystem::path& p, const std::string& text);
 // Files in `dir` whose names match the glob-ish filter (substring), sorted.
 std::vector<std::filesystem::path> list_files(const std::filesystem::path& dir,
                                               const std::string& contains = "");

@@ -51,11 +51,6 @@ std::string find_tool(const char* env_var, const std::vector<std::string>& candi
   return "";
 }
 
-void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
-
 std::string chromium_path() {
   return find_tool("GORLEAK_CHROMIUM", {"chromium", "chromium-browser", "google-chrome"});
 }
