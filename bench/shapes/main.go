@@ -72,28 +72,31 @@ func (w *writer) str(s string) {
 	w.n += int64(k)
 }
 
-// args prints a frame's argument list: receivers and buffers differ per
-// goroutine, as they do in a real dump; some words are the ones Go marks as
-// possibly stale ("?").
+// args prints a frame's argument list. Pointer arguments range over the
+// function's objects: one shared server or pool for some functions, one
+// object per connection or request for others, so that a function line
+// repeats across goroutines as often as in a real dump. Some words are the
+// ones Go marks as possibly stale ("?").
 func (w *writer) args(f *function) string {
 	if f.inlined {
 		return "(...)"
 	}
 	var b strings.Builder
 	b.WriteByte('(')
-	for i := 0; i < f.nargs; i++ {
+	for i, kind := range f.args {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		switch w.r.intn(6) {
+		obj := 0xc000100000 + uint64(len(f.name)*0x10000+i*0x1000000) + uint64(w.r.intn(f.objects))*0x40
+		switch kind {
 		case 0, 1, 2:
-			fmt.Fprintf(&b, "0xc%09x", 0x000100000+w.r.intn(0x3fffff)*16)
+			fmt.Fprintf(&b, "0x%x", obj)
 		case 3:
-			fmt.Fprintf(&b, "{0x%x, 0xc%09x}", 0x7c8000+w.r.intn(0x4000)*8, 0x000100000+w.r.intn(0x3fffff)*16)
+			fmt.Fprintf(&b, "{0x%x, 0x%x}", 0x7c8000+len(f.name)*8, obj)
 		case 4:
-			fmt.Fprintf(&b, "0x%x?", w.r.intn(0x20))
+			fmt.Fprintf(&b, "0x%x?", len(f.file)%0x20)
 		default:
-			fmt.Fprintf(&b, "{0xc%09x, 0x%x, 0x%x}", 0x000100000+w.r.intn(0x3fffff)*16, w.r.intn(64), 64+w.r.intn(64))
+			fmt.Fprintf(&b, "{0x%x, 0x%x, 0x%x}", obj, 16+w.r.intn(48), 64)
 		}
 	}
 	b.WriteByte(')')

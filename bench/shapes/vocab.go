@@ -120,8 +120,9 @@ var waitKinds = []waitKind{
 type function struct {
 	name    string
 	file    string
-	line    int // first line of the body
-	nargs   int
+	line    int   // first line of the body
+	args    []int // the kind of each argument word (writer.args)
+	objects int   // how many objects its pointer arguments range over
 	inlined bool
 	wait    int   // index into waitKinds when this is the innermost user frame
 	callees []int // each called from line+1+2*index
@@ -193,8 +194,11 @@ func newVocab(r *rng, nfuncs int) *vocab {
 		} else {
 			file = p.dir + "/" + snake(typ) + ".go"
 		}
-		f := function{name: name, file: file, line: 20 + r.intn(900), nargs: r.intn(3),
-			inlined: r.intn(12) == 0, wait: r.intn(len(waitKinds))}
+		f := function{name: name, file: file, line: 20 + r.intn(900),
+			objects: 1 << r.intn(12), inlined: r.intn(12) == 0, wait: r.intn(len(waitKinds))}
+		for n := r.intn(3); n > 0; n-- {
+			f.args = append(f.args, r.intn(6))
+		}
 		v.funcs = append(v.funcs, f)
 	}
 	for i := range v.funcs {
