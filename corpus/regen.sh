@@ -39,6 +39,10 @@
 # "postgres"), GORLEAK_REDIS_ADDR (HOST:PORT). PostgreSQL runs as the
 # `postgres` user when regen runs as root (initdb refuses root); its binaries
 # are found in $PG_BIN or /usr/lib/postgresql/*/bin.
+#
+# Test packages (a directory with *_test.go files and no main.go) are run
+# with `go test` by corpus/regen-tests.sh, called at the end with the same
+# versions: dumps/NAME.goV.test.txt (synctest needs Go 1.25+).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,7 +57,7 @@ BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}  # seconds for one go build
 SERVER_TIMEOUT=${SERVER_TIMEOUT:-30} # seconds for PostgreSQL/Redis to accept connections
 KEEP_GOING=0
 
-usage() { sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PROGRAMS=()
 while [ $# -gt 0 ]; do
@@ -66,9 +70,23 @@ while [ $# -gt 0 ]; do
 	*) PROGRAMS+=("${1%/}"); shift ;;
 	esac
 done
+TEST_PACKAGES=()
 if [ ${#PROGRAMS[@]} -eq 0 ]; then
 	for d in "$PROGRAMS_DIR"/*/; do
 		[ -f "$d/main.go" ] && PROGRAMS+=("$(basename "$d")")
+	done
+	TEST_PACKAGES=(all)
+else
+	named=("${PROGRAMS[@]}")
+	PROGRAMS=()
+	for p in "${named[@]}"; do
+		if [ -f "$PROGRAMS_DIR/$p/main.go" ]; then
+			PROGRAMS+=("$p")
+		elif compgen -G "$PROGRAMS_DIR/$p/*_test.go" >/dev/null; then
+			TEST_PACKAGES+=("$p")
+		else
+			echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
+		fi
 	done
 fi
 for p in "${PROGRAMS[@]}"; do
@@ -411,6 +429,7 @@ capture() {
 
 fails=()
 for v in $GO_VERSIONS; do
+	[ ${#PROGRAMS[@]} -gt 0 ] || break
 	goroot=$(goroot_for "$v") || { fails+=("go$v"); [ $KEEP_GOING = 1 ] && continue; exit 1; }
 	echo "## Go $v: $goroot"
 	for name in "${PROGRAMS[@]}"; do
@@ -420,6 +439,12 @@ for v in $GO_VERSIONS; do
 		fi
 	done
 done
+if [ ${#TEST_PACKAGES[@]} -gt 0 ]; then
+	pkgs=("${TEST_PACKAGES[@]}")
+	[ "${pkgs[0]}" = all ] && pkgs=()
+	"$HERE/regen-tests.sh" --go "$GO_VERSIONS" $([ $KEEP_GOING = 1 ] && echo --keep-going) \
+		"${pkgs[@]+"${pkgs[@]}"}" || fails+=("go test packages")
+fi
 if [ ${#fails[@]} -gt 0 ]; then
 	echo "regen: FAILED ${fails[*]}" >&2; exit 1
 fi

@@ -75,6 +75,8 @@ def main():
 
     stats = collections.defaultdict(collections.Counter)
     by_rule = collections.defaultdict(collections.Counter)
+    # rule -> form -> Counter(right, all, healthy <severity>)
+    table = collections.defaultdict(lambda: collections.defaultdict(collections.Counter))
     for name in sorted(os.listdir(a.dumps)):
         if not name.endswith(".expect"):
             continue
@@ -100,6 +102,9 @@ def main():
                 findings = [f for s in report["snapshots"] for f in s.get("findings", [])]
                 s = stats[form]
                 if t["healthy"]:
+                    for f in findings:
+                        if RANK[f["severity"]] >= 1:
+                            table[f["rule"]][form]["healthy " + f["severity"]] += 1
                     s["healthy dumps"] += 1
                     loud = [f for f in findings if RANK[f["severity"]] >= 2]
                     if loud:
@@ -141,6 +146,10 @@ def main():
                                   f"site={leak['site']}; got {got or 'nothing'}")
                 expected_sites = {l["site"] for l in t["leaks"]}
                 for f in findings:
+                    if RANK[f["severity"]] >= 1:
+                        table[f["rule"]][form]["all"] += 1
+                        if (f.get("site") or {}).get("func") in expected_sites:
+                            table[f["rule"]][form]["right"] += 1
                     if RANK[f["severity"]] < 2:
                         continue
                     s["alarms"] += 1
@@ -157,9 +166,21 @@ def main():
         print(f"{form:<8} {s['named']:>5} of {s['leaks']:<4} {s['named by rule']:>8} "
               f"{s['alarms right']:>5} of {s['alarms']:<5} {s['healthy alarmed']:>7} of {s['healthy dumps']:<5}")
     if a.by_rule:
+        # Per rule and form: right / all findings at low or above on leaking
+        # dumps, then findings on healthy dumps by severity.
         print()
-        for rule in sorted(by_rule):
-            print(f"{rule:<30} " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule[rule].items())))
+        print("| rule | " + " | ".join(FORMS) + " |")
+        print("|---|" + "---:|" * len(FORMS))
+        for rule in sorted(table):
+            cells = []
+            for form in FORMS:
+                c = table[rule][form]
+                cell = f"{c['right']}/{c['all']}" if c["all"] else "–"
+                healthy = ", ".join(f"{c[k]} {k.split()[1]}" for k in sorted(c) if k.startswith("healthy"))
+                if healthy:
+                    cell += f"; healthy {healthy}"
+                cells.append(cell)
+            print(f"| `{rule}` | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -126,11 +126,12 @@ struct Classifier::Memory {
     f->ignored = opt.ignore.ignores(cat, stack);
     const CreatedBy& cb = stack.created_by;
     f->has_creator = cb.present();
-    f->creator_is_user = f->has_creator && sites.is_user_func(cat.str(cb.func));
+    f->creator_is_user = f->has_creator && sites.is_user_frame(cat, cb.func, cb.file);
     for (size_t k = stack.frames.size(); k-- > 0;) {
-      std::string_view fn = cat.str(stack.frames[k].func);
+      const Frame& fr = stack.frames[k];
+      std::string_view fn = cat.str(fr.func);
       if (fn.empty() || fn == "runtime.goexit") continue;
-      f->entry_is_user = sites.is_user_func(fn);
+      f->entry_is_user = sites.is_user_frame(cat, fr.func, fr.file);
       break;
     }
     read_statement_of(stack, f);
@@ -401,9 +402,8 @@ class Evaluator {
     const auto& frames = v.stack->frames;
     std::string_view fn = cat_.str(v.site.site.func);
     for (size_t k = frames.size(); k-- > static_cast<size_t>(v.site.frame_index);) {
-      std::string_view f = cat_.str(frames[k].func);
-      if (mem_.sites.is_user_func(f)) {
-        fn = f;
+      if (mem_.sites.is_user_frame(cat_, frames[k].func, frames[k].file)) {
+        fn = cat_.str(frames[k].func);
         break;
       }
     }
@@ -414,7 +414,9 @@ class Evaluator {
     return std::string(fn.substr(0, last));
   }
 
-  bool sites_user(StrId func) const { return mem_.sites.is_user_func(cat_.str(func)); }
+  // A created-by function is the user's by its name and, when the dump
+  // prints it, its file (created-by lines carry one).
+  bool sites_user(StrId func, StrId file) const { return mem_.sites.is_user_frame(cat_, func, file); }
 
   static bool collects(StateCategory c) {
     return c == StateCategory::kChanReceive || c == StateCategory::kSelect ||
@@ -432,7 +434,7 @@ class Evaluator {
   SpawnFacts spawn_facts(const std::vector<uint32_t>& groups) {
     SpawnFacts sf;
     std::vector<uint64_t> parents;
-    StrId creator = 0;
+    StrId creator = 0, creator_file = 0;
     bool approximate = false;
     for (uint32_t g : groups) {
       auto [first, n] = edges_of_[g];
@@ -440,6 +442,7 @@ class Evaluator {
       for (uint32_t e = first; e < first + n; ++e) {
         const SpawnEdge& edge = snap_.spawns[e];
         creator = edge.func;
+        creator_file = edge.file;
         if (!edge.has_parent) continue;
         sf.parents_known = true;
         parents.push_back(edge.parent_id);
@@ -460,7 +463,7 @@ class Evaluator {
     // Whether the function that started them still waits for them only
     // means something for the program's own `go f()`: the standard
     // library's spawners (an accept loop starting connections) never wait.
-    if (creator == 0 || !sites_user(creator)) return sf;
+    if (creator == 0 || !sites_user(creator, creator_file)) return sf;
     if (sf.parents_known) {
       size_t waiting = 0, checked = 0;
       for (uint64_t id : parents) {
@@ -490,6 +493,23 @@ class Evaluator {
       sf.creator_returned = !running;
     }
     return sf;
+  }
+
+  // Other sites of the user's code (not in this finding) whose goroutines
+  // number within 2% of `count`.
+  uint64_t family_sites(const std::vector<uint32_t>& groups, uint64_t count) {
+    std::map<StrId, uint64_t> per_site;
+    StrId own = views_[groups.front()].site.site.func;
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      const GroupView& v = views_[g];
+      if (v.site.in_stdlib || v.site.frame_index < 0 || v.site.site.func == own) continue;
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      per_site[v.site.site.func] += v.group->count;
+    }
+    uint64_t n = 0;
+    for (const auto& [site, c] : per_site)
+      if (c * 50 >= count * 49 && c * 50 <= count * 51) ++n;
+    return n;
   }
 
   // The rule's counter-evidence and the built-in one for pools and
@@ -609,6 +629,7 @@ class Evaluator {
     if (!decided) {
       in.spawn = spawn_facts(groups);
       in.counter = counter_evidence(c, groups, f->count);
+      if (f->count >= kCountEvidence) in.family_sites = family_sites(groups, f->count);
     }
     EvidenceVerdict v = weigh_evidence(in);
     f->severity = v.severity;
@@ -826,9 +847,11 @@ class Evaluator {
     f.site = big.site.site;
     f.site_in_stdlib = big.site.in_stdlib;
     // The library entry the user's frame called, when the goroutine blocks
-    // inside a library rather than in the user's own line.
-    if (!big.site.in_stdlib && big.site.frame_index > 0) {
-      const Frame& callee = big.stack->frames[big.site.frame_index - 1];
+    // inside a library rather than in the user's own line (leak_site.h):
+    // the call the user changes.
+    int entry = big.site.library_entry_index >= 0 ? big.site.library_entry_index : big.site.library_index;
+    if (entry >= 0) {
+      const Frame& callee = big.stack->frames[static_cast<size_t>(entry)];
       f.library = SourceSite{callee.func, callee.file, callee.line};
     }
     if (big.top >= 0) {

@@ -37,6 +37,16 @@ std::string lookalike_doubt(Lookalike l, uint64_t count) {
   return "";
 }
 
+// Many goroutines at one site, with as many at other sites of the user's
+// code: one goroutine of each kind per live object.
+EvidenceVerdict family(const EvidenceInput& in, RuleSeverity wanted) {
+  return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                 fmt::format("{} at this site and about as many at {} other sites of your code: the "
+                             "workers of about {} live objects (connections, consumers), one of each "
+                             "kind per object; a series would tell whether the objects leak",
+                             in.count, in.family_sites, in.count));
+}
+
 }  // namespace
 
 EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
@@ -105,6 +115,7 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
                        fmt::format("looks like a pool of {}: one goroutine started them all at once; a "
                                    "series (gorleak diff) would tell",
                                    n));
+      if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
       if (n >= kCountEvidence)
         return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
                        fmt::format("count: {} at one site, more than a pool of workers holds", them));
@@ -125,6 +136,7 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
                        fmt::format("wait: blocked for up to {} minutes; work in flight does not wait "
                                    "that long",
                                    in.max_wait));
+      if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
       if (n >= kCountEvidence)
         return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
                        fmt::format("count: {} at one site", them));

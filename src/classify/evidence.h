@@ -16,10 +16,12 @@
 //             many request goroutines each started some   -> medium at most
 //   suspect   one dump and the shape alone               -> low
 //   pool-like the dump argues against a leak: one goroutine started them
-//             all at once (a pool), each has a live peer reading the
-//             network (connections), their parents still wait for them
-//             (work in flight), or the rule's own counter-evidence holds
-//                                                         -> info
+//             all at once (a pool: low), their parents still wait for them
+//             (work in flight: low), as many goroutines of two or more
+//             other kinds run beside them (one of each per live object:
+//             low), each has a live peer reading the network
+//             (connections: info), or the rule's own counter-evidence
+//             holds (info)
 //
 // Which of these a rule can reach depends on its healthy look-alike
 // (Rule::lookalike); rules/README.md ("Evidence") is the user-facing table.
@@ -61,6 +63,10 @@ struct EvidenceInput {
   int64_t max_wait = -1;          // minutes, -1: not printed
   SpawnFacts spawn;
   std::string counter;            // counter-evidence that held ("" none)
+  // Other sites of the user's code holding about as many goroutines
+  // (within 2%): the workers of as many live objects, each object running
+  // one goroutine of every kind (consumers, connections, shards).
+  uint64_t family_sites = 0;
   SeriesVerdict series = SeriesVerdict::kNone;
   uint64_t series_before = 0;     // count in the base dump
   GoVersionRange go;
@@ -77,6 +83,7 @@ inline constexpr uint64_t kCountEvidence = 100;   // goroutines at one site
 inline constexpr uint64_t kLargestPool = 64;      // one creator, at once
 inline constexpr int64_t kStuckMinutes = 5;       // wait evidence
 inline constexpr uint64_t kManyParents = 4;       // per-request spawning
+inline constexpr uint64_t kFamilySites = 2;       // other sites with the same count
 
 EvidenceVerdict weigh_evidence(const EvidenceInput& in);
 

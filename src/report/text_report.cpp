@@ -111,6 +111,15 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
   if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (snap.go_version.known())
+    put(out, "  Go {} ({})\n", go_version_text(snap.go_version), snap.go_version.basis);
+  if (snap.leak_report == LeakReport::kGoleak)
+    put(out, "  {}goleak report: every goroutine listed outlived its test{}\n", st.red, st.reset);
+  else if (snap.leak_report == LeakReport::kSynctest)
+    put(out,
+        "  {}synctest report: the bubble's goroutines stayed blocked after its main goroutine "
+        "returned{}\n",
+        st.red, st.reset);
   if (snap.leaked > 0)
     put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
         plural(snap.leaked, "goroutine", "goroutines"), st.reset);
@@ -281,7 +290,8 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     uint32_t cb_line = stack.created_by.line;
     if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
     std::string_view cb_func = catalog.str(stack.created_by.func);
-    bool user_cb = is_user_func(cb_func, options.modules);
+    bool user_cb = is_user_frame(catalog, stack.created_by.func, stack.created_by.file,
+                                 options.modules);
     put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;
