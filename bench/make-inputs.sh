@@ -17,6 +17,16 @@
 #                               20k leaking goroutines were started
 #   d2-1m-direct.txt (--huge)   1M goroutines dumped directly (≈3.4 GiB; the
 #                               generator needs ≈11 GiB RAM for it)
+#   diff-idle-1g.d2.txt diff-loaded-1g.d2.txt
+#                               the diff pair grown to 1 GiB each (diff, trend)
+#
+# and the shapes of issue 16, written by bench/shapes (synthetic text in Go
+# 1.22's format over a large service's vocabulary; each with a .meta file):
+#   distinct-200k.txt           200k goroutines, 50k distinct stacks, depths 5–40
+#   onestack-300k.txt           300k goroutines, each its own stack (1–2 frames)
+#   short-512m.txt              512 MiB of 1–3-frame stacks (≈500 B a goroutine)
+#   crashloop-460m.txt          one crash repeated: 460 MiB of `goroutine 1 [running]:`
+#   crashes-200k.txt            200k crash records, 12 causes in runs, log lines between
 #
 # Needs a Go toolchain (stdlib only, no network): $GO, else `go` from
 # /work/shared/tools/fetch-go $GO_VERSION (default 1.22), else `go` on PATH.
@@ -27,7 +37,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --force) force=1; shift ;;
     --huge) huge=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     -*) echo "make-inputs: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -53,9 +63,10 @@ export GOROOT=$(dirname "$(dirname "$go_bin")")
 echo "make-inputs: $("$go_bin" version), data in $dir"
 (cd "$here/gen" && "$go_bin" build -o "$dir/bin/gen" .)
 (cd "$here/scale" && "$go_bin" build -o "$dir/bin/scale" .)
-gen=$dir/bin/gen scale=$dir/bin/scale
+(cd "$here/shapes" && "$go_bin" build -o "$dir/bin/shapes" .)
+gen=$dir/bin/gen scale=$dir/bin/scale shapes=$dir/bin/shapes
 
-# ---- space: ~8 GiB for the full set ----
+# ---- space: ~12 GiB for the full set ----
 avail_gib=$(df -BG --output=avail "$dir" | tail -1 | tr -dc 0-9)
 big=4G mid=1G
 if (( avail_gib < 12 )); then big=2G; fi
@@ -97,6 +108,13 @@ made "d2-${mid,,}.txt" "$scale" -in "$dir/base-d2.txt" -out "$dir/d2-${mid,,}.tx
 made "d2-${big,,}.txt" "$scale" -in "$dir/base-d2.txt" -out "$dir/d2-${big,,}.txt.tmp" -size "$big" -seed 4096
 made "d1-${mid,,}.txt" "$scale" -in "$dir/base-d1.txt" -out "$dir/d1-${mid,,}.txt.tmp" -size "$mid" -seed 11
 made diff-idle.d2.txt gen_diff
+made "diff-idle-${mid,,}.d2.txt" "$scale" -in "$dir/diff-idle.d2.txt" -out "$dir/diff-idle-${mid,,}.d2.txt.tmp" -size "$mid" -seed 5
+made "diff-loaded-${mid,,}.d2.txt" "$scale" -in "$dir/diff-loaded.d2.txt" -out "$dir/diff-loaded-${mid,,}.d2.txt.tmp" -size "$mid" -seed 5
+made distinct-200k.txt "$shapes" -shape distinct -n 200000 -stacks 50000 -seed 16 -out "$dir/distinct-200k.txt.tmp"
+made onestack-300k.txt "$shapes" -shape onestack -n 300000 -seed 17 -out "$dir/onestack-300k.txt.tmp"
+made short-512m.txt "$shapes" -shape short -size 512M -stacks 2000 -seed 18 -out "$dir/short-512m.txt.tmp"
+made crashloop-460m.txt "$shapes" -shape crashloop -size 460M -seed 19 -out "$dir/crashloop-460m.txt.tmp"
+made crashes-200k.txt "$shapes" -shape crashes -n 200000 -seed 20 -out "$dir/crashes-200k.txt.tmp"
 if (( huge )); then made d2-1m-direct.txt gen_huge; fi
 echo "make-inputs: done; run bench/run.sh"
 ls -l "$dir"/*.txt

@@ -102,3 +102,26 @@ TEST_CASE("line cache: a long chain of crafted lines switches to the full hash")
     CHECK(v == i);
   }
 }
+
+TEST_CASE("line cache: with room to grow, a full cache doubles while lines repeat") {
+  LineCache<int> cache(4, 1 << 20, 16, 1 << 20);
+  int v = 0;
+  // Lines that repeat: each is looked up twice, so as many hits as misses.
+  for (int i = 0; i < 12; ++i) {
+    CHECK_FALSE(lookup_or_add(cache, "repeat " + std::to_string(i), i, &v));
+    REQUIRE(lookup_or_add(cache, "repeat " + std::to_string(i), -1, &v));
+    CHECK(v == i);
+  }
+  CHECK(cache.size() == 12);
+  // Up to the ceiling and no further.
+  for (int i = 12; i < 40; ++i) {
+    lookup_or_add(cache, "repeat " + std::to_string(i), i, &v);
+    lookup_or_add(cache, "repeat " + std::to_string(i), i, &v);
+  }
+  CHECK(cache.size() == 16);
+
+  // Lines that never repeat (` fp=… sp=…`) leave it at its first bound.
+  LineCache<int> unique(4, 1 << 20, 16, 1 << 20);
+  for (int i = 0; i < 40; ++i) lookup_or_add(unique, "fp=" + std::to_string(i), i, &v);
+  CHECK(unique.size() == 4);
+}

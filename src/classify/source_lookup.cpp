@@ -92,6 +92,25 @@ bool SourceLookup::declares(std::string_view dump_path, std::string_view func) {
   return false;
 }
 
+bool SourceLookup::may_hold(size_t root, std::string_view first) const {
+  if (listings_.size() != roots_.size()) listings_.resize(roots_.size());
+  Listing& l = listings_[root];
+  if (!l.read) {
+    l.read = true;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(roots_[root], ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (l.names.size() >= kMaxListing) {
+        l.complete = false;
+        break;
+      }
+      l.names.insert(it->path().filename().string());
+    }
+    l.complete = l.complete && !ec;
+  }
+  return !l.complete || l.names.count(std::string(first)) > 0;
+}
+
 std::string SourceLookup::resolve(std::string_view dump_path) {
   Located at;
   if (!locate(dump_path, &at)) return {};
@@ -102,20 +121,31 @@ bool SourceLookup::locate(std::string_view dump_path, Located* out) const {
   if (roots_.empty() || dump_path.empty()) return false;
   auto parts = path_parts(dump_path);
   // Longest trailing part first, so app/internal/x/y.go beats internal/x/y.go
-  // beats y.go; roots in the order given break ties.
+  // beats y.go; roots in the order given break ties. A candidate whose first
+  // part is not an entry of the root cannot exist: the root's listing (read
+  // once) rules out nearly every candidate of a path from another machine
+  // without a system call.
+  std::string candidate;
   for (size_t start = 0; start < parts.size(); ++start) {
-    std::filesystem::path rel;
+    std::string rel;
+    std::string_view first;
     for (size_t k = start; k < parts.size(); ++k) {
       if (parts[k] == ".." || parts[k] == ".") continue;  // never climb out of a root
-      rel /= std::string(parts[k]);
+      if (first.empty()) first = parts[k];
+      if (!rel.empty()) rel += '/';
+      rel += parts[k];
     }
     if (rel.empty()) continue;
     for (size_t r = 0; r < roots_.size(); ++r) {
+      if (!may_hold(r, first)) continue;
+      const std::string& root = roots_[r];
+      candidate = root;
+      if (!candidate.empty() && candidate.back() != '/') candidate += '/';
+      candidate += rel;
       std::error_code ec;
-      std::filesystem::path candidate = std::filesystem::path(roots_[r]) / rel;
       if (std::filesystem::is_regular_file(candidate, ec)) {
         out->root = r;
-        out->relative = rel.generic_string();
+        out->relative = rel;
         return true;
       }
     }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace gorleak {
@@ -60,8 +61,20 @@ class SourceLookup {
     bool loaded = false;
   };
   File& file(std::string_view dump_path);
+  // Whether root `root` has an entry named `first` (or its listing is too
+  // long to keep, or unreadable: then it may have).
+  bool may_hold(size_t root, std::string_view first) const;
+
+  // The entries of each root, read on first use.
+  struct Listing {
+    bool read = false;
+    bool complete = true;
+    std::unordered_set<std::string> names;
+  };
+  static constexpr size_t kMaxListing = 1 << 16;
 
   std::vector<std::string> roots_;
+  mutable std::vector<Listing> listings_;  // a cache: filled by const lookups
   bool guarded_ = false;
   std::unordered_map<std::string, std::unique_ptr<File>> cache_;
 };

@@ -7,9 +7,15 @@
 //
 // Memory is bounded: at most max_entries lines of up to kMaxLineBytes, in
 // at most max_key_bytes of key storage. A full cache stops learning and
-// keeps answering; lines that never repeat (` fp=… sp=…`) just miss.
+// keeps answering; lines that never repeat (` fp=… sp=…`) just miss. A
+// cache given room to grow (the ceilings) doubles its bounds when it is full
+// and paying: at least as many lookups hit as missed since it last filled.
+// A dump of many distinct stacks has more distinct file lines than the
+// default bounds hold, and each of them repeats; lines that never repeat
+// never make it grow.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -30,9 +36,17 @@ class LineCache {
   static constexpr size_t kDefaultEntries = size_t{1} << 15;
   static constexpr size_t kDefaultKeyBytes = size_t{2} << 20;
 
+  static constexpr size_t kCeilingEntries = size_t{1} << 19;
+  static constexpr size_t kCeilingKeyBytes = size_t{32} << 20;
+
+  // Ceilings of 0: the bounds never grow.
   explicit LineCache(size_t max_entries = kDefaultEntries,
-                     size_t max_key_bytes = kDefaultKeyBytes)
-      : max_entries_(max_entries), max_key_bytes_(max_key_bytes) {}
+                     size_t max_key_bytes = kDefaultKeyBytes, size_t ceiling_entries = 0,
+                     size_t ceiling_key_bytes = 0)
+      : max_entries_(max_entries),
+        max_key_bytes_(max_key_bytes),
+        ceiling_entries_(std::max(ceiling_entries, max_entries)),
+        ceiling_key_bytes_(std::max(ceiling_key_bytes, max_key_bytes)) {}
 
   // On a hit copies the cached value to *out. *hash is for insert().
   bool find(std::string_view line, Value* out, uint64_t* hash) {
@@ -51,9 +65,11 @@ class LineCache {
       if (s.tag == tag && s.length == line.size() &&
           std::memcmp(keys_.data() + s.offset, line.data(), line.size()) == 0) {
         *out = s.value;
+        ++hits_;
         return true;
       }
     }
+    ++misses_;
     // The cheap hash reads only a few words, so crafted lines can share
     // it; a long chain switches to hashing every byte.
     if (probes > kMaxProbes && !full_hash_) {
@@ -68,7 +84,14 @@ class LineCache {
   // long or the cache is full.
   void insert(std::string_view line, uint64_t hash, const Value& value) {
     if (line.empty() || line.size() > kMaxLineBytes) return;
-    if (entries_ >= max_entries_ || keys_.size() + line.size() > max_key_bytes_) return;
+    if (entries_ >= max_entries_ || keys_.size() + line.size() > max_key_bytes_) {
+      if (hits_ < misses_ || (max_entries_ >= ceiling_entries_ && max_key_bytes_ >= ceiling_key_bytes_))
+        return;
+      max_entries_ = std::min(max_entries_ * 2, ceiling_entries_);
+      max_key_bytes_ = std::min(max_key_bytes_ * 2, ceiling_key_bytes_);
+      hits_ = misses_ = 0;
+      if (entries_ >= max_entries_ || keys_.size() + line.size() > max_key_bytes_) return;
+    }
     if (slots_.empty()) {
       size_t first = 4;
       while (first < kFirstSlots && first < max_entries_ * 2) first *= 2;
@@ -122,6 +145,9 @@ class LineCache {
 
   size_t max_entries_;
   size_t max_key_bytes_;
+  size_t ceiling_entries_;
+  size_t ceiling_key_bytes_;
+  uint64_t hits_ = 0, misses_ = 0;  // since the cache last filled
   size_t entries_ = 0;
   bool full_hash_ = false;
   std::vector<char> keys_;

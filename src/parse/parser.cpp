@@ -1074,8 +1074,12 @@ class Parser::Impl {
   std::string scratch_;
   // Parsed results of lines seen before: file lines (file and line of a
   // Frame) and whole debug=1 frames.
-  LineCache<Frame> file_lines_;
-  LineCache<Frame> debug1_frames_;
+  LineCache<Frame> file_lines_{LineCache<Frame>::kDefaultEntries, LineCache<Frame>::kDefaultKeyBytes,
+                               LineCache<Frame>::kCeilingEntries, LineCache<Frame>::kCeilingKeyBytes};
+  LineCache<Frame> debug1_frames_{LineCache<Frame>::kDefaultEntries,
+                                  LineCache<Frame>::kDefaultKeyBytes,
+                                  LineCache<Frame>::kCeilingEntries,
+                                  LineCache<Frame>::kCeilingKeyBytes};
   // By StrId: names that passed symbol_has_blank() as function names
   // (kNameChecked), with their version clues and kName* bits; 0 unchecked.
   std::vector<uint64_t> name_clues_;

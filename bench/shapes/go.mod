@@ -1,0 +1,3 @@
+module gorleak.dev/bench/shapes
+
+go 1.19
