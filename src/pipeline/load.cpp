@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "heap/heap_text.h"
 #include "parse/parser.h"
 #include "parse/tee_sink.h"
+#include "pipeline/load_profile.h"
 #include "pipeline/parser_feeder.h"
 #include "pipeline/split_load.h"
 #include "read/byte_source.h"
@@ -42,6 +44,14 @@ LoadResult load_source(Catalog& catalog, std::unique_ptr<ByteSource> source,
       return result;
     }
     kind = sniff_content(head);
+  }
+  if (kind == ContentKind::kPprofProto) {
+    source = make_replay_source(std::move(head), std::move(source));
+    return load_pprof_input(catalog, *source, name, options, gzip);
+  }
+  if (kind == ContentKind::kText && looks_like_heap_text(head)) {
+    source = make_replay_source(std::move(head), std::move(source));
+    return load_heap_text_input(catalog, *source, name);
   }
   if (kind != ContentKind::kText) {
     result.ok = false;

@@ -1,5 +1,8 @@
 // The library's front door: read a dump (file, stdin or memory), parse and
-// group it. Tests, the CLI and the benchmarks all come through here.
+// group it. Tests, the CLI and the benchmarks all come through here. Profiles
+// are recognised too: a goroutine profile in protobuf form becomes a
+// snapshot like any dump (Form::kProto), a heap profile (protobuf or debug=1
+// text) a HeapProfile; any other pprof profile is refused by name.
 #pragma once
 
 #include <string>
@@ -9,6 +12,7 @@
 #include "group/grouper.h"
 #include "model/catalog.h"
 #include "model/diagnostic.h"
+#include "model/heap_profile.h"
 #include "model/snapshot.h"
 #include "parse/dump_sink.h"
 #include "read/mapped_file_source.h"
@@ -33,6 +37,9 @@ struct LoadOptions {
 
 struct LoadResult {
   std::vector<Snapshot> snapshots;
+  // A heap profile holds no goroutines: `snapshots` is then empty and this
+  // holds the one profile.
+  std::vector<HeapProfile> heap_profiles;
   // Input-level problems (cannot open, binary, not a dump…). When `ok` is
   // false the first error explains why in one line.
   std::vector<Diagnostic> diagnostics;
