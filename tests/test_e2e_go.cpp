@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "go_toolchain.h"
 #include "json_check.h"
 #include "test_support.h"
 
@@ -28,55 +29,6 @@ namespace fs = std::filesystem;
 using namespace gorleak::test;
 
 namespace {
-
-bool executable(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
-}
-
-// GORLEAK_GO, else `go` on PATH, else the newest /opt/go/go-V/usr/lib/go-V/bin/go.
-std::optional<fs::path> find_go() {
-  if (const char* env = std::getenv("GORLEAK_GO"); env && *env) {
-    if (executable(env)) return fs::path(env);
-    MESSAGE("GORLEAK_GO=", env, " is not an executable");
-    return std::nullopt;  // asked for a specific one: do not guess another
-  }
-  if (const char* path = std::getenv("PATH")) {
-    std::istringstream dirs(path);
-    std::string dir;
-    while (std::getline(dirs, dir, ':'))
-      if (!dir.empty() && executable(fs::path(dir) / "go")) return fs::path(dir) / "go";
-  }
-  std::optional<fs::path> best;
-  int best_minor = -1;
-  std::error_code ec;
-  if (!fs::is_directory("/opt/go", ec)) return std::nullopt;
-  static const RE2 re(R"(go-1\.(\d+))");
-  for (const auto& e : fs::directory_iterator("/opt/go", ec)) {
-    int minor = 0;
-    std::string name = e.path().filename().string();
-    if (!RE2::FullMatch(name, re, &minor)) continue;
-    fs::path go = e.path() / "usr/lib" / name / "bin/go";
-    if (executable(go) && minor > best_minor) {
-      best = go;
-      best_minor = minor;
-    }
-  }
-  return best;
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs a shell command line, stdout+stderr into *output; returns the exit code.
-int run(const std::string& cmd, const fs::path& log, std::string* output) {
-  int status = std::system((cmd + " >" + quote(log.string()) + " 2>&1").c_str());
-  *output = read_file(log);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // `KEY a=1 b=2` line of the program's output.
 std::map<std::string, uint64_t> counts_line(const std::string& out, const std::string& key) {
@@ -142,23 +94,23 @@ TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
   std::string env = fmt::format(
       "env GOCACHE={} GOPATH={} GOFLAGS= GOTOOLCHAIN=local GOPROXY=off "
       "CGO_ENABLED=0 ",
-      quote(gocache.string()), quote((tmp.path / "gopath").string()));
+      shell_quote(gocache.string()), shell_quote((tmp.path / "gopath").string()));
 
   std::string out;
-  int rc = run(env + "timeout 50 " + quote(go->string()) + " version", tmp.path / "version.log", &out);
+  int rc = run_shell(env + "timeout 50 " + shell_quote(go->string()) + " version", tmp.path / "version.log", &out);
   INFO("go: ", go->string(), " ", out);
   REQUIRE(rc == 0);
   MESSAGE("end-to-end with ", out);
 
-  rc = run(fmt::format("cd {} && {}timeout 300 {} build -o {} {}", quote(tmp.path.string()), env,
-                       quote(go->string()), quote(bin.string()), quote(src.string())),
+  rc = run_shell(fmt::format("cd {} && {}timeout 300 {} build -o {} {}", shell_quote(tmp.path.string()), env,
+                       shell_quote(go->string()), shell_quote(bin.string()), shell_quote(src.string())),
            tmp.path / "build.log", &out);
   INFO("go build: ", out);
   REQUIRE(rc == 0);
 
   fs::path d2 = tmp.path / "leaky.debug2.txt", d1 = tmp.path / "leaky.debug1.txt";
-  rc = run(fmt::format("timeout 30 {} {} {}", quote(bin.string()), quote(d2.string()),
-                       quote(d1.string())),
+  rc = run_shell(fmt::format("timeout 30 {} {} {}", shell_quote(bin.string()), shell_quote(d2.string()),
+                       shell_quote(d1.string())),
            tmp.path / "run.log", &out);
   INFO("leaky: ", out);
   REQUIRE(rc == 0);

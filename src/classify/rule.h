@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/finding.h"
+#include "model/heap_profile.h"
 #include "model/state.h"
 
 namespace gorleak {
@@ -106,10 +107,48 @@ struct MatchSpec {
   bool leaked = false;  // only goroutines marked "(leaked)"
 };
 
+// `heap.growth:` — between heap profiles (`gorleak heap diff`): how much
+// the allocation site's in-use memory grew from the first profile to the
+// newest. Ignored for a single profile unless `required`.
+struct HeapGrowthCondition {
+  bool present = false;
+  int64_t min_inuse_space = 0;    // bytes
+  int64_t min_inuse_objects = 0;  // objects
+  bool required = false;
+};
+
+// `heap:` — a rule about the allocation sites of a heap profile instead of
+// goroutine groups (heap/heap_rules.h evaluates it). A site is the first
+// frame of the user's code on an allocation stack (or, with none, the
+// stack's outermost frame); stacks matching `frames` are summed per site.
+struct HeapMatchSpec {
+  bool present = false;
+  // Over the allocation stack, innermost (the allocating call) first. `top`
+  // counts every frame, runtime ones included (runtime.makemap,
+  // runtime.malg), because a heap stack starts where memory was allocated;
+  // `user` is the site; `created_by` never matches.
+  std::vector<FrameCondition> frames;
+  HeapValue value = HeapValue::kInuseSpace;  // what min_value and min_share measure
+  int64_t min_value = 0;   // the site's `value` at least this (bytes or objects)
+  double min_share = 0;    // the site's share of the profile's total `value`, 0..1
+  // The site still holds at least this fraction of the bytes it ever
+  // allocated (inuse_space / alloc_space): near 1, nothing allocated there
+  // was ever freed, the mark of a structure that only grows. 0: no limit.
+  double min_retained = 0;
+  HeapGrowthCondition growth;
+  // The shape leaks only before Go 1.N (timers before 1.23): silent on a
+  // profile known to be 1.N or later, lower confidence when the version is
+  // unknown. 0: any version.
+  uint32_t go_before = 0;
+};
+
 // A rule's own test: a dump (file path or inline text) and what the rule
 // should (or should not) report on it.
 struct RuleExample {
   std::string dump;     // path, relative to the rule file's directory or an ancestor
+  // Heap rules: an older profile of the same program (`gorleak heap diff
+  // BASE DUMP`), for growth conditions. Resolved like `dump`.
+  std::string base;
   std::string snippet;  // inline dump text (instead of `dump`)
   bool expect_none = false;  // no finding of this rule above info
   int64_t count = -1;        // expected goroutine count, -1: not checked
@@ -133,7 +172,8 @@ struct Rule {
   // a rule above `info` is claimed: lower-priority rules no longer see it, so
   // a specific rule wins over a generic one and each group is explained once.
   int priority = 50;
-  MatchSpec match;
+  MatchSpec match;  // goroutine rules
+  HeapMatchSpec heap;  // heap rules (heap.present); such a rule has no `match`
   std::vector<RuleExample> examples;
   RuleOrigin origin;
   bool builtin = false;

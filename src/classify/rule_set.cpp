@@ -87,20 +87,28 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
       set->rules_.push_back(std::move(r));
 
   set->compiled_.reserve(set->rules_.size());
-  for (const Rule& r : set->rules_) {
-    CompiledRule c;
-    c.rule = &r;
-    for (StateCategory cat : r.match.state.categories) c.category_mask |= 1u << static_cast<unsigned>(cat);
-    if (!r.match.state.reason.empty()) c.reason = set->reasons_.add(r.match.state.reason);
-    for (const FrameCondition& f : r.match.frames) {
+  auto compile_frames = [&](const std::vector<FrameCondition>& frames, CompiledRule* c) {
+    for (const FrameCondition& f : frames) {
       CompiledFrameCondition cf;
       cf.scope = f.scope;
       cf.depth = f.depth;
       cf.negate = f.negate;
       if (!f.func.empty()) cf.func = set->funcs_.add(f.func);
       if (!f.file.empty()) cf.file = set->files_.add(f.file);
-      c.frames.push_back(cf);
+      c->frames.push_back(cf);
     }
+  };
+  for (const Rule& r : set->rules_) {
+    CompiledRule c;
+    c.rule = &r;
+    if (r.heap.present) {
+      compile_frames(r.heap.frames, &c);
+      set->heap_compiled_.push_back(std::move(c));
+      continue;
+    }
+    for (StateCategory cat : r.match.state.categories) c.category_mask |= 1u << static_cast<unsigned>(cat);
+    if (!r.match.state.reason.empty()) c.reason = set->reasons_.add(r.match.state.reason);
+    compile_frames(r.match.frames, &c);
     if (r.match.source.present) {
       RE2::Options opt = pattern_options();
       c.source = std::make_unique<RE2>(r.match.source.pattern, opt);

@@ -32,6 +32,8 @@ struct CompiledFrameCondition {
   bool negate = false;
 };
 
+// A goroutine rule (`match:`) or, in heap_compiled(), a heap rule (`heap:`,
+// whose frame conditions are compiled into the same pattern sets).
 struct CompiledRule {
   const Rule* rule = nullptr;
   uint32_t category_mask = 0;  // bit per StateCategory, 0: no constraint
@@ -64,8 +66,11 @@ class RuleSet {
                                         const std::vector<std::string>& disabled,
                                         std::vector<Diagnostic>* diagnostics);
 
-  const std::vector<Rule>& rules() const { return rules_; }
+  const std::vector<Rule>& rules() const { return rules_; }  // goroutine and heap rules
+  // Goroutine rules only: what the classifier evaluates.
   const std::vector<CompiledRule>& compiled() const { return compiled_; }
+  // Heap rules only (heap/heap_rules.h).
+  const std::vector<CompiledRule>& heap_compiled() const { return heap_compiled_; }
   const Rule* find(std::string_view id) const;
 
   const PatternSet& funcs() const { return funcs_; }
@@ -75,6 +80,7 @@ class RuleSet {
  private:
   std::vector<Rule> rules_;
   std::vector<CompiledRule> compiled_;
+  std::vector<CompiledRule> heap_compiled_;
   PatternSet funcs_, files_, reasons_;
 };
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/heap_output.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
 #include "model/catalog.h"
@@ -25,6 +26,7 @@ struct AnalyzeArgs {
   InputOptions input;
   OutputOptions output;
   RuleOptions rules;  // cli/rule_options.h
+  HeapOptions heap;   // cli/heap_output.h: for heap profiles among the inputs
 };
 
 po::options_description analyze_options(AnalyzeArgs* a) {
@@ -32,6 +34,7 @@ po::options_description analyze_options(AnalyzeArgs* a) {
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
   add_output_options(desc, &a->output);
+  add_heap_options(desc, &a->heap);
   add_rule_options(desc, &a->rules);
   return desc;
 }
@@ -78,7 +81,8 @@ void print_help(const po::options_description& desc) {
 // Loads every input into one catalog, in order. On an unusable input prints
 // one line and returns false.
 bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
-                 const LoadOptions& load, std::vector<Snapshot>* snapshots) {
+                 const LoadOptions& load, std::vector<Snapshot>* snapshots,
+                 std::vector<HeapProfile>* heaps) {
   std::vector<LoadResult> results = load_dump_files(catalog, files, load);
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i];
@@ -96,6 +100,8 @@ bool load_inputs(Catalog& catalog, const std::vector<std::string>& files,
       if (d.severity == Severity::kNote) continue;
       print_warning(d.format());
     }
+    for (HeapProfile& h : r.heap_profiles) heaps->push_back(std::move(h));
+    if (r.snapshots.empty() && !r.heap_profiles.empty()) continue;
     if (r.snapshots.empty()) {
       if (r.bytes == 0)
         print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
@@ -150,11 +156,24 @@ int run_analyze(int argc, char** argv) {
 
   Catalog catalog;
   std::vector<Snapshot> snapshots;
-  if (!load_inputs(catalog, args.input.files, load, &snapshots)) return kExitUsage;
+  std::vector<HeapProfile> heaps;
+  if (!load_inputs(catalog, args.input.files, load, &snapshots, &heaps)) return kExitUsage;
 
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
+  if (!heaps.empty()) {
+    // A heap profile among the inputs: the goroutine report comes first
+    // (text), then the heap report joined with it (cli/heap_output.h).
+    if (!snapshots.empty() && args.output.format == "text") {
+      std::string out;
+      write_text_report(snapshots, catalog, report, filter, &out);
+      out += "\n";
+      std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    return report_heap(heaps, snapshots, catalog, *engine, args.output, args.heap,
+                       args.rules.fail_on);
+  }
 
   std::string out;
   if (args.output.format == "json")

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/heap_output.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
 #include "cli/series_input.h"
@@ -27,6 +28,7 @@ struct DiffArgs {
   InputOptions input;
   OutputOptions output;
   RuleOptions rules;
+  HeapOptions heap;
   std::string base;
   std::string graph = "tree";
   DiffThresholds thresholds;
@@ -52,6 +54,7 @@ po::options_description diff_options(DiffArgs* a) {
        "else it drained")
       ("spawned", po::value<size_t>(&a->spawned)->value_name("N")->default_value(10),
        "attribute at most N groups to the goroutine and site that spawned them");
+  add_heap_options(desc, &a->heap);
   add_rule_options(desc, &a->rules);
   return desc;
 }
@@ -177,6 +180,18 @@ int run_diff(int argc, char** argv) {
 
   SeriesInput in;
   if (!load_series(files, load, &in)) return kExitUsage;
+  if (!in.heap_profiles.empty()) {
+    // Heap profiles: growth per allocation site (cli/heap_output.h).
+    if (!check_same_kind(files, in.file_is_heap, &error)) {
+      print_error(error);
+      return kExitUsage;
+    }
+    auto engine = load_rule_engine(args.rules, args.output.modules);
+    if (!engine) return kExitUsage;
+    std::vector<const HeapProfile*> profiles;
+    for (const HeapProfile& p : in.heap_profiles) profiles.push_back(&p);
+    return report_heap_diff(profiles, in.catalog, *engine, args.output, args.heap, args.rules.fail_on);
+  }
   std::vector<size_t> picked;
   if (!pick_snapshots(in, files.size(), &picked)) return kExitUsage;
 

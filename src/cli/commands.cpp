@@ -13,6 +13,8 @@ const Command kCommands[] = {
     {"rules", "list, explain and test leak rules (`gorleak rules --help`)", run_rules},
     {"diff", "compare dumps: BASE NEW, or IDLE LOADED AFTER (`gorleak diff --help`)", run_diff},
     {"trend", "follow groups over a series of dumps D1 ... Dn", run_trend},
+    {"heap", "heap profiles: what holds memory, and growth between profiles (`gorleak heap --help`)",
+     run_heap},
 };
 
 }  // namespace

@@ -27,5 +27,6 @@ int run_analyze(int argc, char** argv);
 int run_rules(int argc, char** argv);  // cmd_rules.cpp
 int run_diff(int argc, char** argv);   // cmd_diff.cpp
 int run_trend(int argc, char** argv);  // cmd_trend.cpp
+int run_heap(int argc, char** argv);   // cmd_heap.cpp
 
 }  // namespace gorleak::cli

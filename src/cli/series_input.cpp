@@ -13,6 +13,11 @@ bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
   for (size_t fi = 0; fi < files.size(); ++fi) {
     const std::string& path = files[fi];
     LoadResult r = load_dump_file(out->catalog, path, opts);
+    out->file_is_heap.push_back(r.ok && !r.heap_profiles.empty());
+    if (r.ok && !r.heap_profiles.empty()) {
+      for (HeapProfile& h : r.heap_profiles) out->heap_profiles.push_back(std::move(h));
+      continue;
+    }
     if (!r.ok || r.snapshots.empty()) {
       for (const Diagnostic& d : r.diagnostics) {
         if (d.severity != Severity::kError) continue;

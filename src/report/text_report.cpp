@@ -22,45 +22,6 @@ std::string_view plural(uint64_t n, std::string_view one, std::string_view many)
   return n == 1 ? one : many;
 }
 
-std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
-  switch (s) {
-    case RuleSeverity::kCritical:
-    case RuleSeverity::kHigh: return st.red;
-    case RuleSeverity::kMedium: return st.yellow;
-    default: return st.cyan;
-  }
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return u;
-}
-
-// Multi-line rule texts keep their line breaks, indented under the label.
-void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
-                  std::string_view text, size_t indent) {
-  if (text.empty()) return;
-  put(out, "{}{}{:<10}{}", std::string(indent, ' '), st.bold, label, st.reset);
-  bool first = true;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (!first) out->append(indent + 10, ' ');
-    put(out, "{}\n", line);
-    first = false;
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-}
-
-std::string site_text(const Catalog& catalog, const SourceSite& s) {
-  if (s.func == 0 && s.file == 0) return {};
-  std::string func(s.func ? catalog.str(s.func) : std::string_view("?"));
-  if (s.file == 0) return func;
-  return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
-}
 
 // Spawn edges of one group (they are stored sorted by group).
 std::pair<size_t, size_t> edges_of(const Snapshot& snap, uint32_t group) {
@@ -79,18 +40,6 @@ const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
   return &*it;
 }
 
-void put_frame(std::string* out, const TextStyle& st, const Catalog& catalog,
-               const Frame& f, bool user) {
-  std::string_view func = f.func ? catalog.str(f.func) : std::string_view("?");
-  std::string loc = format_location(catalog, f.file, f.line);
-  if (user) {
-    put(out, "    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
-  } else if (is_library_func(func)) {
-    put(out, "      {}{}  {}{}\n", st.dim, func, loc, st.reset);
-  } else {
-    put(out, "      {}  {}\n", func, loc);
-  }
-}
 
 void put_elision(std::string* out, const TextStyle& st, int32_t count) {
   if (count < 0)
@@ -155,7 +104,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     const Finding& f = snap.findings[order[k]];
     if (k > 0) out->push_back('\n');
     put(out, "  {} {}  {}", st.paint(severity_style(st, f.severity),
-                                     fmt::format("[{}]", upper(severity_name(f.severity)))),
+                                     fmt::format("[{}]", upper_case(severity_name(f.severity)))),
         st.paint(st.bold, f.rule), f.title);
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
@@ -169,23 +118,23 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (f.growth_confirmed) facts += " \u00b7 growth confirmed";
     put(out, "    {}\n", facts);
 
-    std::string site = site_text(catalog, f.site);
+    std::string site = source_site_text(catalog, f.site);
     if (!site.empty()) {
       if (f.site_in_stdlib)
         site += "  (no frame of your code: this is the standard library entry point)";
-      put_labelled(out, st, "site", site, 4);
+      append_labelled(out, st, "site", site, 4);
     }
-    std::string blocking = site_text(catalog, f.blocking);
-    if (!blocking.empty() && blocking != site_text(catalog, f.site))
-      put_labelled(out, st, "blocked", blocking, 4);
-    put_labelled(out, st, "created", site_text(catalog, f.created_by), 4);
+    std::string blocking = source_site_text(catalog, f.blocking);
+    if (!blocking.empty() && blocking != source_site_text(catalog, f.site))
+      append_labelled(out, st, "blocked", blocking, 4);
+    append_labelled(out, st, "created", source_site_text(catalog, f.created_by), 4);
     if (!f.groups.empty()) {
       std::string gs;
       for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
-      put_labelled(out, st, "groups", gs, 4);
+      append_labelled(out, st, "groups", gs, 4);
     }
-    put_labelled(out, st, "evidence", f.evidence, 4);
-    put_labelled(out, st, "fix", f.fix, 4);
+    append_labelled(out, st, "evidence", f.evidence, 4);
+    append_labelled(out, st, "fix", f.fix, 4);
   }
 }
 
@@ -239,7 +188,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
   };
   if (n == 0) put(out, "      {}(no frames){}\n", st.dim, st.reset);
   for (size_t i = 0; i < std::min(n, fold); ++i) {
-    put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+    append_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
     if (elision_after(i)) put_elision(out, st, stack.elided_count);
   }
   size_t shown_until = std::min(n, fold);
@@ -248,7 +197,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     if (u > shown_until)
       put(out, "      {}\u2026 {} {} \u2026{}\n", st.dim, u - shown_until,
           plural(u - shown_until, "frame", "frames"), st.reset);
-    put_frame(out, st, catalog, stack.frames[u], true);
+    append_frame(out, st, catalog, stack.frames[u], true);
     if (elision_after(u)) put_elision(out, st, stack.elided_count);
     shown_until = u + 1;
   }

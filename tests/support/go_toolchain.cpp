@@ -1,0 +1,69 @@
+#include "go_toolchain.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <re2/re2.h>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+
+namespace gorleak::test {
+
+namespace {
+
+bool executable(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::optional<fs::path> find_go() {
+  if (const char* env = std::getenv("GORLEAK_GO"); env && *env) {
+    if (executable(env)) return fs::path(env);
+    MESSAGE("GORLEAK_GO=", env, " is not an executable");
+    return std::nullopt;  // asked for a specific one: do not guess another
+  }
+  if (const char* path = std::getenv("PATH")) {
+    std::istringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':'))
+      if (!dir.empty() && executable(fs::path(dir) / "go")) return fs::path(dir) / "go";
+  }
+  std::optional<fs::path> best;
+  int best_minor = -1;
+  std::error_code ec;
+  if (!fs::is_directory("/opt/go", ec)) return std::nullopt;
+  static const RE2 re(R"(go-1\.(\d+))");
+  for (const auto& e : fs::directory_iterator("/opt/go", ec)) {
+    int minor = 0;
+    std::string name = e.path().filename().string();
+    if (!RE2::FullMatch(name, re, &minor)) continue;
+    fs::path go = e.path() / "usr/lib" / name / "bin/go";
+    if (executable(go) && minor > best_minor) {
+      best = go;
+      best_minor = minor;
+    }
+  }
+  return best;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+int run_shell(const std::string& cmd, const fs::path& log, std::string* output) {
+  int status = std::system((cmd + " >" + shell_quote(log.string()) + " 2>&1").c_str());
+  *output = read_file(log);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace gorleak::test
