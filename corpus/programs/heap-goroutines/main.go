@@ -1,6 +1,6 @@
 // heap-goroutines: a goroutine leak as the heap profile sees it. Each
 // request's main.fanOut starts three senders and takes the first answer;
-// the other two block forever in chan send. 3,000 requests leave 6,000
+// the other two block forever in chan send. 6,000 requests leave 12,000
 // goroutines, and the heap holds one runtime.g (a few hundred bytes,
 // allocated by runtime.malg under runtime.newproc1) for each goroutine that
 // ever existed at once: the runtime reuses g structs and never frees them,
@@ -27,7 +27,7 @@ import (
 	"gorleakcorpus/harness"
 )
 
-const requests = 3000
+const requests = 6000
 
 func answer(i int, out chan<- int) { out <- i }
 

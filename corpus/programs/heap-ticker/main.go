@@ -82,6 +82,6 @@ func main() {
 				"created_by=main.handleRequest")
 		},
 	})
-	harness.Capture("heap")
+	harness.Capture("heap", "debug2") // debug=2 shows who created the loops
 	harness.Serve(debug)
 }
