@@ -17,6 +17,11 @@
 #                               20k leaking goroutines were started
 #   d2-1m-direct.txt (--huge)   1M goroutines dumped directly (≈3.4 GiB; the
 #                               generator needs ≈11 GiB RAM for it)
+#   heap-100m.pb heap-100m.pb.gz heap-100m-distinct.pb
+#                               100 MiB heap profiles (protobuf) in Go's layout
+#                               from gorleak-gen-pprof (built here with CMake):
+#                               10k stacks repeated, gzipped as Go serves it,
+#                               and 400k distinct stacks
 #
 # Needs a Go toolchain (stdlib only, no network): $GO, else `go` from
 # /work/shared/tools/fetch-go $GO_VERSION (default 1.22), else `go` on PATH.
@@ -98,5 +103,17 @@ made "d2-${big,,}.txt" "$scale" -in "$dir/base-d2.txt" -out "$dir/d2-${big,,}.tx
 made "d1-${mid,,}.txt" "$scale" -in "$dir/base-d1.txt" -out "$dir/d1-${mid,,}.txt.tmp" -size "$mid" -seed 11
 made diff-idle.d2.txt gen_diff
 if (( huge )); then made d2-1m-direct.txt gen_huge; fi
+
+# ---- heap profiles: gorleak-gen-pprof, from a CMake build of this tree ----
+genpp=${GORLEAK_GEN_PPROF:-}
+if [[ -z $genpp ]]; then
+  build=${GORLEAK_BENCH_BUILD:-$here/../build-bench}
+  cmake -S "$here/.." -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C "$build" gorleak_gen_pprof >/dev/null
+  genpp=$build/bench/gorleak-gen-pprof
+fi
+made heap-100m.pb "$genpp" "$dir/heap-100m.pb.tmp" --bytes 100M --stacks 10000
+made heap-100m.pb.gz "$genpp" "$dir/heap-100m.pb.gz.tmp" --bytes 100M --stacks 10000 --gzip
+made heap-100m-distinct.pb "$genpp" "$dir/heap-100m-distinct.pb.tmp" --bytes 100M --stacks 400000
 echo "make-inputs: done; run bench/run.sh"
-ls -l "$dir"/*.txt
+ls -l "$dir"/*.txt "$dir"/*.pb*

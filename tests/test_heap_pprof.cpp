@@ -152,8 +152,7 @@ std::map<std::string, Row> ours(const HeapProfile& p, const Catalog& c, HeapValu
 // "prog.goV.phase" -> "prog.goV"
 std::string program_version(const std::string& file) {
   size_t go = file.find(".go1.");
-  size_t phase = file.find('.', file.find('.', go + 5) + 1);
-  return file.substr(0, phase);
+  return file.substr(0, file.find('.', go + 5));
 }
 
 int phase_rank(const std::string& file) {

@@ -29,14 +29,20 @@ void narrow(GoVersionRange* r, uint32_t lo, uint32_t hi, std::string basis) {
 GoVersionRange infer_go_version(const HeapProfile& profile, const Catalog& catalog) {
   GoVersionRange r;
   std::vector<bool> file_seen(catalog.strings.size(), false);  // each path is matched once
+  std::vector<bool> stack_seen(catalog.stacks.size(), false);  // and each stack read once
   for (const HeapSample& s : profile.samples) {
+    if (s.stack < stack_seen.size()) {
+      if (stack_seen[s.stack]) continue;
+      stack_seen[s.stack] = true;
+    }
     const Stack& st = catalog.stacks.get(s.stack);
     for (size_t i = 0; i < st.frames.size(); ++i) {
       std::string_view func = catalog.str(st.frames[i].func);
       std::string_view file = catalog.str(st.frames[i].file);
       StrId fid = st.frames[i].file;
-      if (fid < file_seen.size() && !file_seen[fid] && is_stdlib_func(func)) {
-        file_seen[fid] = true;
+      bool fresh = fid < file_seen.size() && !file_seen[fid];
+      if (fresh) file_seen[fid] = true;
+      if (fresh && is_stdlib_func(func)) {
         std::string pa, pb;
         if (RE2::PartialMatch(re2::StringPiece(file.data(), file.size()), goroot_pattern(), &pa, &pb)) {
           uint32_t minor = static_cast<uint32_t>(std::stoul(pa.empty() ? pb : pa));

@@ -1,6 +1,7 @@
 #include "heap/heap_report.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace gorleak {
 
@@ -36,6 +37,7 @@ std::vector<HeapRetention> join_goroutine_leaks(const std::vector<Snapshot>& sna
         r.finding = fi;
         r.profile = &p;
         std::vector<std::pair<StackId, int64_t>> stacks;
+        std::unordered_map<StackId, size_t> index;  // into stacks
         for (const HeapSample& s : p.samples) {
           const Stack& st = catalog.stacks.get(s.stack);
           bool hit = std::any_of(st.frames.begin(), st.frames.end(), [&](const Frame& fr) {
@@ -43,9 +45,9 @@ std::vector<HeapRetention> join_goroutine_leaks(const std::vector<Snapshot>& sna
           });
           if (!hit) continue;
           for (size_t k = 0; k < kHeapValueCount; ++k) r.values[k] += s.values[k];
-          auto it = std::find_if(stacks.begin(), stacks.end(), [&](const auto& e) { return e.first == s.stack; });
-          if (it == stacks.end()) stacks.emplace_back(s.stack, s.values[inuse]);
-          else it->second += s.values[inuse];
+          auto [at, fresh] = index.emplace(s.stack, stacks.size());
+          if (fresh) stacks.emplace_back(s.stack, 0);
+          stacks[at->second].second += s.values[inuse];
         }
         if (stacks.empty()) continue;
         std::stable_sort(stacks.begin(), stacks.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

@@ -4,7 +4,6 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -22,6 +21,7 @@ using SiteKey = std::tuple<StrId, StrId, uint32_t, bool>;  // func, file, line, 
 struct SiteSum {
   HeapValues values{};
   std::vector<std::pair<StackId, int64_t>> stacks;  // stack, its `value`
+  std::unordered_map<StackId, size_t> index;        // into stacks
 };
 
 void add_values(HeapValues* to, const HeapValues& v) {
@@ -92,9 +92,15 @@ class HeapEvaluator {
       : catalog_(catalog), patterns_(rules, catalog), finder_(options.modules) {}
 
   const LeakSite& site(StackId id) {
-    auto it = sites_.find(id);
-    if (it == sites_.end()) it = sites_.emplace(id, heap_site(catalog_, catalog_.stacks.get(id), finder_)).first;
-    return it->second;
+    if (id >= known_.size()) {
+      known_.resize(catalog_.stacks.size(), false);
+      sites_.resize(catalog_.stacks.size());
+    }
+    if (!known_[id]) {
+      sites_[id] = heap_site(catalog_, catalog_.stacks.get(id), finder_);
+      known_[id] = true;
+    }
+    return sites_[id];
   }
 
   bool matches(const CompiledRule& c, StackId id) {
@@ -135,25 +141,27 @@ class HeapEvaluator {
   const Catalog& catalog_;
   PatternCache patterns_;
   LeakSiteFinder finder_;
-  std::unordered_map<StackId, LeakSite> sites_;
+  std::vector<LeakSite> sites_;  // by StackId, where known_
+  std::vector<bool> known_;
 };
 
 std::map<SiteKey, SiteSum> sum_sites(HeapEvaluator& eval, const CompiledRule& c, const HeapProfile& p,
-                                     HeapValue value, const std::unordered_set<StackId>* claimed) {
+                                     HeapValue value, const std::vector<bool>* claimed) {
   std::map<SiteKey, SiteSum> sums;
-  std::unordered_map<StackId, bool> verdict;
+  // By StackId: 0 unknown, 1 no match, 2 match (a profile repeats stacks
+  // once per object size).
+  std::vector<uint8_t> verdict;
   const size_t vi = static_cast<size_t>(value);
   for (const HeapSample& s : p.samples) {
-    if (claimed && claimed->count(s.stack)) continue;
-    auto [it, fresh] = verdict.emplace(s.stack, false);
-    if (fresh) it->second = eval.matches(c, s.stack);
-    if (!it->second) continue;
+    if (claimed && s.stack < claimed->size() && (*claimed)[s.stack]) continue;
+    if (s.stack >= verdict.size()) verdict.resize(static_cast<size_t>(s.stack) * 2 + 1, 0);
+    if (verdict[s.stack] == 0) verdict[s.stack] = eval.matches(c, s.stack) ? 2 : 1;
+    if (verdict[s.stack] != 2) continue;
     SiteSum& sum = sums[eval.key(s.stack)];
     add_values(&sum.values, s.values);
-    auto st = std::find_if(sum.stacks.begin(), sum.stacks.end(),
-                           [&](const auto& e) { return e.first == s.stack; });
-    if (st == sum.stacks.end()) sum.stacks.emplace_back(s.stack, s.values[vi]);
-    else st->second += s.values[vi];
+    auto [at, added] = sum.index.emplace(s.stack, sum.stacks.size());
+    if (added) sum.stacks.emplace_back(s.stack, 0);
+    sum.stacks[at->second].second += s.values[vi];
   }
   return sums;
 }
@@ -170,7 +178,7 @@ std::vector<HeapFinding> find_heap_leaks(const HeapProfile& now, const Catalog& 
     return a->rule->priority > b->rule->priority;
   });
   HeapEvaluator eval(catalog, rules, options);
-  std::unordered_set<StackId> claimed;
+  std::vector<bool> claimed(catalog.stacks.size(), false);  // by StackId
   for (const CompiledRule* c : order) {
     const Rule& r = *c->rule;
     const HeapMatchSpec& spec = r.heap;
@@ -270,7 +278,7 @@ std::vector<HeapFinding> find_heap_leaks(const HeapProfile& now, const Catalog& 
         f.evidence += fmt::format(" Rule threshold: {}.", joined);
       }
       if (f.severity > RuleSeverity::kInfo)
-        for (StackId id : f.stacks) claimed.insert(id);
+        for (StackId id : f.stacks) claimed[id] = true;
       out.push_back(std::move(f));
     }
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <unordered_map>
 
 #include "model/user_code.h"
 
@@ -25,7 +24,7 @@ HeapTop heap_top(const HeapProfile& profile, const Catalog& catalog, HeapValue v
   const size_t vi = static_cast<size_t>(value);
   std::vector<int32_t> fn_index;   // by StrId: index into top.functions, -1 none
   std::vector<uint32_t> last_seen;  // by StrId: sample number + 1 that last counted it
-  std::unordered_map<StackId, uint32_t> stack_index;
+  std::vector<uint32_t> stack_index;  // by StackId: index into top.stacks + 1, 0 none
   auto fn = [&](StrId id) -> FunctionTotals& {
     if (id >= fn_index.size()) {
       fn_index.resize(std::max<size_t>(id + 1, catalog.strings.size()), -1);
@@ -53,15 +52,16 @@ HeapTop heap_top(const HeapProfile& profile, const Catalog& catalog, HeapValue v
         t.cum = add(t.cum, v);
       }
     }
-    auto [it, fresh] = stack_index.emplace(s.stack, static_cast<uint32_t>(top.stacks.size()));
-    if (fresh) {
+    if (s.stack >= stack_index.size()) stack_index.resize(std::max<size_t>(s.stack + 1, catalog.stacks.size()), 0);
+    if (stack_index[s.stack] == 0) {
       StackTotals t;
       t.stack = s.stack;
       t.user_frame = find_user_frame(st, catalog, modules);
       t.object_size = s.object_size;
       top.stacks.push_back(t);
+      stack_index[s.stack] = static_cast<uint32_t>(top.stacks.size());
     }
-    StackTotals& t = top.stacks[it->second];
+    StackTotals& t = top.stacks[stack_index[s.stack] - 1];
     for (size_t k = 0; k < kHeapValueCount; ++k) t.values[k] = add(t.values[k], s.values[k]);
     if (t.object_size != s.object_size) t.object_size = 0;
   }

@@ -31,6 +31,8 @@ bool build_heap_profile(const PprofProfile& profile, Catalog& catalog, const std
   out->binary = std::string(profile.main_binary());
 
   std::vector<Frame> frames;
+  // Several samples share a stack (one per object size): intern it once.
+  std::vector<StackId> stack_of(profile.stack_count(), UINT32_MAX);
   out->samples.reserve(profile.sample_count());
   for (size_t i = 0; i < profile.sample_count(); ++i) {
     PprofProfile::Sample s = profile.sample(i);
@@ -39,8 +41,12 @@ bool build_heap_profile(const PprofProfile& profile, Catalog& catalog, const std
       if (index[v] >= 0) hs.values[v] = s.values[static_cast<size_t>(index[v])];
     for (const PprofLabel& l : s.labels)
       if (l.str == 0 && profile.str(l.key) == "bytes") hs.object_size = l.num;
-    profile.frames(i, catalog, &frames);
-    hs.stack = catalog.stacks.intern(frames.data(), frames.size(), CreatedBy{}, 0, 0);
+    StackId& id = stack_of[s.stack];
+    if (id == UINT32_MAX) {
+      profile.frames(s.stack, catalog, &frames);
+      id = catalog.stacks.intern(frames.data(), frames.size(), CreatedBy{}, 0, 0);
+    }
+    hs.stack = id;
     out->samples.push_back(hs);
   }
   out->go_version = infer_go_version(*out, catalog);

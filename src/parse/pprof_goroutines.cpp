@@ -88,7 +88,7 @@ void emit_pprof_goroutines(const PprofProfile& profile, Catalog& catalog, DumpSi
     g.clear();
     g.count = static_cast<uint64_t>(s.values[0]);
     g.leaked = leak_profile;
-    profile.frames(i, catalog, &all);
+    profile.frames(s.stack, catalog, &all);
     auto name = [&](size_t k) {
       return k < all.size() ? catalog.str(all[k].func) : std::string_view();
     };

@@ -25,6 +25,78 @@ std::string_view pprof_kind_description(PprofKind k) {
   return "a pprof profile";
 }
 
+namespace {
+
+// Open addressing over entries kept elsewhere: slot = entry index + 1, 0
+// empty; the caller compares candidates (by their stored hash first).
+class HashIndex {
+ public:
+  // The entry equal to what `same(i)` recognises, or make() appended as
+  // entry `count` (then count becomes count + 1).
+  template <class Same, class Make>
+  uint32_t find_or_add(uint64_t hash, uint32_t count, Same same, Make make) {
+    if ((static_cast<size_t>(count) + 1) * 2 > slots_.size()) grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i].entry == 0) {
+        slots_[i] = Slot{hash, count + 1};
+        make();
+        return count;
+      }
+      if (slots_[i].hash == hash && same(slots_[i].entry - 1)) return slots_[i].entry - 1;
+    }
+  }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
+ private:
+  // The hash sits in the slot: a probe past other entries touches no entry.
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry = 0;
+  };
+  void grow() {
+    std::vector<Slot> slots(std::max<size_t>(64, slots_.size() * 2));
+    size_t mask = slots.size() - 1;
+    for (const Slot& s : slots_) {
+      if (s.entry == 0) continue;
+      size_t i = s.hash & mask;
+      while (slots[i].entry != 0) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+    slots_.swap(slots);
+  }
+  std::vector<Slot> slots_;
+};
+
+// Location ids of the distinct stacks, back to back in chunks that never
+// move (a growing vector would copy everything each time it doubles).
+class IdArena {
+ public:
+  struct Span {
+    uint32_t chunk = 0, offset = 0, size = 0;
+  };
+  Span add(std::span<const uint64_t> ids) {
+    if (chunks_.empty() || used_ + ids.size() > chunks_.back().size()) {
+      chunks_.emplace_back(std::max<size_t>(kChunk, ids.size()));
+      used_ = 0;
+    }
+    std::copy(ids.begin(), ids.end(), chunks_.back().begin() + static_cast<ptrdiff_t>(used_));
+    Span s{static_cast<uint32_t>(chunks_.size() - 1), static_cast<uint32_t>(used_), static_cast<uint32_t>(ids.size())};
+    used_ += ids.size();
+    return s;
+  }
+  uint64_t* data(const Span& s) { return chunks_[s.chunk].data() + s.offset; }
+  const uint64_t* data(const Span& s) const { return chunks_[s.chunk].data() + s.offset; }
+  size_t memory_bytes() const { return chunks_.size() * kChunk * sizeof(uint64_t); }
+
+ private:
+  static constexpr size_t kChunk = size_t{1} << 20;
+  std::vector<std::vector<uint64_t>> chunks_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
 class PprofProfile::Impl : public PprofVisitor {
  public:
   // ---- PprofVisitor: what the decoder hands over ------------------------
@@ -38,16 +110,44 @@ class PprofProfile::Impl : public PprofVisitor {
       return;
     }
     ++stats_samples_;
-    uint64_t h = hash_bytes(std::string_view(reinterpret_cast<const char*>(s.location_ids.data()),
-                                             s.location_ids.size_bytes()));
-    h = hash_mix(h, s.labels.size());
+    uint32_t stack = add_stack(s.location_ids);
+    // Samples are told apart by stack and string labels (goroutine labels);
+    // numeric labels (a heap sample's object size) are kept from the first
+    // sample of an entry, and dropped when a later one disagrees.
+    bool any_string = false;
+    uint64_t h = stacks_[stack].hash;
     for (const PprofLabel& l : s.labels) {
+      if (l.str == 0) continue;
+      any_string = true;
       h = hash_mix(h, static_cast<uint64_t>(l.key));
       h = hash_mix(h, static_cast<uint64_t>(l.str));
-      h = hash_mix(h, static_cast<uint64_t>(l.num));
-      h = hash_mix(h, static_cast<uint64_t>(l.num_unit));
     }
-    uint32_t e = find_or_add(h, s);
+    auto make = [&] {
+      Entry n;
+      n.stack = stack;
+      n.label_off = static_cast<uint32_t>(labels_.size());
+      n.label_n = static_cast<uint32_t>(s.labels.size());
+      labels_.insert(labels_.end(), s.labels.begin(), s.labels.end());
+      values_.resize(values_.size() + static_cast<size_t>(width_), 0);
+      entries_.push_back(n);
+    };
+    const uint32_t count = static_cast<uint32_t>(entries_.size());
+    uint32_t e;
+    if (!any_string) {
+      // The common case (heap profiles): one entry per stack, no lookup.
+      if (stack >= entry_of_stack_.size()) entry_of_stack_.resize(stacks_.size(), 0);
+      if (entry_of_stack_[stack] == 0) {
+        make();
+        entry_of_stack_[stack] = count + 1;
+      }
+      e = entry_of_stack_[stack] - 1;
+    } else {
+      e = entry_index_.find_or_add(
+          h, count,
+          [&](uint32_t i) { return entries_[i].stack == stack && same_string_labels(entries_[i], s.labels); },
+          make);
+    }
+    if (e != count) fold_numeric_labels(entries_[e], s.labels);
     int64_t* v = &values_[static_cast<size_t>(e) * static_cast<size_t>(width_)];
     // pprof sums repeated samples; wrap like Go's int64 would, never trap.
     for (size_t i = 0; i < s.values.size(); ++i)
@@ -63,7 +163,6 @@ class PprofProfile::Impl : public PprofVisitor {
     Loc loc;
     loc.first = static_cast<uint32_t>(lines_.size());
     loc.count = static_cast<uint32_t>(l.lines.size());
-    loc.address = l.address;
     lines_.insert(lines_.end(), l.lines.begin(), l.lines.end());
     locations_.push_back(loc);
   }
@@ -103,9 +202,8 @@ class PprofProfile::Impl : public PprofVisitor {
       *error = "the string table does not start with the empty string";
       return false;
     }
-    auto bad_string = [&](int64_t i) { return i < 0 || static_cast<size_t>(i) >= string_end_.size(); };
     auto check_string = [&](int64_t i, std::string_view what) {
-      if (!bad_string(i)) return true;
+      if (i >= 0 && static_cast<size_t>(i) < string_end_.size()) return true;
       *error = fmt::format("{} refers to string {}, past the string table's {} entries", what, i,
                            string_end_.size());
       return false;
@@ -122,31 +220,30 @@ class PprofProfile::Impl : public PprofVisitor {
         return false;
     line_fn_.resize(lines_.size());
     for (size_t k = 0; k < lines_.size(); ++k) {
-      uint64_t fid = lines_[k].function_id;
-      auto it = function_index_.find(fid);
+      auto it = function_index_.find(lines_[k].function_id);
       if (it == function_index_.end()) {
-        *error = fmt::format("a location refers to function {}, which the profile does not define", fid);
+        *error = fmt::format("a location refers to function {}, which the profile does not define",
+                             lines_[k].function_id);
         return false;
       }
       line_fn_[k] = it->second;
     }
-    for (const Entry& e : entries_) {
-      for (uint32_t k = 0; k < e.loc_n; ++k) {
-        uint64_t id = loc_ids_[e.loc_off + k];
-        auto it = location_index_.find(id);
+    // From here on a stack holds indices into locations_, not ids.
+    for (const StackRef& s : stacks_) {
+      uint64_t* ids = arena_.data(s.span);
+      for (uint32_t k = 0; k < s.span.size; ++k) {
+        auto it = location_index_.find(ids[k]);
         if (it == location_index_.end()) {
-          *error = fmt::format("a sample refers to location {}, which the profile does not define", id);
+          *error = fmt::format("a sample refers to location {}, which the profile does not define", ids[k]);
           return false;
         }
-        loc_ids_[e.loc_off + k] = it->second;  // from here on: index into locations_
-      }
-      for (uint32_t k = 0; k < e.label_n; ++k) {
-        const PprofLabel& l = labels_[e.label_off + k];
-        if (!check_string(l.key, "a label") || !check_string(l.str, "a label") ||
-            !check_string(l.num_unit, "a label"))
-          return false;
+        ids[k] = it->second;
       }
     }
+    for (const PprofLabel& l : labels_)
+      if ((l.key >= 0 && !check_string(l.key, "a label")) || !check_string(l.str, "a label") ||
+          !check_string(l.num_unit, "a label"))
+        return false;
     return true;
   }
 
@@ -156,11 +253,12 @@ class PprofProfile::Impl : public PprofVisitor {
     return std::string_view(text_).substr(begin, string_end_[static_cast<size_t>(i)] - begin);
   }
 
-  void frames(size_t i, Catalog& catalog, std::vector<Frame>* out) const {
+  void frames(uint32_t stack, Catalog& catalog, std::vector<Frame>* out) const {
     out->clear();
-    const Entry& e = entries_[i];
-    for (uint32_t k = 0; k < e.loc_n; ++k) {
-      const Loc& loc = locations_[loc_ids_[e.loc_off + k]];
+    const StackRef& s = stacks_[stack];
+    const uint64_t* locs = arena_.data(s.span);
+    for (uint32_t k = 0; k < s.span.size; ++k) {
+      const Loc& loc = locations_[locs[k]];
       if (loc.count == 0) {
         Frame f;
         f.flags = Frame::kNoSymbol;
@@ -168,8 +266,7 @@ class PprofProfile::Impl : public PprofVisitor {
         continue;
       }
       for (uint32_t j = 0; j < loc.count; ++j) {
-        uint32_t fi = line_fn_[loc.first + j];
-        const Interned& in = interned(fi, catalog);
+        const Interned& in = interned(line_fn_[loc.first + j], catalog);
         Frame f;
         f.func = in.func;
         f.file = in.file;
@@ -184,33 +281,35 @@ class PprofProfile::Impl : public PprofVisitor {
     return text_.capacity() + string_end_.capacity() * sizeof(size_t) +
            lines_.capacity() * sizeof(PprofLine) + line_fn_.capacity() * sizeof(uint32_t) +
            locations_.capacity() * sizeof(Loc) + functions_.capacity() * sizeof(Fn) +
-           (location_index_.size() + function_index_.size()) * 48 +
-           entries_.capacity() * sizeof(Entry) + loc_ids_.capacity() * sizeof(uint64_t) +
+           (location_index_.size() + function_index_.size()) * 48 + arena_.memory_bytes() +
+           stacks_.capacity() * sizeof(StackRef) + stack_index_.memory_bytes() +
+           entries_.capacity() * sizeof(Entry) + entry_index_.memory_bytes() +
            labels_.capacity() * sizeof(PprofLabel) + values_.capacity() * sizeof(int64_t) +
-           slots_.capacity() * sizeof(uint32_t) + names_.capacity() * sizeof(Interned);
+           names_.capacity() * sizeof(Interned);
   }
 
   PprofHeader header_;
   PprofDecodeStats stats_;
   int64_t main_binary_ = 0;
 
+  // A distinct sample: one stack, one label set, summed values.
   struct Entry {
-    uint64_t hash = 0;
-    uint32_t loc_off = 0, loc_n = 0;
+    uint32_t stack = 0;
     uint32_t label_off = 0, label_n = 0;
   };
   std::vector<Entry> entries_;
-  // Location ids of each entry's stack while decoding; validate() turns
-  // them into indices into locations_.
-  std::vector<uint64_t> loc_ids_;
   std::vector<PprofLabel> labels_;
-  std::vector<int64_t> values_;
+  std::vector<int64_t> values_;  // width_ per entry
   int64_t width_ = -1;
+  size_t stack_count() const { return stacks_.size(); }
 
  private:
+  struct StackRef {
+    uint64_t hash = 0;
+    IdArena::Span span;
+  };
   struct Loc {
     uint32_t first = 0, count = 0;
-    uint64_t address = 0;
   };
   struct Fn {
     int64_t name = 0, file = 0;
@@ -220,51 +319,44 @@ class PprofProfile::Impl : public PprofVisitor {
     bool done = false;
   };
 
-  uint32_t find_or_add(uint64_t h, const PprofSample& s) {
-    if (entries_.size() * 2 >= slots_.size()) grow();
-    size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      uint32_t slot = slots_[i];
-      if (slot == 0) {
-        Entry e;
-        e.hash = h;
-        e.loc_off = static_cast<uint32_t>(loc_ids_.size());
-        e.loc_n = static_cast<uint32_t>(s.location_ids.size());
-        e.label_off = static_cast<uint32_t>(labels_.size());
-        e.label_n = static_cast<uint32_t>(s.labels.size());
-        loc_ids_.insert(loc_ids_.end(), s.location_ids.begin(), s.location_ids.end());
-        labels_.insert(labels_.end(), s.labels.begin(), s.labels.end());
-        values_.resize(values_.size() + static_cast<size_t>(width_), 0);
-        entries_.push_back(e);
-        slots_[i] = static_cast<uint32_t>(entries_.size());
-        return slots_[i] - 1;
-      }
-      const Entry& e = entries_[slot - 1];
-      if (e.hash == h && same(e, s)) return slot - 1;
-    }
+  // The stack's index among the distinct stacks, added on first sight.
+  uint32_t add_stack(std::span<const uint64_t> ids) {
+    uint64_t h = hash_bytes(std::string_view(reinterpret_cast<const char*>(ids.data()), ids.size_bytes()));
+    const uint32_t count = static_cast<uint32_t>(stacks_.size());
+    return stack_index_.find_or_add(
+        h, count,
+        [&](uint32_t i) {
+          const StackRef& s = stacks_[i];
+          return s.span.size == ids.size() && std::equal(ids.begin(), ids.end(), arena_.data(s.span));
+        },
+        [&] { stacks_.push_back(StackRef{h, arena_.add(ids)}); });
   }
 
-  bool same(const Entry& e, const PprofSample& s) const {
-    if (e.loc_n != s.location_ids.size() || e.label_n != s.labels.size()) return false;
-    if (!std::equal(s.location_ids.begin(), s.location_ids.end(), loc_ids_.begin() + e.loc_off))
-      return false;
+  // The string labels of an entry and of a sample, in order, are the same.
+  bool same_string_labels(const Entry& e, std::span<const PprofLabel> labels) const {
+    size_t j = 0;
     for (uint32_t k = 0; k < e.label_n; ++k) {
       const PprofLabel& a = labels_[e.label_off + k];
-      const PprofLabel& b = s.labels[k];
-      if (a.key != b.key || a.str != b.str || a.num != b.num || a.num_unit != b.num_unit) return false;
+      if (a.str == 0) continue;
+      while (j < labels.size() && labels[j].str == 0) ++j;
+      if (j == labels.size() || labels[j].key != a.key || labels[j].str != a.str) return false;
+      ++j;
     }
-    return true;
+    while (j < labels.size() && labels[j].str == 0) ++j;
+    return j == labels.size();
   }
 
-  void grow() {
-    std::vector<uint32_t> slots(std::max<size_t>(64, slots_.size() * 2), 0);
-    size_t mask = slots.size() - 1;
-    for (size_t e = 0; e < entries_.size(); ++e) {
-      size_t i = entries_[e].hash & mask;
-      while (slots[i] != 0) i = (i + 1) & mask;
-      slots[i] = static_cast<uint32_t>(e + 1);
+  // A later sample merged into `e`: a numeric label it does not share is
+  // dropped from the entry (marked with key -1, which no reader matches).
+  void fold_numeric_labels(const Entry& e, std::span<const PprofLabel> labels) {
+    for (uint32_t k = 0; k < e.label_n; ++k) {
+      PprofLabel& a = labels_[e.label_off + k];
+      if (a.str != 0 || a.key < 0) continue;
+      bool shared = std::any_of(labels.begin(), labels.end(), [&](const PprofLabel& b) {
+        return b.str == 0 && b.key == a.key && b.num == a.num && b.num_unit == a.num_unit;
+      });
+      if (!shared) a.key = -1;
     }
-    slots_.swap(slots);
   }
 
   const Interned& interned(uint32_t fi, Catalog& catalog) const {
@@ -289,7 +381,11 @@ class PprofProfile::Impl : public PprofVisitor {
   std::vector<Fn> functions_;
   std::unordered_map<uint64_t, uint32_t> location_index_;
   std::unordered_map<uint64_t, uint32_t> function_index_;
-  std::vector<uint32_t> slots_;  // open addressing over entries_, entry+1 (0 empty)
+  IdArena arena_;
+  std::vector<StackRef> stacks_;
+  std::vector<uint32_t> entry_of_stack_;  // samples without string labels: entry + 1 per stack
+  HashIndex stack_index_;
+  HashIndex entry_index_;
   mutable std::vector<Interned> names_;  // per function, once interned
 };
 
@@ -340,18 +436,20 @@ int PprofProfile::sample_type_index(std::string_view type) const {
 }
 
 size_t PprofProfile::sample_count() const { return impl_->entries_.size(); }
+size_t PprofProfile::stack_count() const { return impl_->stack_count(); }
 
 PprofProfile::Sample PprofProfile::sample(size_t i) const {
   const Impl::Entry& e = impl_->entries_[i];
   Sample s;
+  s.stack = e.stack;
   s.values = {impl_->values_.data() + i * static_cast<size_t>(impl_->width_),
               static_cast<size_t>(impl_->width_)};
   s.labels = {impl_->labels_.data() + e.label_off, e.label_n};
   return s;
 }
 
-void PprofProfile::frames(size_t i, Catalog& catalog, std::vector<Frame>* out) const {
-  impl_->frames(i, catalog, out);
+void PprofProfile::frames(uint32_t stack, Catalog& catalog, std::vector<Frame>* out) const {
+  impl_->frames(stack, catalog, out);
 }
 
 std::string_view PprofProfile::main_binary() const { return str(impl_->main_binary_); }

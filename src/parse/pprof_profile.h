@@ -1,7 +1,9 @@
 // A pprof profile (read/pprof_decode.h) kept in memory bounded by what is
-// distinct in it: the string table, functions, locations, and one entry per
-// distinct sample (same locations and labels; values of repeats are summed,
-// as pprof itself merges them). A profile of a million samples over ten
+// distinct in it: the string table, functions, locations, each distinct
+// stack once, and one entry per distinct sample: the same stack and string
+// labels (goroutine labels). Values of repeats are summed, as pprof -top
+// sums them; numeric labels (a heap sample's object size) stay only where
+// every merged sample agrees. A profile of a million samples over ten
 // thousand stacks costs ten thousand entries.
 //
 // Use: read() the whole profile, then ask kind() what it is, and walk the
@@ -60,17 +62,21 @@ class PprofProfile {
   int sample_type_index(std::string_view type) const;
 
   struct Sample {
+    uint32_t stack = 0;               // index among the distinct stacks
     std::span<const int64_t> values;  // one per sample type
+    // String labels, and the numeric labels every merged sample shared
+    // (a dropped one has key -1).
     std::span<const PprofLabel> labels;
   };
   size_t sample_count() const;  // distinct samples
   Sample sample(size_t i) const;
+  size_t stack_count() const;   // distinct stacks
 
-  // The frames of sample i, innermost first: each location's lines, inlined
+  // The frames of a stack, innermost first: each location's lines, inlined
   // calls first. Names are interned into `catalog` (memoised per function,
   // so call with the same catalog every time). A location without lines (an
   // address pprof could not symbolise) is one Frame flagged kNoSymbol.
-  void frames(size_t i, Catalog& catalog, std::vector<Frame>* out) const;
+  void frames(uint32_t stack, Catalog& catalog, std::vector<Frame>* out) const;
   // The first mapping's file: the program that wrote the profile ("" when
   // the profile names none).
   std::string_view main_binary() const;

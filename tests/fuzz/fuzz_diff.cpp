@@ -40,7 +40,7 @@ std::vector<std::string_view> split_dumps(std::string_view text) {
   return parts;
 }
 
-const RuleSet& builtin_rules() {
+const RuleSet& fuzz::builtin_rules() {
   static std::unique_ptr<RuleSet> set = [] {
     RuleLoader loader;
     add_builtin_rules(loader);
@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Loaded& last = *loads.back();
     GrowthInfo growth = growth_info(diff, report.focus);
     report.findings = find_leaks(last.result.snapshots.front(), last.catalog,
-                                 builtin_rules(), ClassifyOptions{}, &growth);
+                                 fuzz::builtin_rules(), ClassifyOptions{}, &growth);
     mark_growth_confirmed(diff, report.focus, &report.findings);
     report.classified = true;
   }

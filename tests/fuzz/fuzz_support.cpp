@@ -3,7 +3,11 @@
 #include <cstdio>
 #include <cctype>
 #include <cstdlib>
+#include <memory>
 #include <string>
+
+#include "classify/builtin_rules.h"
+#include "classify/rule_loader.h"
 
 namespace gorleak::fuzz {
 
@@ -212,6 +216,30 @@ class JsonChecker {
 
 bool json_valid(std::string_view text, std::string* error) {
   return JsonChecker(text).run(error);
+}
+
+}  // namespace gorleak::fuzz
+
+namespace gorleak::fuzz {
+
+void fail(const std::string& message) {
+  std::fprintf(stderr, "invariant broken: %s\n", message.c_str());
+  std::abort();
+}
+
+void check_json(std::string_view text) {
+  std::string error;
+  if (!json_valid(text, &error)) fail("invalid JSON: " + error);
+}
+
+const RuleSet& builtin_rules() {
+  static std::unique_ptr<RuleSet> set = [] {
+    RuleLoader loader;
+    add_builtin_rules(loader);
+    require(loader.ok(), "built-in rules load");
+    return RuleSet::build(loader.take_rules(), {}, nullptr);
+  }();
+  return *set;
 }
 
 }  // namespace gorleak::fuzz

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "classify/rule_set.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
 
@@ -22,5 +24,14 @@ void check_load_invariants(const LoadResult& r, const Catalog& catalog);
 // characters, valid UTF-8). tests/support/json_check.h does more but does
 // not build with clang + libstdc++ (a vector of pairs of an incomplete type).
 bool json_valid(std::string_view text, std::string* error);
+
+// json_valid or abort, naming the problem.
+void check_json(std::string_view text);
+
+// Aborts with `message` on stderr.
+[[noreturn]] void fail(const std::string& message);
+
+// The built-in rules, loaded once.
+const RuleSet& builtin_rules();
 
 }  // namespace gorleak::fuzz
