@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "classify/builtin_rules.h"
 #include "classify/classifier.h"
 #include "classify/rule_set.h"
 #include "diff/diff_findings.h"
@@ -38,15 +37,6 @@ std::vector<std::string_view> split_dumps(std::string_view text) {
   }
   parts.push_back(text);
   return parts;
-}
-
-const RuleSet& fuzz::builtin_rules() {
-  static std::unique_ptr<RuleSet> set = [] {
-    RuleLoader loader;
-    add_builtin_rules(loader);
-    return RuleSet::build(loader.take_rules(), {}, nullptr);
-  }();
-  return *set;
 }
 
 struct Loaded {

@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "classify/builtin_rules.h"
 #include "classify/classifier.h"
 #include "classify/rule_set.h"
 #include "fuzz_support.h"

@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "classify/builtin_rules.h"
 #include "fuzz_support.h"
 #include "heap/heap_report.h"
 #include "parse/pprof_profile.h"
