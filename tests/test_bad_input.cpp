@@ -365,6 +365,11 @@ TEST_CASE("heap profiles: truncated gzip, broken text records, mixed inputs in o
   check_cli_refuses(bad_record, "line 2: not a heap profile record");
   fs::path zero = dir.write("zero-count.txt", text.substr(0, second) + "0: 4096 [1: 4096] @ 0x1\n");
   check_cli_refuses(zero, "line 2: inuse count is 0 but inuse bytes is 4096");
+  // Cut before the MemStats block: what was read, and a warning.
+  fs::path cut_text = dir.write("cut.txt", text.substr(0, text.find("# runtime.MemStats") / 2));
+  RunResult c = run_cli({"heap", cut_text.string()});
+  CHECK(c.exit_code == kExitOk);
+  CHECK(contains(c.out, "no `# runtime.MemStats` block after the records: the profile may be cut short"));
 
   fs::path good = corpus_profiles_dir() / "heap-cache.go1.27.after.heap.pb.gz";
   fs::path dump = corpus_dumps_dir() / "heap-cache.go1.27.after.debug1.txt";

@@ -293,6 +293,14 @@ bool parse_heap_text(ByteSource& source, Catalog& catalog, const std::string& na
   }
   if (!reader.finish(lr.lines, error)) return false;
   p.lines = lr.lines;
+  // Go always ends a debug=1 heap profile with its MemStats block.
+  if (!p.memstats)
+    p.diagnostics.push_back(Diagnostic{Severity::kWarning, name, lr.lines, 0,
+                                       "no `# runtime.MemStats` block after the records: the "
+                                       "profile may be cut short, and its totals a lower bound"});
+  else if (lr.ended_mid_line)
+    p.diagnostics.push_back(Diagnostic{Severity::kWarning, name, lr.lines, 0,
+                                       "input ends mid-line (cut short?)"});
   p.go_version = infer_go_version(p, catalog);
   *out = std::move(p);
   return true;

@@ -92,9 +92,11 @@ GcFreshness gc_freshness(const HeapProfile& profile) {
 std::string gc_freshness_text(GcFreshness f, const HeapProfile& profile) {
   switch (f) {
     case GcFreshness::kUnknown:
-      return "A protobuf profile does not say whether a GC ran just before it: its inuse_* "
-             "values are as of the last GC and may count objects that died since. Fetch "
-             "/debug/pprof/heap?gc=1 to be sure.";
+      return fmt::format(
+          "{} does not say whether a GC ran just before it: its inuse_* values are as of the "
+          "last GC and may count objects that died since. Fetch /debug/pprof/heap?gc=1 to be "
+          "sure.",
+          profile.form == HeapForm::kProto ? "A protobuf profile" : "This profile (no MemStats block)");
     case GcFreshness::kNoForcedGc:
       return fmt::format(
           "No forced GC has run in this process (NumForcedGC = 0), so this profile was not "

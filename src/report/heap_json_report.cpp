@@ -96,6 +96,10 @@ void write_profile_head(JsonWriter& w, const HeapProfile& p) {
   for (size_t k = 0; k < kHeapValueCount; ++k)
     if (p.has_value[k]) w.value(heap_value_name(static_cast<HeapValue>(k)));
   w.end_array();
+  w.key("diagnostics");
+  w.begin_array();
+  for (const Diagnostic& d : p.diagnostics) w.value(d.format());
+  w.end_array();
 }
 
 HeapValues totals_of(const HeapProfile& p) {

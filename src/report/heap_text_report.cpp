@@ -141,7 +141,9 @@ void put_profile(std::string* out, const TextStyle& st, const Catalog& catalog,
     put(out, "  allocated  {} in {} objects since the program started\n",
         format_bytes(total(HeapValue::kAllocSpace)), count_text(total(HeapValue::kAllocObjects)));
   append_labelled(out, st, "garbage", v.freshness_text, 2);
-  for (const Diagnostic& d : p.diagnostics) put(out, "  warning: {}\n", d.format());
+  for (const Diagnostic& d : p.diagnostics)
+    put(out, "  {}warning: {}{}\n", st.yellow, d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message,
+        st.reset);
 
   put_findings(out, st, catalog, v.findings, o);
   put_functions(out, st, catalog, v.top, o,
