@@ -209,25 +209,18 @@ run_one() {
 	done
 
 	if [ "$capture" = heap ]; then
-		kill_run
-		if grep -q '^GORLEAK-ERROR' "$out"; then
-			grep '^GORLEAK-ERROR' "$out" >&2
-			echo "!! $name go$v: program reported errors" >&2; return 1
+		kill_run   # heap programs: no SIGQUIT dump
+	else
+		# SIGQUIT dump (after the last phase) from stderr.
+		kill -QUIT "$RUN_PID" 2>/dev/null
+		if ! wait_exit "$RUN_PID" 20; then
+			echo "!! $name go$v: still alive 20s after SIGQUIT" >&2; kill_run; return 1
 		fi
-		sed -n 's/^GORLEAK-EXPECT //p' "$out" >"$stage/$name.go$v.expect"
-		install_files "$name" "$v" "$stage"
-		return 0
-	fi
-
-	# SIGQUIT dump (after the last phase) from stderr.
-	kill -QUIT "$RUN_PID" 2>/dev/null
-	if ! wait_exit "$RUN_PID" 20; then
-		echo "!! $name go$v: still alive 20s after SIGQUIT" >&2; kill_run; return 1
-	fi
-	kill_run   # reap, and kill children left in the process group
-	cp "$err" "$stage/$name.go$v${last:+.$last}.sigquit.txt"
-	if ! grep -q '^SIGQUIT' "$err"; then
-		echo "!! $name go$v: no SIGQUIT dump on stderr" >&2; return 1
+		kill_run   # reap, and kill children left in the process group
+		cp "$err" "$stage/$name.go$v${last:+.$last}.sigquit.txt"
+		if ! grep -q '^SIGQUIT' "$err"; then
+			echo "!! $name go$v: no SIGQUIT dump on stderr" >&2; return 1
+		fi
 	fi
 	if grep -q '^GORLEAK-ERROR' "$out"; then
 		grep '^GORLEAK-ERROR' "$out" >&2

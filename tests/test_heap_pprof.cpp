@@ -165,11 +165,8 @@ int phase_rank(const std::string& file) {
 }  // namespace
 
 TEST_CASE("heap profiles: flat and cum per function agree with go tool pprof -top, with and without -base") {
-  auto go = find_go();
-  if (!go) {
-    MESSAGE("no Go toolchain (GORLEAK_GO, go on PATH, /opt/go/go-*): pprof agreement skipped");
-    return;
-  }
+  auto go = find_go_or_skip("pprof agreement");
+  if (!go) return;
   auto pprof = build_pprof(*go);
   REQUIRE_MESSAGE(pprof.has_value(), "cmd/pprof did not build with ", go->string());
   std::vector<fs::path> files = list_files(corpus_profiles_dir(), ".heap.pb.gz");
@@ -245,11 +242,8 @@ TEST_CASE("heap profiles: flat and cum per function agree with go tool pprof -to
 }
 
 TEST_CASE("debug=1 text heap profiles: every record scaled exactly as go tool pprof scales it") {
-  auto go = find_go();
-  if (!go) {
-    MESSAGE("no Go toolchain: pprof agreement skipped");
-    return;
-  }
+  auto go = find_go_or_skip("pprof agreement");
+  if (!go) return;
   auto pprof = build_pprof(*go);
   REQUIRE(pprof.has_value());
   std::vector<fs::path> files = list_files(corpus_profiles_dir(), ".heap1.txt");

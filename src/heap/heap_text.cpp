@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 
 #include "heap/go_version.h"
+#include "parse/debug1_frame.h"
 #include "parse/line_syntax.h"
 #include "read/line_reader.h"
 
@@ -105,17 +106,7 @@ class TextReader : public LineVisitor {
     }
     if (t[0] == '#') {
       Debug1Frame f;
-      if (in_record_ && parse_debug1_frame(t, &f)) {
-        Frame fr;
-        if (f.func.empty()) {
-          fr.flags = Frame::kNoSymbol;
-        } else {
-          fr.func = catalog_.strings.intern(f.func);
-          fr.file = catalog_.strings.intern(f.file);
-          fr.line = f.line;
-        }
-        frames_.push_back(fr);
-      }
+      if (in_record_ && parse_debug1_frame(t, &f)) frames_.push_back(intern_debug1_frame(f, catalog_.strings));
       return;  // pprof ignores comment lines, and so do we
     }
     // pprof stops at a memory map section.

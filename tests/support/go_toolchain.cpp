@@ -54,6 +54,12 @@ std::optional<fs::path> find_go() {
   return best;
 }
 
+std::optional<fs::path> find_go_or_skip(const char* what) {
+  auto go = find_go();
+  if (!go) MESSAGE("no Go toolchain (GORLEAK_GO, go on PATH, /opt/go/go-*): ", what, " skipped");
+  return go;
+}
+
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -10,6 +10,8 @@
 namespace gorleak::test {
 
 std::optional<std::filesystem::path> find_go();
+// find_go, or a MESSAGE saying `what` is skipped for want of a toolchain.
+std::optional<std::filesystem::path> find_go_or_skip(const char* what);
 
 // `'s'` with embedded quotes escaped, for /bin/sh command lines.
 std::string shell_quote(const std::string& s);
