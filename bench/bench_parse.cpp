@@ -144,7 +144,7 @@ Rules load_builtin_rules() {
   if (::stat(GORLEAK_BUILTIN_RULES_DIR, &st) != 0) return r;
   loader.add_path(GORLEAK_BUILTIN_RULES_DIR, true);
   std::vector<Diagnostic> diags;
-  r.set = RuleSet::build(loader.take_rules(), {}, &diags);
+  r.set = RuleSet::build(loader.take_rules(), {}, &diags, loader.request_handlers());
   if (r.set) r.count = r.set->rules().size();
   return r;
 }

@@ -34,6 +34,24 @@
 #   dumps/NAME.goV.PHASE.d2.gz          ?debug=2, gzipped (last phase, with
 #                                       "GORLEAK-CAPTURE heap debug2" only)
 # and no debug2, goroutineleak or SIGQUIT dumps (it is killed instead).
+#
+# Omitting files: a program whose folder has an `omit` file (one shell glob a
+# line, matched against the file name, e.g. `*.leak2.txt` or
+# `*-leak.go1.27.*.sigquit.txt`) still has every dump fetched but does not
+# keep the files that match, to keep large dumps out of the repository.
+#
+# Servers: a program whose folder has a `needs` file (one name a line:
+# `postgres`, `redis`) gets that server started before its first run, on
+# 127.0.0.1 on a free port with a throwaway data directory under the regen
+# work directory, and stopped when regen exits. The program finds it in its
+# environment: GORLEAK_PG_DSN (lib/pq key=value DSN, trust auth, database
+# "postgres"), GORLEAK_REDIS_ADDR (HOST:PORT). PostgreSQL runs as the
+# `postgres` user when regen runs as root (initdb refuses root); its binaries
+# are found in $PG_BIN or /usr/lib/postgresql/*/bin.
+#
+# Test packages (a directory with *_test.go files and no main.go) are run
+# with `go test` by corpus/regen-tests.sh, called at the end with the same
+# versions: dumps/NAME.goV.test.txt (synctest needs Go 1.25+).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,9 +64,10 @@ READY_TIMEOUT=${READY_TIMEOUT:-60}   # seconds to wait for GORLEAK-READY
 PHASE_TIMEOUT=${PHASE_TIMEOUT:-60}   # seconds for one /phase request
 FETCH_TIMEOUT=${FETCH_TIMEOUT:-30}   # seconds for one dump download
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}  # seconds for one go build
+SERVER_TIMEOUT=${SERVER_TIMEOUT:-30} # seconds for PostgreSQL/Redis to accept connections
 KEEP_GOING=0
 
-usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PROGRAMS=()
 while [ $# -gt 0 ]; do
@@ -61,14 +80,36 @@ while [ $# -gt 0 ]; do
 	*) PROGRAMS+=("${1%/}"); shift ;;
 	esac
 done
+TEST_PACKAGES=()
 if [ ${#PROGRAMS[@]} -eq 0 ]; then
 	for d in "$PROGRAMS_DIR"/*/; do
 		[ -f "$d/main.go" ] && PROGRAMS+=("$(basename "$d")")
+	done
+	TEST_PACKAGES=(all)
+else
+	named=("${PROGRAMS[@]}")
+	PROGRAMS=()
+	for p in "${named[@]}"; do
+		if [ -f "$PROGRAMS_DIR/$p/main.go" ]; then
+			PROGRAMS+=("$p")
+		elif compgen -G "$PROGRAMS_DIR/$p/*_test.go" >/dev/null; then
+			TEST_PACKAGES+=("$p")
+		else
+			echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
+		fi
 	done
 fi
 for p in "${PROGRAMS[@]}"; do
 	if [ ! -f "$PROGRAMS_DIR/$p/main.go" ]; then
 		echo "regen: no program $PROGRAMS_DIR/$p/main.go" >&2; exit 2
+	fi
+	if [ -f "$PROGRAMS_DIR/$p/needs" ]; then
+		while read -r need _; do
+			case "$need" in
+			''|'#'*|postgres|redis) ;;
+			*) echo "regen: $p/needs: unknown server '$need' (postgres, redis)" >&2; exit 2 ;;
+			esac
+		done <"$PROGRAMS_DIR/$p/needs"
 	fi
 done
 command -v curl >/dev/null || { echo "regen: curl is required" >&2; exit 2; }
@@ -91,7 +132,7 @@ kill_run() {
 		RUN_PID=""
 	fi
 }
-cleanup() { kill_run; rm -rf "$WORK"; }
+cleanup() { kill_run; stop_servers; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'echo "regen: interrupted" >&2; exit 130' INT TERM
 
@@ -111,6 +152,139 @@ goroot_for() {
 	echo "$root"
 }
 
+# ---- servers that programs declare in their `needs` file -------------------
+PG_DIR="" PG_DSN="" PG_CTL="" REDIS_PID="" REDIS_ADDR=""
+
+# port_free PORT: nothing accepts connections on 127.0.0.1:PORT.
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port: print a port in 20000-29999 (below Linux's ephemeral range)
+# that nothing listens on now (the server that takes it may still lose a race;
+# the callers retry with another port).
+free_port() {
+	local i p
+	for i in $(seq 50); do
+		p=$(( 20000 + RANDOM % 10000 ))
+		port_free "$p" && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# as_owner CMD...: run CMD as the owner of the PostgreSQL data directory
+# (the postgres user when regen runs as root, else ourselves).
+as_owner() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+start_postgres() {
+	local bin=${PG_BIN:-}
+	if [ -z "$bin" ]; then
+		bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	fi
+	if [ -z "$bin" ] || [ ! -x "$bin/initdb" ] || [ ! -x "$bin/pg_ctl" ]; then
+		echo "regen: PostgreSQL not found (install postgresql or set PG_BIN)" >&2; return 1
+	fi
+	if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+		echo "regen: running as root and there is no postgres user to run PostgreSQL as" >&2; return 1
+	fi
+	PG_DIR=$WORK/servers/pg
+	mkdir -p "$PG_DIR"
+	# The postgres user must reach its directory inside our 0700 work dir.
+	chmod 711 "$WORK" "$WORK/servers"
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	echo "## PostgreSQL: initdb in $PG_DIR"
+	if ! as_owner timeout "$SERVER_TIMEOUT" "$bin/initdb" -D "$PG_DIR/data" -U gorleak \
+		--auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1; then
+		cat "$PG_DIR/initdb.log" >&2; echo "regen: initdb failed" >&2; return 1
+	fi
+	local try port
+	for try in 1 2 3; do
+		port=$(free_port) || break
+		# Connections: per-call sql.DB programs hold one idle connection each.
+		if as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t "$SERVER_TIMEOUT" \
+			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c max_connections=400 -c client_connection_check_interval=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+			start >"$PG_DIR/pg_ctl.log" 2>&1; then
+			PG_CTL=$bin/pg_ctl
+			PG_DSN="host=127.0.0.1 port=$port user=gorleak dbname=postgres sslmode=disable"
+			echo "## PostgreSQL: ready on 127.0.0.1:$port"
+			export GORLEAK_PG_DSN=$PG_DSN
+			return 0
+		fi
+		# A server that did not come up in time may still be starting.
+		as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 10 stop >/dev/null 2>&1
+	done
+	cat "$PG_DIR/pg_ctl.log" "$PG_DIR/server.log" >&2 2>/dev/null
+	echo "regen: PostgreSQL did not start" >&2
+	return 1
+}
+
+start_redis() {
+	command -v redis-server >/dev/null || { echo "regen: redis-server not found" >&2; return 1; }
+	local dir=$WORK/servers/redis try port t
+	mkdir -p "$dir"
+	for try in 1 2 3; do
+		port=$(free_port) || break
+		# Loopback only, no persistence; its files (the log) stay in the
+		# work dir.
+		(cd "$dir" && exec redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+			--dir "$dir" --daemonize no --logfile "$dir/redis.log" --maxclients 2000) &
+		REDIS_PID=$!
+		t=$(( SERVER_TIMEOUT * 10 ))
+		while kill -0 "$REDIS_PID" 2>/dev/null && [ "$t" -gt 0 ]; do
+			if [ "$(redis_ping "$port")" = PONG ]; then
+				REDIS_ADDR=127.0.0.1:$port
+				echo "## Redis: ready on $REDIS_ADDR (pid $REDIS_PID)"
+				export GORLEAK_REDIS_ADDR=$REDIS_ADDR
+				return 0
+			fi
+			sleep 0.1; t=$((t - 1))
+		done
+		kill -KILL "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""
+	done
+	cat "$dir/redis.log" >&2 2>/dev/null
+	echo "regen: Redis did not start" >&2
+	return 1
+}
+
+# redis_ping PORT: print the reply to a RESP PING ("PONG"), within 1 s.
+redis_ping() {
+	timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "PING\r\n" >&3 && read -r line <&3 && printf %s "${line#+}" | tr -d "\r"' _ "$1" 2>/dev/null
+}
+
+# ensure_servers NAME: start what program NAME lists in its `needs` file and
+# is not running yet.
+ensure_servers() {
+	local f=$PROGRAMS_DIR/$1/needs need
+	[ -f "$f" ] || return 0
+	while read -r need _; do
+		case "$need" in
+		postgres) [ -n "$PG_DSN" ] || start_postgres || return 1 ;;
+		redis) [ -n "$REDIS_ADDR" ] || start_redis || return 1 ;;
+		esac
+	done <"$f"
+	return 0
+}
+
+stop_servers() {
+	if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
+		as_owner "${PG_CTL:-pg_ctl}" -D "$PG_DIR/data" -m immediate -w -t 10 stop >/dev/null 2>&1 ||
+			kill -KILL "$(head -n 1 "$PG_DIR/data/postmaster.pid")" 2>/dev/null
+	fi
+	PG_DIR="" PG_DSN=""
+	if [ -n "$REDIS_PID" ]; then
+		kill -TERM "$REDIS_PID" 2>/dev/null
+		wait_exit "$REDIS_PID" 5 || kill -KILL "$REDIS_PID" 2>/dev/null
+		wait "$REDIS_PID" 2>/dev/null
+		REDIS_PID="" REDIS_ADDR=""
+	fi
+}
+
 # fetch URL OUT: download with a time limit; fails on HTTP errors.
 fetch() {
 	curl -sS -f --noproxy '*' --max-time "$FETCH_TIMEOUT" -o "$2" "$1"
@@ -126,16 +300,20 @@ wait_exit() {
 	return 0
 }
 
-# run_one NAME VERSION GOROOT: build, run and capture one program.
+# run_one NAME VERSION GOROOT: build one program, then run and capture it
+# once, or once per variant when its folder has a `variants` file (one name
+# a line: the leak and its healthy twin share one program). Variant V of
+# program P gets GORLEAK_VARIANT=V and writes dumps named P-V.
 run_one() {
 	local name=$1 v=$2 goroot=$3
-	local src=$PROGRAMS_DIR/$name stage=$WORK/$name.go$v
-	local bin=$WORK/bin/$name.go$v out=$stage/stdout err=$stage/stderr
+	local src=$PROGRAMS_DIR/$name
+	local bin=$WORK/bin/$name.go$v
 	local mod=off exp=""
-	rm -rf "$stage"; mkdir -p "$stage" "$WORK/bin"
+	mkdir -p "$WORK/bin"
 	[ -f "$src/go.mod" ] && mod=on
 	case "$v" in 1.26|1.26.*) exp=goroutineleakprofile ;; esac
 
+	ensure_servers "$name" || { echo "!! $name: needed servers did not start" >&2; return 1; }
 	echo "== $name go$v: build (GO111MODULE=$mod${exp:+ GOEXPERIMENT=$exp})"
 	if ! (cd "$src" && env -u GOROOT -u GOPATH -u GOFLAGS -u GOEXPERIMENT -u GOOS -u GOARCH \
 		GOTOOLCHAIN=local GOFLAGS= GOPROXY=off GOENV=off GOWORK=off GOSUMDB=off \
@@ -144,12 +322,42 @@ run_one() {
 		timeout "$BUILD_TIMEOUT" "$goroot/bin/go" build -o "$bin" .); then
 		echo "!! $name go$v: build failed" >&2; return 1
 	fi
+	local variants=("") variant
+	if [ -f "$src/variants" ]; then
+		mapfile -t variants < <(grep -v '^[[:space:]]*\(#\|$\)' "$src/variants")
+	fi
+	for variant in "${variants[@]}"; do
+		capture "$name${variant:+-$variant}" "$v" "$bin" "$variant" "$exp" "$src" || return 1
+	done
+	return 0
+}
+
+# omitted FILE GLOB...: FILE matches one of the globs.
+omitted() {
+	local file=$1 glob; shift
+	for glob in "$@"; do
+		# shellcheck disable=SC2254 # the glob is meant to match
+		case "$file" in $glob) return 0 ;; esac
+	done
+	return 1
+}
+
+# capture NAME VERSION BIN VARIANT EXPERIMENT SRC: run BIN, fetch its dumps
+# in every phase, SIGQUIT it, and replace dumps/NAME.goVERSION.*. Files
+# matching a glob of SRC/omit are fetched but not kept.
+capture() {
+	local name=$1 v=$2 bin=$3 variant=$4 exp=$5 src=$6
+	local omit=()
+	[ -f "$src/omit" ] && mapfile -t omit < <(grep -v '^[[:space:]]*\(#\|$\)' "$src/omit")
+	local stage=$WORK/$name.go$v
+	local out=$stage/stdout err=$stage/stderr
+	rm -rf "$stage"; mkdir -p "$stage"
 
 	echo "   run"
 	# setsid gives the program its own process group so cleanup also reaches
 	# any child processes it started.
 	(cd "$stage" && exec env -u GODEBUG -u GOTRACEBACK -u GOMAXPROCS -u GOGC \
-		${SETSID:-setsid} "$bin" >"$out" 2>"$err") &
+		GORLEAK_VARIANT="$variant" ${SETSID:-setsid} "$bin" >"$out" 2>"$err") &
 	RUN_PID=$!
 	local t=$(( READY_TIMEOUT * 10 )) addr=""
 	while :; do
@@ -182,7 +390,7 @@ run_one() {
 			echo "   phase $p"
 			local reply
 			reply=$(curl -sS -f --noproxy '*' --max-time "$PHASE_TIMEOUT" \
-				"http://$addr/phase?name=$p") || { echo "!! $name go$v: /phase?name=$p failed" >&2; kill_run; return 1; }
+				"http://$addr/phase?name=$p") || { echo "!! $name go$v: /phase?name=$p failed" >&2; tail -n 40 "$err" >&2; kill_run; return 1; }
 			if [ "$(printf %s "$reply" | tr -d '[:space:]')" != ok ]; then
 				echo "!! $name go$v: /phase?name=$p replied '$reply'" >&2; kill_run; return 1
 			fi
@@ -239,6 +447,9 @@ install_files() {
 	rm -f "$DUMPS_DIR/$name.go$v".* "$PROFILES_DIR/$name.go$v".*
 	local f dir
 	for f in "$stage/$name.go$v".*; do
+		if omitted "$(basename "$f")" "${omit[@]}"; then
+			echo "   omitted $(basename "$f") ($(wc -c <"$f") bytes; matches the program's omit file)"; continue
+		fi
 		case "$f" in *.heap.pb.gz|*.heap1.txt) dir=$PROFILES_DIR ;; *) dir=$DUMPS_DIR ;; esac
 		mv "$f" "$dir/"
 		printf '   wrote %-48s %6s bytes' "$(basename "$dir")/$(basename "$f")" "$(wc -c <"$dir/$(basename "$f")")"
@@ -254,6 +465,7 @@ install_files() {
 
 fails=()
 for v in $GO_VERSIONS; do
+	[ ${#PROGRAMS[@]} -gt 0 ] || break
 	goroot=$(goroot_for "$v") || { fails+=("go$v"); [ $KEEP_GOING = 1 ] && continue; exit 1; }
 	echo "## Go $v: $goroot"
 	for name in "${PROGRAMS[@]}"; do
@@ -263,6 +475,12 @@ for v in $GO_VERSIONS; do
 		fi
 	done
 done
+if [ ${#TEST_PACKAGES[@]} -gt 0 ]; then
+	pkgs=("${TEST_PACKAGES[@]}")
+	[ "${pkgs[0]}" = all ] && pkgs=()
+	"$HERE/regen-tests.sh" --go "$GO_VERSIONS" $([ $KEEP_GOING = 1 ] && echo --keep-going) \
+		"${pkgs[@]+"${pkgs[@]}"}" || fails+=("go test packages")
+fi
 if [ ${#fails[@]} -gt 0 ]; then
 	echo "regen: FAILED ${fails[*]}" >&2; exit 1
 fi

@@ -32,7 +32,7 @@ struct DumpName {
 };
 
 std::optional<DumpName> parse_dump_name(const std::string& filename) {
-  static const RE2 re(R"(([a-z0-9-]+)\.go(\d+\.\d+)(?:\.([a-z][a-z0-9]*))?\.(debug1|debug2|sigquit|leak1|leak2)\.txt)");
+  static const RE2 re(R"(([a-z0-9-]+)\.go(\d+\.\d+)(?:\.([a-z][a-z0-9]*))?\.(debug1|debug2|sigquit|leak1|leak2|test)\.txt)");
   DumpName n;
   if (!RE2::FullMatch(filename, re, &n.program, &n.version, &n.phase, &n.kind)) return std::nullopt;
   return n;
@@ -318,8 +318,8 @@ TEST_CASE("every corpus dump parses with exact totals") {
       uint64_t headers = count_goroutine_headers(text);
       CHECK(headers > 0);
       CHECK(s.total == headers);
-      if (name->kind == "sigquit") {
-        CHECK(form_name(s.form) == "crash");
+      if (name->kind == "sigquit" || name->kind == "test") {
+        CHECK(form_name(s.form) == "crash");  // `go test` output: a test's panic
       } else {
         // goroutineleak?debug=2 prints exactly what goroutine?debug=2 prints
         // plus "(leaked)" marks: a dump with marks is a goroutineleak profile,

@@ -99,6 +99,19 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Files whose Count column names fewer goroutines than the file prints
+// stacks: the count, and why. SOURCES.md counts what its source reported.
+std::string_view stacks_beyond_count(std::string_view file, uint64_t* n) {
+  if (file == "issue-golang-10457-readloop-leak-etcd-leakcheck.txt") {
+    // The leaked readLoop (counted), and after a blank line the test
+    // binary's main goroutine, which the leak check printed too: a stack
+    // ends at its `created by` line.
+    *n = 2;
+    return "etcd leak check: the leaked stack and the test's main stack";
+  }
+  return {};
+}
+
 }  // namespace
 
 TEST_CASE("every public corpus file loads and finds the goroutines SOURCES.md counts") {
@@ -162,6 +175,10 @@ TEST_CASE("every public corpus file loads and finds the goroutines SOURCES.md co
       if (race) CHECK(msg.find("race") != std::string::npos);
       // The top-text file is `go tool pprof -top` output: say so.
       if (not_a_dump) CHECK(msg.find("pprof") != std::string::npos);
+      ++counted;
+    } else if (std::string_view why = stacks_beyond_count(row.file, &n); !why.empty()) {
+      INFO(why);
+      CHECK(total == n);
       ++counted;
     } else if (RE2::FullMatch(row.count, R"((\d+)(?: \((\d+) in one stack\))?)", &n, &in_one_stack)) {
       if (!in_one_stack.empty()) m = std::stoull(in_one_stack);

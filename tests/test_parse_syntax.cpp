@@ -78,9 +78,43 @@ TEST_CASE("header: ids beyond 64 bits and malformed headers") {
   HeaderLine h;
   REQUIRE(parse_header("goroutine 99999999999999999999999 [running]:", &h));
   CHECK(h.id_overflow);
-  CHECK_FALSE(parse_header("goroutine NNNNN [chan send, 49 minutes]:", &h));
   CHECK_FALSE(parse_header("goroutine 7 [chan receive", &h));
   CHECK_FALSE(parse_header("goroutine profile: total 26", &h));
+  CHECK_FALSE(parse_header("goroutine running on other thread; stack unavailable", &h));
+  CHECK_FALSE(parse_header("goroutine leak [detected]:", &h));  // a word is not a mask
+  CHECK_FALSE(parse_header("goroutine 7[chan receive]:", &h));
+}
+
+TEST_CASE("header: ids masked by the person who pasted the dump") {
+  // issue-restatedev-sdkgo-141: `goroutine NNNNN [chan send, 49 minutes]:`
+  HeaderLine h;
+  for (const char* line : {"goroutine NNNNN [chan send, 49 minutes]:", "goroutine XXX [chan send, 49 minutes]:",
+                           "goroutine xxxx [chan send, 49 minutes]:", "goroutine \u2026 [chan send, 49 minutes]:",
+                           "goroutine ... [chan send, 49 minutes]:", "goroutine <id> [chan send, 49 minutes]:",
+                           "goroutine 12XXX [chan send, 49 minutes]:", "goroutine ??? [chan send, 49 minutes]:"}) {
+    INFO(line);
+    REQUIRE(parse_header(line, &h));
+    CHECK(h.id_masked);
+    CHECK(h.id == 0);
+    CHECK(h.reason == "chan send");
+    CHECK(h.wait_minutes == 49);
+  }
+  REQUIRE(parse_header("goroutine N gp=0xc0000061c0 m=nil [select]:", &h));
+  CHECK(h.id_masked);
+  CHECK(h.has_gp);
+  REQUIRE(parse_header("goroutine 42 [select]:", &h));
+  CHECK_FALSE(h.id_masked);
+  REQUIRE(parse_goleak_header(" Goroutine XXX in state select, with pkg.f on top of the stack:", &h));
+  CHECK(h.id_masked);
+  CreatedByLine cb;
+  REQUIRE(parse_created_by("created by main.run in goroutine NNN", &cb));
+  CHECK(cb.func == "main.run");
+  CHECK_FALSE(cb.has_parent);
+  CHECK(cb.parent_masked);
+  CHECK(is_masked_id("NNNNN"));
+  CHECK_FALSE(is_masked_id("12345"));
+  CHECK_FALSE(is_masked_id("profile:"));
+  CHECK_FALSE(is_masked_id("leak"));
 }
 
 TEST_CASE("goleak entry header") {

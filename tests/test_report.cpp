@@ -398,6 +398,17 @@ TEST_CASE("JSON report is valid and agrees with the snapshots on every corpus du
       CHECK(js.at("total").u64() == s.total);
       CHECK(js.at("skipped_lines").u64() == s.skipped_lines);
       CHECK(js.at("truncated").boolean == s.truncated);
+      const Json& gv = js.at("go_version");
+      CHECK(gv.is_null() == !s.go_version.known());
+      if (s.go_version.known()) {
+        for (auto [key, minor] : {std::pair{"min", s.go_version.min_minor}, {"max", s.go_version.max_minor}}) {
+          if (minor == 0) CHECK(gv.at(key).is_null());
+          else CHECK(gv.at(key).str() == fmt::format("1.{}", minor));
+        }
+        CHECK(gv.at("basis").str() == s.go_version.basis);
+      }
+      if (s.leak_report == LeakReport::kNone) CHECK(js.at("leak_report").is_null());
+      else CHECK(js.at("leak_report").str() == leak_report_name(s.leak_report));
       if (s.declared_total) CHECK(js.at("declared_total").u64() == *s.declared_total);
       else CHECK(js.at("declared_total").is_null());
       uint64_t states = 0;

@@ -136,10 +136,10 @@ TEST_CASE("gorleak rules list and explain") {
   for (const char* id : {"ticker-without-stop", "nil-channel", "blocked-concentration", "sql-pool-exhausted",
                          "heap-time-after", "heap-growing-structure"})
     CHECK_MESSAGE(l.out.find(id) != std::string::npos, id);
-  CHECK(l.out.find("25 rules") != std::string::npos);  // 18 goroutine rules, 7 heap rules
+  CHECK(l.out.find("34 rules") != std::string::npos);  // 27 goroutine rules, 7 heap rules
 
   test::RunResult d = test::run_cli({"rules", "list", "--disable", "nil-channel"});
-  CHECK(d.out.find("24 rules") != std::string::npos);
+  CHECK(d.out.find("33 rules") != std::string::npos);
   test::RunResult n = test::run_cli({"rules", "list", "--no-builtin"});
   CHECK(n.out.find("0 rules") != std::string::npos);
 
@@ -165,9 +165,14 @@ TEST_CASE("gorleak rules list and explain") {
 TEST_CASE("--fail-on, --disable, --no-builtin, --rules errors") {
   if (!have({"body-leak.go1.22.debug2.txt", "healthy-mixed.go1.22.debug2.txt"})) return;
   std::string body = dump("body-leak.go1.22.debug2.txt").string();
-  CHECK(test::run_cli({"--fail-on", "high", body}).exit_code == 1);
-  CHECK(test::run_cli({"--fail-on", "medium", body}).exit_code == 1);
+  // One dump of 23 unread bodies is a suspicion (low): in-flight downloads
+  // look the same for a moment. The gate follows the evidence.
+  CHECK(test::run_cli({"--fail-on", "low", body}).exit_code == 1);
+  CHECK(test::run_cli({"--fail-on", "medium", body}).exit_code == 0);
   CHECK(test::run_cli({"--fail-on", "critical", body}).exit_code == 0);
+  // The runtime's proof makes the same gate fail at critical.
+  if (have({"send-leak.go1.27.leak2.txt"}))
+    CHECK(test::run_cli({"--fail-on", "critical", dump("send-leak.go1.27.leak2.txt").string()}).exit_code == 1);
   CHECK(test::run_cli({body}).exit_code == 0);  // no gate, no failure
   // healthy-mixed has info findings only (unconfirmed time.After guesses).
   CHECK(test::run_cli({"--fail-on", "low", dump("healthy-mixed.go1.22.debug2.txt").string()}).exit_code == 0);
@@ -197,9 +202,15 @@ TEST_CASE("--ignore-top, --ignore-any, --ignore-created-by silence known gorouti
 TEST_CASE("--source-root lets the source rules read the code") {
   if (!have({"ticker-leak.go1.19.debug2.txt"})) return;
   std::string d = dump("ticker-leak.go1.19.debug2.txt").string();
-  test::RunResult without = test::run_cli({"--format", "json", d});
+  test::RunResult without = test::run_cli({"--format", "json", "--no-source", d});
   CHECK(without.out.find("\"rule\": \"chan-receive-never-closed\"") != std::string::npos);
   CHECK(without.out.find("\"rule\": \"ticker-without-stop\"") == std::string::npos);
+  // Run in the checkout (the tests run in the source tree), gorleak finds
+  // the source by itself and says which line it read.
+  test::RunResult here = test::run_cli({"--format", "json", d});
+  CHECK(here.out.find("\"rule\": \"ticker-without-stop\"") != std::string::npos);
+  CHECK(here.out.find("corpus/programs/ticker-leak/main.go:") != std::string::npos);
+  CHECK(here.out.find("\"rule\": \"chan-receive-never-closed\"") == std::string::npos);
   // A checkout anywhere: the dump's /work/main/corpus/programs/ticker-leak/main.go
   // is found by its trailing part under the root.
   test::RunResult with = test::run_cli(

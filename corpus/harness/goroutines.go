@@ -61,6 +61,17 @@ func AtSite(g G, fn string) bool {
 
 // Goroutines parses runtime.Stack(all) of this process.
 func Goroutines() []G {
+	var out []G
+	for _, blk := range stackBlocks() {
+		if g, ok := parseBlock(blk); ok {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// stackBlocks is runtime.Stack(all) of this process, one goroutine a block.
+func stackBlocks() []string {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
@@ -70,47 +81,48 @@ func Goroutines() []G {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	var out []G
-	for _, blk := range strings.Split(string(buf), "\n\n") {
-		lines := strings.Split(blk, "\n")
-		h := lines[0]
-		lb := strings.IndexByte(h, '[')
-		if !strings.HasPrefix(h, "goroutine ") || lb < 0 {
-			continue
-		}
-		g := G{Parent: -1}
-		g.ID, _ = strconv.ParseInt(strings.Fields(h)[1], 10, 64)
-		rb := strings.LastIndexByte(h, ']')
-		if rb < lb {
-			continue
-		}
-		g.State = h[lb+1 : rb]
-		if i := strings.Index(g.State, " labels:{"); i >= 0 { // Go 1.26 tracebacklabels=1
-			g.State = g.State[:i]
-		}
-		if i := strings.Index(g.State, ", "); i >= 0 {
-			g.State = g.State[:i]
-		}
-		for _, l := range lines[1:] {
-			if l == "" || l[0] == '\t' {
-				continue
-			}
-			if strings.HasPrefix(l, "created by ") {
-				c := l[len("created by "):]
-				if j := strings.Index(c, " in goroutine "); j >= 0 {
-					g.Parent, _ = strconv.ParseInt(c[j+len(" in goroutine "):], 10, 64)
-					c = c[:j]
-				}
-				g.CreatedBy = c
-				continue
-			}
-			if j := strings.LastIndexByte(l, '('); j > 0 {
-				g.Funcs = append(g.Funcs, l[:j])
-			}
-		}
-		out = append(out, g)
+	return strings.Split(string(buf), "\n\n")
+}
+
+// parseBlock parses one goroutine of runtime.Stack's output.
+func parseBlock(blk string) (G, bool) {
+	lines := strings.Split(blk, "\n")
+	h := lines[0]
+	lb := strings.IndexByte(h, '[')
+	if !strings.HasPrefix(h, "goroutine ") || lb < 0 {
+		return G{}, false
 	}
-	return out
+	g := G{Parent: -1}
+	g.ID, _ = strconv.ParseInt(strings.Fields(h)[1], 10, 64)
+	rb := strings.LastIndexByte(h, ']')
+	if rb < lb {
+		return G{}, false
+	}
+	g.State = h[lb+1 : rb]
+	if i := strings.Index(g.State, " labels:{"); i >= 0 { // Go 1.26 tracebacklabels=1
+		g.State = g.State[:i]
+	}
+	if i := strings.Index(g.State, ", "); i >= 0 {
+		g.State = g.State[:i]
+	}
+	for _, l := range lines[1:] {
+		if l == "" || l[0] == '\t' {
+			continue
+		}
+		if strings.HasPrefix(l, "created by ") {
+			c := l[len("created by "):]
+			if j := strings.Index(c, " in goroutine "); j >= 0 {
+				g.Parent, _ = strconv.ParseInt(c[j+len(" in goroutine "):], 10, 64)
+				c = c[:j]
+			}
+			g.CreatedBy = c
+			continue
+		}
+		if j := strings.LastIndexByte(l, '('); j > 0 {
+			g.Funcs = append(g.Funcs, l[:j])
+		}
+	}
+	return g, true
 }
 
 // SelfID is the calling goroutine's id.
@@ -129,19 +141,42 @@ func GoMinor() int {
 }
 
 // Count returns how many goroutines match pred and their common state
-// ("mixed" when they differ).
+// ("mixed" when they differ). The " (leaked)" mark of a goroutineleak
+// fetch does not make states differ: a group can be partly marked (the
+// goroutines that were unreachable at the last fetch); the state returned
+// carries the mark when every one has it.
 func Count(pred func(G) bool) (n int, state string) {
+	marked := 0
 	for _, g := range Goroutines() {
 		if pred(g) {
 			n++
+			st := strings.TrimSuffix(g.State, " (leaked)")
+			if st != g.State {
+				marked++
+			}
 			if state == "" {
-				state = g.State
-			} else if state != g.State {
+				state = st
+			} else if state != st {
 				state = "mixed"
 			}
 		}
 	}
+	if n > 0 && marked == n && state != "mixed" {
+		state += " (leaked)"
+	}
 	return n, state
+}
+
+// Marked counts the goroutines matching pred whose state carries the
+// " (leaked)" mark of an earlier goroutineleak fetch.
+func Marked(pred func(G) bool) int {
+	n := 0
+	for _, g := range Goroutines() {
+		if pred(g) && strings.HasSuffix(g.State, " (leaked)") {
+			n++
+		}
+	}
+	return n
 }
 
 // settleTimeout bounds every wait for the ground truth.

@@ -40,8 +40,8 @@ func Must(err error, what string) {
 	}
 }
 
-// Listen opens the pprof listener on a free loopback port. The pprof
-// handlers are on http.DefaultServeMux.
+// Listen opens a listener on a free loopback port: for pprof (its handlers
+// are on http.DefaultServeMux) or for one of the program's own servers.
 func Listen() net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	Must(err, "listen")
@@ -93,4 +93,19 @@ func Env(name string) string {
 		Fail("%s is not set: run the program through corpus/regen.sh, which starts the servers", name)
 	}
 	return v
+}
+
+// Variant returns which of a program's variants to run (GORLEAK_VARIANT,
+// set by regen from the program's `variants` file), failing on any value
+// not in allowed. A leak and its healthy twin are one program with two
+// variants, so the dumps differ only by the shape under test.
+func Variant(allowed ...string) string {
+	v := os.Getenv("GORLEAK_VARIANT")
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	Fail("GORLEAK_VARIANT=%q: want one of %v", v, allowed)
+	return ""
 }

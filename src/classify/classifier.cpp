@@ -7,8 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "classify/evidence.h"
 #include "classify/leak_site.h"
+#include "classify/statement.h"
+#include "group/spawn_counter.h"
 #include "model/func_name.h"
+#include "model/user_code.h"
 
 namespace gorleak {
 
@@ -29,6 +33,11 @@ struct StackFacts {
   bool has_creator = false;
   bool creator_is_user = false;
   bool entry_is_user = false;
+  // When the user's frame is on top: the channel operation its source line
+  // shows (classify/statement.h), for dumps that print no state (debug=1).
+  StateCategory source_category = StateCategory::kUnknown;
+  std::string_view source_reason;  // "chan send", "select (no cases)"… (static text)
+  uint32_t statement = 0;  // 1 + index into Memory::statements ("path:line: `code`"), 0: not read
 };
 
 struct GroupView : StackFacts {
@@ -39,6 +48,7 @@ struct GroupView : StackFacts {
 // Why a group matched a rule with less than full evidence.
 struct MatchNotes {
   bool state_from_frames = false;  // no printed state: matched on frames alone
+  bool state_from_source = false;  // no printed state: the source line showed it
   bool created_by_unknown = false;  // debug=1 prints no created-by line
 };
 
@@ -102,6 +112,7 @@ struct Classifier::Memory {
   std::vector<StackFacts> facts;           // by StackId, where `known`
   std::vector<bool> known;
   std::vector<uint8_t> verdicts[2];  // by StackId x rule
+  std::vector<std::string> statements;  // StackFacts::statement texts
 
  private:
   void learn(const Stack& stack, StackFacts* f) {
@@ -115,13 +126,35 @@ struct Classifier::Memory {
     f->ignored = opt.ignore.ignores(cat, stack);
     const CreatedBy& cb = stack.created_by;
     f->has_creator = cb.present();
-    f->creator_is_user = f->has_creator && sites.is_user_func(cat.str(cb.func));
+    f->creator_is_user = f->has_creator && sites.is_user_frame(cat, cb.func, cb.file);
     for (size_t k = stack.frames.size(); k-- > 0;) {
-      std::string_view fn = cat.str(stack.frames[k].func);
+      const Frame& fr = stack.frames[k];
+      std::string_view fn = cat.str(fr.func);
       if (fn.empty() || fn == "runtime.goexit") continue;
-      f->entry_is_user = sites.is_user_func(fn);
+      f->entry_is_user = sites.is_user_frame(cat, fr.func, fr.file);
       break;
     }
+    read_statement_of(stack, f);
+  }
+
+  // A user frame on top is parked on a channel operation or a select: its
+  // source line says which (the only way to know in debug=1 dumps).
+  void read_statement_of(const Stack& stack, StackFacts* f) {
+    if (!opt.source || !opt.source->enabled() || f->site.in_stdlib || f->top < 0 ||
+        f->site.frame_index != f->top)
+      return;
+    const Frame& fr = stack.frames[f->top];
+    std::string_view file = cat.str(fr.file);
+    if (!opt.source->declares(file, cat.str(fr.func))) return;
+    SourceWindow w;
+    if (!opt.source->window(file, fr.line, 0, 60, &w) || w.lines.empty()) return;
+    Statement st = read_statement_at(w.lines, 0);
+    f->source_category = statement_category(st);
+    f->source_reason = statement_reason(st);
+    std::string_view code = w.lines[0];
+    while (!code.empty() && (code.front() == ' ' || code.front() == '\t')) code.remove_prefix(1);
+    statements.push_back(fmt::format("{}:{}: `{}`", w.path, w.first_line, code));
+    f->statement = static_cast<uint32_t>(statements.size());
   }
 };
 
@@ -140,6 +173,12 @@ class Evaluator {
       static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
     }
     claimed_.assign(snap.groups.size(), false);
+    edges_of_.assign(snap.groups.size(), {0, 0});
+    for (uint32_t e = 0; e < snap.spawns.size(); ++e) {
+      auto& r = edges_of_[snap.spawns[e].group];
+      if (r.second == 0) r.first = e;
+      ++r.second;
+    }
   }
 
   std::vector<Finding> run() {
@@ -147,21 +186,17 @@ class Evaluator {
     for (const CompiledRule* c : mem_.order) {
       std::vector<Finding> found = evaluate(*c);
       for (Finding& f : found) {
-        if (f.severity > RuleSeverity::kInfo)
+        // A finding explains its groups, whatever its severity: a pool-like
+        // verdict must not be overruled by a generic detector further down.
+        // Only a guess that could not be checked (source unreadable) leaves
+        // them to others.
+        if (f.confidence != Confidence::kUnconfirmed)
           for (uint32_t g : f.groups) claimed_[g] = true;
         out.push_back(std::move(f));
       }
     }
-    // An unconfirmed guess (source not readable) about groups that another
-    // rule did report is noise: that rule already explains them.
-    out.erase(std::remove_if(out.begin(), out.end(),
-                             [&](const Finding& f) {
-                               return f.confidence == Confidence::kUnconfirmed &&
-                                      f.severity == RuleSeverity::kInfo &&
-                                      std::all_of(f.groups.begin(), f.groups.end(),
-                                                  [&](uint32_t g) { return claimed_[g]; });
-                             }),
-              out.end());
+    fold_unconfirmed(&out);
+    link_consequences(&out);
     std::sort(out.begin(), out.end(),
               [&](const Finding& a, const Finding& b) { return finding_before(a, b, cat_); });
     return out;
@@ -223,6 +258,16 @@ class Evaluator {
     // debug=1: no state printed. A strict state (nil channel, select {})
     // cannot be seen at all; otherwise the frames carry the evidence, and an
     // inferred category, when the parser could guess one, must still agree.
+    // The source line of the user's frame on top says which channel
+    // operation it is: as good as a printed state, `select {}` included
+    // (a nil channel cannot be seen in the source).
+    if (v.source_category != StateCategory::kUnknown) {
+      if (!((c.category_mask == 0 || (c.category_mask >> static_cast<unsigned>(v.source_category)) & 1)))
+        return false;
+      if (c.reason >= 0 && !test_bit(rules_.reasons().match(v.source_reason), c.reason)) return false;
+      notes->state_from_source = true;
+      return true;
+    }
     if (sc.strict) return false;
     // A user frame on top of a debug=1 stack means the goroutine is parked
     // in the runtime itself, and the only such waits are channel operations
@@ -246,7 +291,9 @@ class Evaluator {
     if (c.category_mask != 0 && g.category != StateCategory::kUnknown && !g.state_inferred &&
         !((c.category_mask >> static_cast<unsigned>(g.category)) & 1))
       return false;
-    if (m.leaked && g.leaked == 0) return false;
+    // `leaked: true`: proven leaked, by the runtime's mark or because the
+    // dump is a report that lists only leaked goroutines (goleak, synctest).
+    if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
     uint8_t& verdict = mem_.verdict(g.stack, static_cast<size_t>(&c - rules_.compiled().data()),
                                     is_count_form(snap_.form));
@@ -309,6 +356,206 @@ class Evaluator {
     return growth_ && g < growth_->previous.size() ? growth_->previous[g] : 0;
   }
 
+  // Proven goroutines need no count threshold: a report of leaks, or the
+  // runtime's (leaked) mark on every goroutine of the group.
+  bool proven(const Group& g) const {
+    return snap_.leak_report != LeakReport::kNone || (g.leaked > 0 && g.leaked == g.count);
+  }
+
+  bool frames_hold(const std::vector<CompiledFrameCondition>& frames, const GroupView& v) {
+    for (const CompiledFrameCondition& f : frames) {
+      bool unknown = false;
+      bool hit = scope_matches(f, v, &unknown);
+      if (unknown) {
+        if (!f.negate) return false;
+        continue;
+      }
+      if (hit == f.negate) return false;
+    }
+    return true;
+  }
+
+  // Companion and counter-evidence conditions. A dump that prints no state
+  // (debug=1) cannot contradict the categories: the frames decide there.
+  bool group_condition_holds(const CompiledGroupCondition& c, const GroupView& v) {
+    StateCategory cat = v.group->category;
+    if (c.category_mask != 0 && cat != StateCategory::kUnknown &&
+        !((c.category_mask >> static_cast<unsigned>(cat)) & 1))
+      return false;
+    return frames_hold(c.frames, v);
+  }
+
+  bool stack_has_func(const Stack& stack, StrId func) const {
+    for (const Frame& f : stack.frames)
+      if (f.func == func) return true;
+    return false;
+  }
+
+  // The type of a method (main.(*Client) for main.(*Client).writePump) or
+  // the function of a closure (main.serve for main.serve.func2) at the
+  // group's user frame; "" for a plain function or no user frame.
+  std::string owner_of(const GroupView& v) const {
+    if (v.site.in_stdlib || v.site.frame_index < 0) return {};
+    // The goroutine's own function (its bottom user frame) ties the
+    // goroutines of one connection together: readPump and writePump are
+    // both methods of the client, whatever they block in.
+    const auto& frames = v.stack->frames;
+    std::string_view fn = cat_.str(v.site.site.func);
+    for (size_t k = frames.size(); k-- > static_cast<size_t>(v.site.frame_index);) {
+      if (mem_.sites.is_user_frame(cat_, frames[k].func, frames[k].file)) {
+        fn = cat_.str(frames[k].func);
+        break;
+      }
+    }
+    size_t slash = fn.rfind('/');
+    size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
+    size_t last = fn.rfind('.');
+    if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
+    return std::string(fn.substr(0, last));
+  }
+
+  // A created-by function is the user's by its name and, when the dump
+  // prints it, its file (created-by lines carry one).
+  bool sites_user(StrId func, StrId file) const { return mem_.sites.is_user_frame(cat_, func, file); }
+
+  static bool collects(StateCategory c) {
+    return c == StateCategory::kChanReceive || c == StateCategory::kSelect ||
+           c == StateCategory::kSemacquire;
+  }
+
+  bool serves_requests(const Stack& stack) {
+    for (int h : rules_.request_handlers())
+      for (const Frame& f : stack.frames)
+        if (patterns_.func(f.func, h)) return true;
+    return false;
+  }
+
+  // Who started the goroutines of `groups`, from the spawn edges.
+  SpawnFacts spawn_facts(const std::vector<uint32_t>& groups) {
+    SpawnFacts sf;
+    std::vector<uint64_t> parents;
+    StrId creator = 0, creator_file = 0;
+    bool approximate = false;
+    for (uint32_t g : groups) {
+      auto [first, n] = edges_of_[g];
+      if (n >= SpawnCounter::kSlots) approximate = true;
+      for (uint32_t e = first; e < first + n; ++e) {
+        const SpawnEdge& edge = snap_.spawns[e];
+        creator = edge.func;
+        creator_file = edge.file;
+        if (!edge.has_parent) continue;
+        sf.parents_known = true;
+        parents.push_back(edge.parent_id);
+        sf.largest_share = std::max(sf.largest_share, edge.count);
+      }
+    }
+    std::sort(parents.begin(), parents.end());
+    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+    sf.distinct_parents = parents.size();
+
+    // Sample ids: one burst of creation shows as consecutive ids.
+    std::vector<uint64_t> ids;
+    for (uint32_t g : groups)
+      ids.insert(ids.end(), snap_.groups[g].sample_ids.begin(), snap_.groups[g].sample_ids.end());
+    std::sort(ids.begin(), ids.end());
+    sf.consecutive_ids = ids.size() >= 3 && ids.back() - ids.front() == ids.size() - 1;
+
+    // Whether the function that started them still waits for them only
+    // means something for the program's own `go f()`: the standard
+    // library's spawners (an accept loop starting connections) never wait.
+    if (creator == 0 || !sites_user(creator, creator_file)) return sf;
+    if (sf.parents_known) {
+      size_t waiting = 0, checked = 0;
+      for (uint64_t id : parents) {
+        auto it = std::lower_bound(snap_.spawners.begin(), snap_.spawners.end(), id,
+                                   [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
+        ++checked;
+        if (it == snap_.spawners.end() || it->id != id) continue;  // parent gone
+        ++sf.alive_parents;
+        const Group& pg = snap_.groups[it->group];
+        const Stack& st = cat_.stacks.get(pg.stack);
+        if (serves_requests(st)) ++sf.handler_parents;
+        // Still inside the function that started them, and blocked where a
+        // collector waits (a channel, a select, a WaitGroup), not in a
+        // long-lived loop that accepts or reads the next piece of work.
+        if (stack_has_func(st, creator) && collects(pg.category)) ++waiting;
+      }
+      sf.creator_waiting = checked > 0 && waiting == checked;
+      sf.creator_returned = !approximate && checked > 0 && waiting == 0;
+    } else if (snap_.form != Form::kDebug1) {
+      // Before Go 1.21 no parent is named: the function that started them
+      // is still running when some other goroutine has it on its stack.
+      bool running = false;
+      for (uint32_t g = 0; g < snap_.groups.size() && !running; ++g) {
+        if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+        running = stack_has_func(cat_.stacks.get(snap_.groups[g].stack), creator);
+      }
+      sf.creator_returned = !running;
+    }
+    return sf;
+  }
+
+  // Other sites of the user's code (not in this finding) whose goroutines
+  // number within 2% of `count`.
+  uint64_t family_sites(const std::vector<uint32_t>& groups, uint64_t count) {
+    std::map<StrId, uint64_t> per_site;
+    StrId own = views_[groups.front()].site.site.func;
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      const GroupView& v = views_[g];
+      if (v.site.in_stdlib || v.site.frame_index < 0 || v.site.site.func == own) continue;
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      per_site[v.site.site.func] += v.group->count;
+    }
+    uint64_t n = 0;
+    for (const auto& [site, c] : per_site)
+      if (c * 50 >= count * 49 && c * 50 <= count * 51) ++n;
+    return n;
+  }
+
+  // The rule's counter-evidence and the built-in one for pools and
+  // connections; "" when none holds.
+  std::string counter_evidence(const CompiledRule& c, const std::vector<uint32_t>& groups,
+                               uint64_t needed) {
+    const Rule& rule = *c.rule;
+    auto in_finding = [&](uint32_t g) {
+      return std::find(groups.begin(), groups.end(), g) != groups.end();
+    };
+    StrId creator = views_[groups.front()].stack->created_by.func;
+    for (size_t k = 0; k < c.counters.size(); ++k) {
+      const CounterEvidence& ce = rule.counter_evidence[k];
+      uint64_t seen = 0;
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        if (in_finding(g)) continue;
+        const GroupView& v = views_[g];
+        if (ce.same_creator && v.stack->created_by.func != creator) continue;
+        if (group_condition_holds(c.counters[k], v)) seen += v.group->count;
+      }
+      if (seen >= needed) return fmt::format("{} ({} goroutines)", ce.says, seen);
+    }
+    // Live connections: the same function started as many goroutines that
+    // are reading the network right now - each blocked goroutine has a live
+    // peer. (A leak of per-connection goroutines needs growth to tell.)
+    // Without created-by lines (debug=1), goroutines of one connection
+    // object show as methods of one type, or closures of one function: the
+    // owner of the user frame stands in for the creator.
+    std::string owner = creator == 0 ? owner_of(views_[groups.front()]) : std::string();
+    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) &&
+        (creator != 0 || !owner.empty())) {
+      uint64_t readers = 0;
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        const GroupView& v = views_[g];
+        if (in_finding(g) || v.group->category != StateCategory::kIOWait) continue;
+        bool paired = creator != 0 ? v.stack->created_by.func == creator : owner_of(v) == owner;
+        if (paired) readers += v.group->count;
+      }
+      if (readers >= needed)
+        return fmt::format("live connections: the same function started {} goroutines that are "
+                           "reading the network, one per blocked goroutine or more",
+                           readers);
+    }
+    return {};
+  }
+
   std::vector<Finding> evaluate(const CompiledRule& c) {
     const Rule& rule = *c.rule;
     const MatchSpec& m = rule.match;
@@ -321,17 +568,20 @@ class Evaluator {
       const GroupView& v = views_[i];
       if (v.ignored || claimed_[i]) continue;
       if (!group_matches(c, v, &notes[i])) continue;
-      if (m.count_by == CountBy::kGroup && v.group->count < m.min_count) continue;
+      if (m.count_by == CountBy::kGroup && v.group->count < m.min_count && !proven(*v.group))
+        continue;
       buckets[{v.site.site.func, v.site.site.file, v.site.site.line}].push_back(i);
     }
     std::vector<Finding> out;
     for (auto& [key, groups] : buckets) {
       uint64_t count = 0, before = 0;
+      bool all_proven = true;
       for (uint32_t g : groups) {
         count += views_[g].group->count;
         before += previous(g);
+        all_proven = all_proven && proven(*views_[g].group);
       }
-      if (count < m.min_count) continue;
+      if (count < m.min_count && !all_proven) continue;
       bool grew = false;
       if (growth_ && m.growth.present) {
         if (count < before || count - before < m.growth.min_delta) continue;
@@ -344,13 +594,185 @@ class Evaluator {
         f.confidence = step(f.confidence, +1);
       }
       if (!apply_source(c, groups, &f)) continue;
+      weigh(c, groups, before, &f);
+      add_companions(c, &f);
       out.push_back(std::move(f));
     }
     return out;
   }
 
+  // Severity by evidence (classify/evidence.h). A source condition that
+  // could not be checked keeps its own verdict: it is a guess, not a leak.
+  void weigh(const CompiledRule& c, const std::vector<uint32_t>& groups, uint64_t before, Finding* f) {
+    const Rule& rule = *c.rule;
+    f->rule_severity = rule.severity;
+    if (f->confidence == Confidence::kUnconfirmed) {
+      f->evidence_level = EvidenceLevel::kSuspect;
+      f->evidence_basis = "unconfirmed: the rule needs the source code to tell this shape apart";
+      return;
+    }
+    EvidenceInput in;
+    in.rule = &rule;
+    in.count = f->count;
+    in.report = snap_.leak_report;
+    in.max_wait = f->max_wait;
+    in.go = snap_.go_version;
+    for (uint32_t g : groups) in.leaked += views_[g].group->leaked;
+    if (growth_) {
+      in.series = f->count > before ? SeriesVerdict::kGrew : SeriesVerdict::kFlat;
+      in.series_before = before;
+    }
+    // Counter-evidence and spawning facts only matter where the verdict
+    // could still go either way.
+    bool decided = in.report != LeakReport::kNone || in.leaked > 0 || in.series != SeriesVerdict::kNone ||
+                   rule.lookalike == Lookalike::kNone;
+    if (!decided) {
+      in.spawn = spawn_facts(groups);
+      in.counter = counter_evidence(c, groups, f->count);
+      if (f->count >= kCountEvidence) in.family_sites = family_sites(groups, f->count);
+    }
+    EvidenceVerdict v = weigh_evidence(in);
+    f->severity = v.severity;
+    f->evidence_level = v.level;
+    f->evidence_basis = std::move(v.basis);
+  }
+
+  // Units and companions: the other goroutines each unit holds are folded
+  // in from groups no rule has claimed, at most `per_unit` per unit.
+  void add_companions(const CompiledRule& c, Finding* f) {
+    const UnitSpec& unit = c.rule->unit;
+    if (!unit.present()) return;
+    f->units = f->count;
+    f->unit = unit.name;
+    for (size_t k = 0; k < c.companions.size(); ++k) {
+      uint64_t room = f->units * unit.companions[k].per_unit, taken = 0;
+      for (uint32_t g = 0; g < views_.size() && taken < room; ++g) {
+        const GroupView& v = views_[g];
+        if (v.ignored || claimed_[g]) continue;
+        if (std::find(f->groups.begin(), f->groups.end(), g) != f->groups.end()) continue;
+        if (!group_condition_holds(c.companions[k], v)) continue;
+        taken += std::min(v.group->count, room - taken);
+        f->groups.push_back(g);
+        if (f->confidence != Confidence::kUnconfirmed) claimed_[g] = true;
+      }
+      f->count += taken;
+    }
+  }
+
+  // Unconfirmed guesses (a source condition that could not be read): those
+  // about groups another finding explains are dropped, the rest fold into
+  // one line per site, so three shapes that need the source (a ticker, a
+  // context, time.After) never show as three findings for one group.
+  void fold_unconfirmed(std::vector<Finding>* out) {
+    std::map<std::tuple<StrId, StrId, uint32_t>, size_t> first;
+    std::vector<Finding> kept;
+    for (Finding& f : *out) {
+      bool guess = f.confidence == Confidence::kUnconfirmed && f.severity == RuleSeverity::kInfo;
+      if (!guess) {
+        kept.push_back(std::move(f));
+        continue;
+      }
+      if (std::all_of(f.groups.begin(), f.groups.end(), [&](uint32_t g) { return claimed_[g]; }))
+        continue;
+      auto key = std::make_tuple(f.site.func, f.site.file, f.site.line);
+      auto it = first.find(key);
+      if (it == first.end()) {
+        first.emplace(key, kept.size());
+        kept.push_back(std::move(f));
+        continue;
+      }
+      Finding& into = kept[it->second];
+      into.rule += "," + f.rule;
+    }
+    for (auto& [key, at] : first) {
+      Finding& f = kept[at];
+      size_t rules = std::count(f.rule.begin(), f.rule.end(), ',') + 1;
+      if (rules == 1) continue;
+      f.evidence = fmt::format("{} rules ({}) need the source to check {} goroutines at {}. {}", rules,
+                               f.rule, f.count, site_text(f.site), needs_source_hint());
+      f.title = fmt::format("{} leak shapes need the source code to tell apart", rules);
+      f.rule = "needs-source";
+      f.description.clear();
+      f.fix.clear();
+    }
+    *out = std::move(kept);
+  }
+
+  std::string needs_source_hint() const {
+    return opt_.source && opt_.source->enabled()
+               ? "The file was not found under the source roots (see --source-root)."
+               : "Run gorleak in a checkout of the program, or pass --source-root DIR.";
+  }
+
+  // `waits_for: siblings`: a waiter whose siblings (started by the same
+  // parent, or by the same function before Go 1.21) are alive and blocked
+  // elsewhere is a consequence of them: point at the finding that explains
+  // them, or at their block.
+  void link_consequences(std::vector<Finding>* out) {
+    for (size_t i = 0; i < out->size(); ++i) {
+      Finding& w = (*out)[i];
+      const Rule* rule = rules_.find(w.rule);
+      if (!rule || !rule->waits_for_siblings || w.groups.empty()) continue;
+      const GroupView& wv = views_[w.groups.front()];
+      const Stack& ws = *wv.stack;
+      // Without created-by lines (debug=1), closures of one function are
+      // siblings: Search.func1 (the workers) and Search.func2 (the waiter).
+      std::string owner = ws.created_by.present() ? std::string() : owner_of(wv);
+      if (!ws.created_by.present() && owner.empty()) continue;
+      auto [first, n] = edges_of_[w.groups.front()];
+      std::vector<uint64_t> parents;
+      for (uint32_t e = first; e < first + n; ++e)
+        if (snap_.spawns[e].has_parent) parents.push_back(snap_.spawns[e].parent_id);
+      uint64_t siblings = 0;
+      uint32_t sibling_group = 0;
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        if (std::find(w.groups.begin(), w.groups.end(), g) != w.groups.end()) continue;
+        const GroupView& v = views_[g];
+        if (v.group->category == StateCategory::kRunning || v.group->category == StateCategory::kRunnable)
+          continue;
+        bool sibling = false;
+        if (!parents.empty()) {
+          auto [f0, fn] = edges_of_[g];
+          for (uint32_t e = f0; e < f0 + fn && !sibling; ++e)
+            sibling = snap_.spawns[e].has_parent &&
+                      std::find(parents.begin(), parents.end(), snap_.spawns[e].parent_id) != parents.end();
+        } else if (ws.created_by.present()) {
+          sibling = v.stack->created_by.func == ws.created_by.func;
+        } else {
+          sibling = owner_of(v) == owner;
+        }
+        if (!sibling) continue;
+        if (siblings == 0 || v.group->count > views_[sibling_group].group->count) sibling_group = g;
+        siblings += v.group->count;
+      }
+      if (siblings == 0) continue;
+      int32_t cause = -1;
+      for (size_t j = 0; j < out->size(); ++j) {
+        const Finding& o = (*out)[j];
+        if (j != i && std::find(o.groups.begin(), o.groups.end(), sibling_group) != o.groups.end()) {
+          cause = static_cast<int32_t>(j);
+          break;
+        }
+      }
+      const GroupView& sv = views_[sibling_group];
+      std::string where = site_text(sv.site.site);
+      w.cause_finding = cause;
+      w.cause = cause >= 0
+                    ? fmt::format("a consequence of {} at {}: the workers it waits for are blocked there",
+                                  (*out)[cause].rule, where)
+                    : fmt::format("a consequence: the {} goroutines it waits for are alive and blocked in "
+                                  "[{}] at {}",
+                                  siblings, cat_.str(sv.group->state), where);
+      // Even a proven waiter is only the symptom: the fix is where its
+      // siblings block.
+      if (w.severity > RuleSeverity::kLow) w.severity = RuleSeverity::kLow;
+      w.evidence_basis = "consequence: " + w.cause;
+    }
+  }
+
   // The source condition: confirms (true), refutes (false: no finding), or
-  // cannot be checked (true, confidence `unconfirmed`).
+  // cannot be checked (true, confidence `unconfirmed`). The evidence names
+  // the file and line that were read.
   bool apply_source(const CompiledRule& c, const std::vector<uint32_t>& groups, Finding* f) {
     const SourceCondition& sc = c.rule->match.source;
     if (!sc.present) return true;
@@ -361,27 +783,40 @@ class Evaluator {
     else if (sc.frame == SourceFrame::kTop && v.top >= 0)
       frame = &v.stack->frames[v.top];
     SourceWindow w;
-    bool have = frame && opt_.source && opt_.source->enabled() &&
+    bool have = frame && readable(*frame) &&
                 opt_.source->window(cat_.str(frame->file), frame->line, sc.before, sc.after, &w);
     if (!have) {
       f->confidence = Confidence::kUnconfirmed;
       f->severity = std::min(f->severity, sc.unconfirmed_severity);
       f->evidence += opt_.source && opt_.source->enabled()
-                         ? fmt::format(" Source not found under --source-root for {}: unconfirmed.",
+                         ? fmt::format(" Source of {} not found under the source roots: unconfirmed.",
                                        frame ? cat_.str(frame->file) : "the frame")
-                         : " Needs the source to confirm: pass --source-root DIR (a checkout of the "
-                           "program) to check the code around the leak site.";
+                         : " Needs the source to confirm: run gorleak in a checkout of the program, or "
+                           "pass --source-root DIR.";
       return true;
     }
     for (size_t i = 0; i < w.lines.size(); ++i) {
-      if (RE2::PartialMatch(re2::StringPiece(w.lines[i].data(), w.lines[i].size()), *c.source)) {
-        std::string_view line = w.lines[i];
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-        f->evidence += fmt::format(" Source {}:{}: `{}`.", w.path, w.first_line + i, line);
-        return true;
+      if (!RE2::PartialMatch(re2::StringPiece(w.lines[i].data(), w.lines[i].size()), *c.source)) continue;
+      if (sc.in_loop) {
+        SourceWindow up;
+        if (!opt_.source->window(cat_.str(frame->file), frame->line, 400, 0, &up) ||
+            !inside_loop(up.lines, up.lines.size() - 1))
+          return false;
       }
+      std::string_view line = w.lines[i];
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      f->evidence += fmt::format(" Source {}:{}: `{}`{}.", w.path, w.first_line + i, line,
+                                 sc.in_loop ? ", inside a for loop" : "");
+      return true;
     }
     return false;
+  }
+
+  // Whether the source of `frame` may be read: a lookup is configured and,
+  // for guessed roots, the file found there declares the frame's function.
+  bool readable(const Frame& frame) {
+    if (!opt_.source || !opt_.source->enabled()) return false;
+    return opt_.source->declares(cat_.str(frame.file), cat_.str(frame.func));
   }
 
   uint32_t largest(const std::vector<uint32_t>& groups) const {
@@ -411,6 +846,14 @@ class Evaluator {
     f.category = big.group->category;
     f.site = big.site.site;
     f.site_in_stdlib = big.site.in_stdlib;
+    // The library entry the user's frame called, when the goroutine blocks
+    // inside a library rather than in the user's own line (leak_site.h):
+    // the call the user changes.
+    int entry = big.site.library_entry_index >= 0 ? big.site.library_entry_index : big.site.library_index;
+    if (entry >= 0) {
+      const Frame& callee = big.stack->frames[static_cast<size_t>(entry)];
+      f.library = SourceSite{callee.func, callee.file, callee.line};
+    }
     if (big.top >= 0) {
       const Frame& t = big.stack->frames[big.top];
       f.blocking = SourceSite{t.func, t.file, t.line};
@@ -419,11 +862,12 @@ class Evaluator {
     if (cb.present()) f.created_by = SourceSite{cb.func, cb.file, cb.line};
     f.groups = groups;
 
-    bool from_frames = false, no_created_by = false;
+    bool from_frames = false, from_source = false, no_created_by = false;
     uint64_t leaked = 0;
     for (uint32_t g : groups) {
       const Group& gr = *views_[g].group;
       from_frames |= notes[g].state_from_frames;
+      from_source |= notes[g].state_from_source;
       no_created_by |= notes[g].created_by_unknown;
       leaked += gr.leaked;
       if (gr.max_wait >= 0) {
@@ -446,9 +890,10 @@ class Evaluator {
                         ? fmt::format(" Blocked for {} minutes.", f.max_wait)
                         : fmt::format(" Blocked for {}-{} minutes.", f.min_wait, f.max_wait);
     if (f.max_wait >= kLongWaitMinutes) f.confidence = step(f.confidence, +1);
-    if (leaked > 0) {
-      f.evidence += fmt::format(" The runtime's goroutineleak profile proved {} of them leaked.", leaked);
-      f.confidence = Confidence::kHigh;
+    if (from_source && big.statement != 0) {
+      f.evidence += fmt::format(" No state in this dump (debug=1): the source line shows it, {}.",
+                                mem_.statements[big.statement - 1]);
+      f.category = big.source_category;
     }
     if (from_frames) {
       f.evidence += " No state in this dump (debug=1): matched on frames alone.";
@@ -458,6 +903,11 @@ class Evaluator {
       f.evidence +=
           " This dump form prints no created-by line: the goroutines' entry function stood in for it.";
       f.confidence = step(f.confidence, -1);
+    }
+    // Proof outranks what the form could not show.
+    if (leaked > 0) {
+      f.evidence += fmt::format(" The runtime's goroutineleak profile proved {} of them leaked.", leaked);
+      f.confidence = Confidence::kHigh;
     }
 
     f.description = rule.description;
@@ -493,6 +943,7 @@ class Evaluator {
   PatternCache& patterns_;
   std::vector<GroupView> views_;
   std::vector<bool> claimed_;
+  std::vector<std::pair<uint32_t, uint32_t>> edges_of_;  // group -> (first, n) in snap_.spawns
 };
 
 }  // namespace

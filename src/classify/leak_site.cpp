@@ -8,9 +8,11 @@ namespace gorleak {
 LeakSiteFinder::LeakSiteFinder(std::vector<std::string> modules) : modules_(std::move(modules)) {}
 
 bool LeakSiteFinder::is_user_func(std::string_view func) const {
-  // The --module prefixes, or any code outside the standard library.
-  return gorleak::is_user_func(func, {}) ||
-         (!modules_.empty() && gorleak::is_user_func(func, modules_));
+  return gorleak::is_user_func(func, modules_);
+}
+
+bool LeakSiteFinder::is_user_frame(const Catalog& catalog, StrId func, StrId file) const {
+  return gorleak::is_user_frame(catalog, func, file, modules_);
 }
 
 namespace {
@@ -52,33 +54,67 @@ bool is_trampoline_of(std::string_view func, std::string_view creator) {
 LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack) const {
   LeakSite out;
   const auto& frames = stack.frames;
-  // 1–2. The frame reports highlight: the user's --module first, else the
-  //      first frame outside the standard library and runtime.
-  int user = find_user_frame(stack, catalog, modules_);
+  auto third_party = [&](size_t i) {
+    return frames[i].func != 0 && is_third_party_func(catalog.str(frames[i].func));
+  };
+  auto innermost_third_party = [&](size_t end) {
+    for (size_t i = 0; i < end; ++i)
+      if (third_party(i)) {
+        out.library = site_of(frames[i]);
+        out.library_index = static_cast<int>(i);
+        return;
+      }
+  };
+  // 1. The innermost frame of the user's code, and the library it called.
+  int user = user_code_of(catalog, modules_).find_user_frame(catalog, stack);
   if (user >= 0) {
-    out.site = site_of(frames[static_cast<size_t>(user)]);
+    size_t u = static_cast<size_t>(user);
+    out.site = site_of(frames[u]);
     out.frame_index = user;
+    innermost_third_party(u);
+    if (u > 0 && frames[u - 1].func != 0) {
+      std::string_view callee = catalog.str(frames[u - 1].func);
+      if (!is_runtime_func(callee)) out.library_entry_index = user - 1;
+      if (out.library_index < 0 && is_stdlib_func(callee) && !is_runtime_func(callee)) {
+        out.library = site_of(frames[u - 1]);
+        out.library_index = user - 1;
+        out.library_in_stdlib = true;
+      }
+    }
     return out;
   }
-  // 3. All stdlib: the entry point, i.e. the outermost real frame (the
+  innermost_third_party(frames.size());
+  // 2. No user frame: the entry point, i.e. the outermost real frame (the
   //    function the goroutine was started with), skipping runtime.goexit.
   //    Closures of the created-by function (`go func() { errc <- fn() }()`
   //    in os/exec.(*Cmd).Start, Go 1.22+ `.gowrapN` wrappers) are only
   //    trampolines: the function they run, further up, names the job.
   //    debug=1 prints no created-by line; then the bottom closure's own
-  //    function stands in for the creator.
+  //    function stands in for the creator. Generated and package-less
+  //    frames are nowhere to fix anything: a test binary's main.main in
+  //    _testmain.go, Go ≤1.4's C scheduler (`schedule`, `park0`).
   out.in_stdlib = true;
   std::string_view creator = catalog.str(stack.created_by.func);
   size_t bottom = frames.size();
   while (bottom > 0) {
-    std::string_view f = catalog.str(frames[bottom - 1].func);
-    if (!f.empty() && f != "runtime.goexit") break;
+    const Frame& fr = frames[bottom - 1];
+    std::string_view f = catalog.str(fr.func);
+    std::string_view file = catalog.str(fr.file);
+    bool generated = file == "_testmain.go" ||
+                     (file.size() > 13 && file.substr(file.size() - 13) == "/_testmain.go");
+    if (!f.empty() && f != "runtime.goexit" && !generated &&
+        (is_third_party_func(f) || is_library_func(f)))
+      break;
     --bottom;
   }
   if (bottom == 0) return out;
   size_t i = bottom - 1;
   if (creator.empty()) creator = closure_owner(catalog.str(frames[i].func));
-  while (i > 0 && !creator.empty() && is_trampoline_of(catalog.str(frames[i].func), creator)) --i;
+  // Never onto a runtime frame: crash dumps show the runtime's own frames
+  // (runtime.selectgo above a closure that is the real job).
+  while (i > 0 && !creator.empty() && is_trampoline_of(catalog.str(frames[i].func), creator) &&
+         !is_runtime_func(catalog.str(frames[i - 1].func)))
+    --i;
   out.site = site_of(frames[i]);
   out.frame_index = static_cast<int>(i);
   return out;

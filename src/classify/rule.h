@@ -75,6 +75,7 @@ struct SourceCondition {
   SourceFrame frame = SourceFrame::kSite;
   uint32_t before = 2;  // lines before the frame's line
   uint32_t after = 8;   // lines after it
+  bool in_loop = false;  // the frame's line must also sit inside a `for` block
   // Severity of the finding when the source could not be read.
   RuleSeverity unconfirmed_severity = RuleSeverity::kInfo;
 };
@@ -92,6 +93,51 @@ enum class SpawnerKind : uint8_t {
   kAny,
   kUser,    // user code ran `go f()`: a per-call goroutine of the program's own
   kStdlib,  // the standard library started it (http handlers, readLoops…)
+};
+
+// The healthy state that looks like this leak in a single dump. It decides
+// what evidence the finding needs before it gets the rule's severity
+// (classify/evidence.h, rules/README.md "Evidence").
+enum class Lookalike : uint8_t {
+  kNone,        // no healthy goroutine waits like this (nil channel, select {})
+  kPool,        // long-lived workers or loops waiting for work: a pool, a background loop
+  kInFlight,    // an operation that finishes soon when healthy (a request, a body being read)
+  kSaturation,  // callers queued on a shared resource under load (a lock, a connection pool)
+  kConnection,  // per-connection goroutines of live peers (read/write pumps)
+};
+std::string_view lookalike_name(Lookalike l);  // "none", "pool", "in-flight", "saturation", "connection"
+
+// `unit:` — what one leaked thing costs in goroutines, so a finding can say
+// "23 response bodies never closed (46 goroutines)". The rule's own match
+// counts units (one goroutine each, e.g. the readLoop of an unread body);
+// companions are the other goroutines each unit holds (its writeLoop), found
+// among the groups no rule claimed and folded into the finding, at most
+// `per_unit` goroutines per unit each.
+struct UnitCompanion {
+  std::vector<FrameCondition> frames;  // all must hold, as in `match`
+  std::vector<StateCategory> categories;  // empty: any state
+  uint64_t per_unit = 1;
+  RuleOrigin origin;
+};
+struct UnitSpec {
+  std::string name;  // plural noun phrase: "response bodies never closed"
+  std::vector<UnitCompanion> companions;
+  bool present() const { return !name.empty(); }
+};
+
+// `counter_evidence:` — goroutines elsewhere in the dump that show the
+// matched ones are healthy: readers visibly consuming the bodies, each
+// connection's reader alive in IO wait. When at least as many goroutines
+// match `frames` (and `categories`) as the finding has units (or
+// goroutines), the finding is demoted to pool-like with `says` as the
+// reason. `same_creator`: only goroutines started by the same created-by
+// function count.
+struct CounterEvidence {
+  std::vector<FrameCondition> frames;
+  std::vector<StateCategory> categories;
+  bool same_creator = false;
+  std::string says;  // "their callers are reading the bodies"
+  RuleOrigin origin;
 };
 
 struct MatchSpec {
@@ -136,10 +182,8 @@ struct HeapMatchSpec {
   // was ever freed, the mark of a structure that only grows. 0: no limit.
   double min_retained = 0;
   HeapGrowthCondition growth;
-  // The shape leaks only before Go 1.N (timers before 1.23): silent on a
-  // profile known to be 1.N or later, lower confidence when the version is
-  // unknown. 0: any version.
-  uint32_t go_before = 0;
+  // The Go version the shape stopped leaking in is the rule's
+  // `fixed_in_go` (Rule::fixed_in_go_minor), as for goroutine rules.
 };
 
 // A rule's own test: a dump (file path or inline text) and what the rule
@@ -154,6 +198,8 @@ struct RuleExample {
   int64_t count = -1;        // expected goroutine count, -1: not checked
   std::string site;          // expected leak-site function, "": not checked
   std::string confidence;    // expected confidence name, "": not checked
+  std::string severity;      // expected severity name, "": not checked
+  std::string evidence;      // expected evidence level name, "": not checked
   std::vector<std::string> source_roots;  // for rules with a source condition
   std::vector<std::string> modules;
   RuleOrigin origin;
@@ -174,6 +220,17 @@ struct Rule {
   int priority = 50;
   MatchSpec match;  // goroutine rules
   HeapMatchSpec heap;  // heap rules (heap.present); such a rule has no `match`
+  Lookalike lookalike = Lookalike::kNone;
+  UnitSpec unit;
+  std::vector<CounterEvidence> counter_evidence;
+  // `waits_for: siblings`: the goroutines wait for others started by the
+  // same parent (a WaitGroup's workers). When those are alive and blocked,
+  // this finding is a consequence of theirs and points at them.
+  bool waits_for_siblings = false;
+  // `fixed_in_go: "1.23"`: the shape stopped leaking in that Go release (its
+  // minor number here); dumps (and heap profiles) known to come from it or
+  // later get `info`.
+  uint32_t fixed_in_go_minor = 0;
   std::vector<RuleExample> examples;
   RuleOrigin origin;
   bool builtin = false;

@@ -289,23 +289,27 @@ Confidence as_confidence(const YNode& n) {
   fail(n.Mark(), fmt::format("unknown confidence '{}' (unconfirmed, low, medium, high)", name));
 }
 
+// A category name or a list of them.
+std::vector<StateCategory> as_categories(const YNode& c) {
+  std::vector<StateCategory> out;
+  auto read_one = [&](const YNode& e) {
+    StateCategory cat;
+    std::string name = as_string(e, "categories");
+    if (!category_from_name(name, &cat)) fail(e.Mark(), fmt::format("unknown state category '{}'", name));
+    out.push_back(cat);
+  };
+  if (c.IsSequence()) {
+    for (const auto& e : c) read_one(e);
+  } else {
+    read_one(c);
+  }
+  return out;
+}
+
 StateCondition read_state(const YNode& n) {
   MapReader m(n, "'state'", {"categories", "reason", "strict"});
   StateCondition s;
-  if (const YNode* c = m.get("categories")) {
-    auto read_one = [&](const YNode& e) {
-      StateCategory cat;
-      std::string name = as_string(e, "categories");
-      if (!category_from_name(name, &cat))
-        fail(e.Mark(), fmt::format("unknown state category '{}'", name));
-      s.categories.push_back(cat);
-    };
-    if (c->IsSequence()) {
-      for (const auto& e : *c) read_one(e);
-    } else {
-      read_one(*c);
-    }
-  }
+  if (const YNode* c = m.get("categories")) s.categories = as_categories(*c);
   if (const YNode* r = m.get("reason")) s.reason = as_regex(*r, "reason");
   if (const YNode* st = m.get("strict")) s.strict = as_bool(*st, "strict");
   if (!s.present()) fail(n.Mark(), "'state' needs 'categories' or 'reason'");
@@ -336,15 +340,19 @@ FrameCondition read_frame(const YNode& n, const std::string& file) {
   return f;
 }
 
+std::vector<FrameCondition> read_frames(const YNode& fr, const std::string& file) {
+  if (!fr.IsSequence()) fail(fr.Mark(), fmt::format("'frames' must be a list, got {}", kind_name(fr)));
+  std::vector<FrameCondition> out;
+  for (const auto& e : fr) out.push_back(read_frame(e, file));
+  return out;
+}
+
 MatchSpec read_match(const YNode& n, const std::string& file) {
   MapReader m(n, "'match'", {"state", "frames", "min_wait_minutes", "min_count", "count_by",
                              "growth", "source", "site", "spawner", "leaked"});
   MatchSpec spec;
   if (const YNode* s = m.get("state")) spec.state = read_state(*s);
-  if (const YNode* fr = m.get("frames")) {
-    if (!fr->IsSequence()) fail(fr->Mark(), fmt::format("'frames' must be a list, got {}", kind_name(*fr)));
-    for (const auto& e : *fr) spec.frames.push_back(read_frame(e, file));
-  }
+  if (const YNode* fr = m.get("frames")) spec.frames = read_frames(*fr, file);
   if (const YNode* w = m.get("min_wait_minutes"))
     spec.min_wait_minutes = static_cast<int64_t>(as_uint(*w, "min_wait_minutes"));
   if (const YNode* c = m.get("min_count")) {
@@ -364,7 +372,7 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
     if (const YNode* r = gm.get("required")) spec.growth.required = as_bool(*r, "required");
   }
   if (const YNode* s = m.get("source")) {
-    MapReader sm(*s, "'source'", {"pattern", "frame", "before", "after", "unconfirmed_severity"});
+    MapReader sm(*s, "'source'", {"pattern", "frame", "before", "after", "in_loop", "unconfirmed_severity"});
     spec.source.present = true;
     spec.source.pattern = as_regex(sm.require("pattern", "'source'"), "pattern");
     if (const YNode* f = sm.get("frame")) {
@@ -375,6 +383,7 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
     }
     if (const YNode* b = sm.get("before")) spec.source.before = static_cast<uint32_t>(std::min<uint64_t>(as_uint(*b, "before"), 200));
     if (const YNode* a = sm.get("after")) spec.source.after = static_cast<uint32_t>(std::min<uint64_t>(as_uint(*a, "after"), 200));
+    if (const YNode* l = sm.get("in_loop")) spec.source.in_loop = as_bool(*l, "in_loop");
     if (const YNode* u = sm.get("unconfirmed_severity"))
       spec.source.unconfirmed_severity = as_severity(*u, "unconfirmed_severity");
   }
@@ -418,8 +427,7 @@ double as_fraction(const YNode& n, std::string_view field) {
 }
 
 HeapMatchSpec read_heap(const YNode& n, const std::string& file) {
-  MapReader m(n, "'heap'", {"frames", "value", "min_value", "min_share", "min_retained", "growth",
-                            "go_before"});
+  MapReader m(n, "'heap'", {"frames", "value", "min_value", "min_share", "min_retained", "growth"});
   HeapMatchSpec h;
   h.present = true;
   if (const YNode* fr = m.get("frames")) {
@@ -449,16 +457,62 @@ HeapMatchSpec read_heap(const YNode& n, const std::string& file) {
       h.growth.min_inuse_objects = static_cast<int64_t>(std::min<uint64_t>(as_uint(*o, "min_inuse_objects"), INT64_MAX));
     if (const YNode* r = gm.get("required")) h.growth.required = as_bool(*r, "required");
   }
-  if (const YNode* v = m.get("go_before")) {
-    std::string s = as_string(*v, "go_before");
-    uint32_t minor = 0;
-    auto [p, ec] = std::from_chars(s.data() + std::min<size_t>(2, s.size()), s.data() + s.size(), minor);
-    if (s.rfind("1.", 0) != 0 || ec != std::errc() || p != s.data() + s.size() || minor == 0)
-      fail(v->Mark(), fmt::format("'go_before' must be a Go version such as \"1.23\", got '{}'", s));
-    h.go_before = minor;
-  }
   if (h.frames.empty()) fail(n.Mark(), "'heap' needs 'frames': which allocations the rule is about");
   return h;
+}
+
+Lookalike as_lookalike(const YNode& n) {
+  std::string v = as_string(n, "lookalike");
+  for (Lookalike l : {Lookalike::kNone, Lookalike::kPool, Lookalike::kInFlight, Lookalike::kSaturation,
+                      Lookalike::kConnection})
+    if (lookalike_name(l) == v) return l;
+  fail(n.Mark(), fmt::format("unknown lookalike '{}' (none, pool, in-flight, saturation, connection)", v));
+}
+
+UnitSpec read_unit(const YNode& n, const std::string& file) {
+  MapReader m(n, "'unit'", {"name", "companions"});
+  UnitSpec u;
+  u.name = as_text(m.require("name", "'unit'"), "name");
+  if (u.name.empty()) fail(n.Mark(), "'unit' needs a non-empty 'name'");
+  if (const YNode* cs = m.get("companions")) {
+    if (!cs->IsSequence()) fail(cs->Mark(), "'companions' must be a list");
+    for (const auto& e : *cs) {
+      MapReader cm(e, "a 'companions' entry", {"frames", "categories", "per_unit"});
+      UnitCompanion c;
+      c.origin = origin_of(e, file);
+      c.frames = read_frames(cm.require("frames", "a 'companions' entry"), file);
+      if (c.frames.empty()) fail(e.Mark(), "a companion needs at least one frame condition");
+      if (const YNode* cat = cm.get("categories")) c.categories = as_categories(*cat);
+      if (const YNode* pu = cm.get("per_unit")) {
+        c.per_unit = as_uint(*pu, "per_unit");
+        if (c.per_unit == 0) fail(pu->Mark(), "'per_unit' must be at least 1");
+      }
+      u.companions.push_back(std::move(c));
+    }
+  }
+  return u;
+}
+
+CounterEvidence read_counter_evidence(const YNode& n, const std::string& file) {
+  MapReader m(n, "a 'counter_evidence' entry", {"frames", "categories", "same_creator", "says"});
+  CounterEvidence c;
+  c.origin = origin_of(n, file);
+  c.frames = read_frames(m.require("frames", "a 'counter_evidence' entry"), file);
+  if (c.frames.empty()) fail(n.Mark(), "'counter_evidence' needs at least one frame condition");
+  if (const YNode* cat = m.get("categories")) c.categories = as_categories(*cat);
+  if (const YNode* sc = m.get("same_creator")) c.same_creator = as_bool(*sc, "same_creator");
+  c.says = as_text(m.require("says", "a 'counter_evidence' entry"), "says");
+  return c;
+}
+
+// "1.23" -> 23: Go 1.x minor versions.
+uint32_t as_go_minor(const YNode& n, std::string_view field) {
+  std::string v = as_string(n, field);
+  uint32_t minor = 0;
+  auto [p, ec] = std::from_chars(v.data() + std::min<size_t>(2, v.size()), v.data() + v.size(), minor);
+  if (v.rfind("1.", 0) != 0 || ec != std::errc() || p != v.data() + v.size() || minor == 0)
+    fail(n.Mark(), fmt::format("'{}' must be a Go release such as \"1.23\", got '{}'", field, v));
+  return minor;
 }
 
 RuleExample read_example(const YNode& n, const std::string& file) {
@@ -475,10 +529,20 @@ RuleExample read_example(const YNode& n, const std::string& file) {
     if (e.Scalar() != "none") fail(e.Mark(), "'expect' must be 'none' or a map with count/site/confidence");
     ex.expect_none = true;
   } else {
-    MapReader em(e, "'expect'", {"count", "site", "confidence"});
+    MapReader em(e, "'expect'", {"count", "site", "confidence", "severity", "evidence"});
     if (const YNode* c = em.get("count")) ex.count = static_cast<int64_t>(as_uint(*c, "count"));
     if (const YNode* s = em.get("site")) ex.site = as_string(*s, "site");
     if (const YNode* c = em.get("confidence")) ex.confidence = std::string(confidence_name(as_confidence(*c)));
+    if (const YNode* s = em.get("severity")) ex.severity = std::string(severity_name(as_severity(*s, "severity")));
+    if (const YNode* ev = em.get("evidence")) {
+      EvidenceLevel level;
+      std::string name = as_string(*ev, "evidence");
+      if (!evidence_level_from_name(name, &level))
+        fail(ev->Mark(), fmt::format("unknown evidence level '{}' (proof, state, growth, wait, spawning, "
+                                     "count, suspect, pool-like, withdrawn)",
+                                     name));
+      ex.evidence = name;
+    }
   }
   if (const YNode* r = m.get("source_root")) ex.source_roots = as_string_list(*r, "source_root");
   if (const YNode* mo = m.get("module")) ex.modules = as_string_list(*mo, "module");
@@ -494,7 +558,8 @@ bool valid_id(std::string_view id) {
 
 Rule read_rule(const YNode& n, const std::string& file) {
   MapReader m(n, "a rule", {"id", "title", "severity", "confidence", "description", "fix",
-                            "caller_hint", "priority", "match", "heap", "examples"});
+                            "caller_hint", "priority", "match", "heap", "lookalike", "unit",
+                            "counter_evidence", "waits_for", "fixed_in_go", "examples"});
   Rule r;
   r.origin = origin_of(n, file);
   const YNode& id = m.require("id", "a rule");
@@ -522,6 +587,18 @@ Rule read_rule(const YNode& n, const std::string& file) {
     if (!r.match.state.present() && r.match.frames.empty() && !r.match.leaked)
       fail(match.Mark(), "'match' needs at least one of 'state', 'frames' or 'leaked'");
   }
+  if (const YNode* l = m.get("lookalike")) r.lookalike = as_lookalike(*l);
+  if (const YNode* u = m.get("unit")) r.unit = read_unit(*u, file);
+  if (const YNode* ce = m.get("counter_evidence")) {
+    if (!ce->IsSequence()) fail(ce->Mark(), "'counter_evidence' must be a list");
+    for (const auto& e : *ce) r.counter_evidence.push_back(read_counter_evidence(e, file));
+  }
+  if (const YNode* w = m.get("waits_for")) {
+    std::string v = as_string(*w, "waits_for");
+    if (v != "siblings") fail(w->Mark(), fmt::format("unknown waits_for '{}' (siblings)", v));
+    r.waits_for_siblings = true;
+  }
+  if (const YNode* g = m.get("fixed_in_go")) r.fixed_in_go_minor = as_go_minor(*g, "fixed_in_go");
   if (const YNode* ex = m.get("examples")) {
     if (!ex->IsSequence()) fail(ex->Mark(), fmt::format("'examples' must be a list, got {}", kind_name(*ex)));
     for (const auto& e : *ex) {
@@ -568,7 +645,11 @@ RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
     }
     const YNode& root = tree.root;
     if (root.IsNull()) fail(YAML::Mark::null_mark(), "no 'rules:' list in the file");
-    MapReader top(root, "the file", {"rules"});
+    MapReader top(root, "the file", {"rules", "request_handlers"});
+    if (const YNode* rh = top.get("request_handlers")) {
+      if (!rh->IsSequence()) fail(rh->Mark(), "'request_handlers' must be a list of function patterns");
+      for (const auto& e : *rh) out.request_handlers.push_back(as_regex(e, "request_handlers"));
+    }
     const YNode& list = top.require("rules", "the file");
     if (!list.IsSequence()) fail(list.Mark(), fmt::format("'rules' must be a list, got {}", kind_name(list)));
     std::unordered_map<std::string, RuleOrigin> seen;
@@ -582,9 +663,11 @@ RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
     }
   } catch (const RuleError& e) {
     out.rules.clear();
+    out.request_handlers.clear();
     out.diagnostics.push_back(error_at(name, e.mark, e.message));
   } catch (const YAML::Exception& e) {
     out.rules.clear();
+    out.request_handlers.clear();
     out.diagnostics.push_back(error_at(name, e.mark, one_line("YAML syntax error: " + e.msg)));
   }
   return out;
@@ -615,6 +698,7 @@ bool RuleLoader::accept(RuleLoadResult result, bool builtin) {
     r.builtin = builtin;
     rules_.push_back(std::move(r));
   }
+  for (std::string& h : result.request_handlers) request_handlers_.push_back(std::move(h));
   return true;
 }
 
@@ -666,6 +750,17 @@ bool RuleLoader::add_path(const std::string& path, bool builtin) {
 }  // namespace gorleak
 
 namespace gorleak {
+
+std::string_view lookalike_name(Lookalike l) {
+  switch (l) {
+    case Lookalike::kNone: return "none";
+    case Lookalike::kPool: return "pool";
+    case Lookalike::kInFlight: return "in-flight";
+    case Lookalike::kSaturation: return "saturation";
+    case Lookalike::kConnection: return "connection";
+  }
+  return "none";
+}
 
 std::string_view frame_scope_name(FrameScope s) {
   switch (s) {

@@ -19,6 +19,10 @@ inline constexpr int kMaxRuleFileDepth = 32;           // nested maps/lists
 
 struct RuleLoadResult {
   std::vector<Rule> rules;
+  // `request_handlers:` — RE2 patterns of functions that serve one request
+  // (net/http.(*conn).serve, grpc's handleStream…): a goroutine running one
+  // of them spawns per request (classify/evidence.h).
+  std::vector<std::string> request_handlers;
   std::vector<Diagnostic> diagnostics;  // errors; empty when ok
   bool ok() const { return diagnostics.empty(); }
 };
@@ -37,6 +41,8 @@ class RuleLoader {
 
   const std::vector<Rule>& rules() const { return rules_; }
   std::vector<Rule> take_rules() { return std::move(rules_); }
+  // Every file's `request_handlers:` patterns, in load order.
+  const std::vector<std::string>& request_handlers() const { return request_handlers_; }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   bool ok() const { return diagnostics_.empty(); }
 
@@ -45,6 +51,7 @@ class RuleLoader {
   bool accept(RuleLoadResult result, bool builtin);
 
   std::vector<Rule> rules_;
+  std::vector<std::string> request_handlers_;
   std::vector<Diagnostic> diagnostics_;
 };
 

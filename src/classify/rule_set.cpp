@@ -70,7 +70,8 @@ PatternBits PatternSet::match(std::string_view text) const {
 
 std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
                                         const std::vector<std::string>& disabled,
-                                        std::vector<Diagnostic>* diagnostics) {
+                                        std::vector<Diagnostic>* diagnostics,
+                                        const std::vector<std::string>& request_handlers) {
   auto set = std::make_unique<RuleSet>();
   for (const auto& id : disabled) {
     bool known = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.id == id; });
@@ -86,8 +87,8 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
     if (std::find(disabled.begin(), disabled.end(), r.id) == disabled.end())
       set->rules_.push_back(std::move(r));
 
-  set->compiled_.reserve(set->rules_.size());
-  auto compile_frames = [&](const std::vector<FrameCondition>& frames, CompiledRule* c) {
+  auto compile_frames = [&](const std::vector<FrameCondition>& frames) {
+    std::vector<CompiledFrameCondition> out;
     for (const FrameCondition& f : frames) {
       CompiledFrameCondition cf;
       cf.scope = f.scope;
@@ -95,25 +96,43 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
       cf.negate = f.negate;
       if (!f.func.empty()) cf.func = set->funcs_.add(f.func);
       if (!f.file.empty()) cf.file = set->files_.add(f.file);
-      c->frames.push_back(cf);
+      out.push_back(cf);
     }
+    return out;
   };
+  auto mask_of = [](const std::vector<StateCategory>& cats) {
+    uint32_t m = 0;
+    for (StateCategory cat : cats) m |= 1u << static_cast<unsigned>(cat);
+    return m;
+  };
+  set->compiled_.reserve(set->rules_.size());
   for (const Rule& r : set->rules_) {
     CompiledRule c;
     c.rule = &r;
     if (r.heap.present) {
-      compile_frames(r.heap.frames, &c);
+      // Heap rules: frame conditions only, in the same pattern sets.
+      c.frames = compile_frames(r.heap.frames);
       set->heap_compiled_.push_back(std::move(c));
       continue;
     }
-    for (StateCategory cat : r.match.state.categories) c.category_mask |= 1u << static_cast<unsigned>(cat);
+    c.category_mask = mask_of(r.match.state.categories);
     if (!r.match.state.reason.empty()) c.reason = set->reasons_.add(r.match.state.reason);
-    compile_frames(r.match.frames, &c);
+    c.frames = compile_frames(r.match.frames);
+    for (const UnitCompanion& u : r.unit.companions)
+      c.companions.push_back({compile_frames(u.frames), mask_of(u.categories)});
+    for (const CounterEvidence& ce : r.counter_evidence)
+      c.counters.push_back({compile_frames(ce.frames), mask_of(ce.categories)});
     if (r.match.source.present) {
       RE2::Options opt = pattern_options();
       c.source = std::make_unique<RE2>(r.match.source.pattern, opt);
     }
     set->compiled_.push_back(std::move(c));
+  }
+  for (const std::string& h : request_handlers) {
+    int i = set->funcs_.add(h);
+    if (std::find(set->request_handlers_.begin(), set->request_handlers_.end(), i) ==
+        set->request_handlers_.end())
+      set->request_handlers_.push_back(i);
   }
   set->funcs_.compile();
   set->files_.compile();

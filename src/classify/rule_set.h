@@ -32,6 +32,13 @@ struct CompiledFrameCondition {
   bool negate = false;
 };
 
+// Frame conditions plus state categories over one group, as used by a
+// unit's companions and by counter-evidence.
+struct CompiledGroupCondition {
+  std::vector<CompiledFrameCondition> frames;
+  uint32_t category_mask = 0;  // 0: any state
+};
+
 // A goroutine rule (`match:`) or, in heap_compiled(), a heap rule (`heap:`,
 // whose frame conditions are compiled into the same pattern sets).
 struct CompiledRule {
@@ -40,6 +47,8 @@ struct CompiledRule {
   int reason = -1;             // index into the reason set
   std::vector<CompiledFrameCondition> frames;
   std::unique_ptr<RE2> source;  // the source condition's pattern
+  std::vector<CompiledGroupCondition> companions;  // rule->unit.companions, same order
+  std::vector<CompiledGroupCondition> counters;    // rule->counter_evidence, same order
 };
 
 // One RE2::Set of patterns plus, for the rare DFA-out-of-memory case, the
@@ -62,9 +71,11 @@ class RuleSet {
  public:
   // Compiles `rules` minus the ids in `disabled`. Unknown disabled ids are
   // reported as warnings in `diagnostics`.
+  // `request_handlers`: the rule files' `request_handlers:` patterns.
   static std::unique_ptr<RuleSet> build(std::vector<Rule> rules,
                                         const std::vector<std::string>& disabled,
-                                        std::vector<Diagnostic>* diagnostics);
+                                        std::vector<Diagnostic>* diagnostics,
+                                        const std::vector<std::string>& request_handlers = {});
 
   const std::vector<Rule>& rules() const { return rules_; }  // goroutine and heap rules
   // Goroutine rules only: what the classifier evaluates.
@@ -72,6 +83,9 @@ class RuleSet {
   // Heap rules only (heap/heap_rules.h).
   const std::vector<CompiledRule>& heap_compiled() const { return heap_compiled_; }
   const Rule* find(std::string_view id) const;
+
+  // Indices into funcs() of the request-handler patterns.
+  const std::vector<int>& request_handlers() const { return request_handlers_; }
 
   const PatternSet& funcs() const { return funcs_; }
   const PatternSet& files() const { return files_; }
@@ -81,6 +95,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::vector<CompiledRule> compiled_;
   std::vector<CompiledRule> heap_compiled_;
+  std::vector<int> request_handlers_;
   PatternSet funcs_, files_, reasons_;
 };
 

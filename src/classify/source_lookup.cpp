@@ -24,7 +24,73 @@ std::vector<std::string_view> path_parts(std::string_view p) {
 
 }  // namespace
 
-SourceLookup::SourceLookup(std::vector<std::string> roots) : roots_(std::move(roots)) {}
+SourceLookup::SourceLookup(std::vector<std::string> roots, bool guarded)
+    : roots_(std::move(roots)), guarded_(guarded) {}
+
+std::string declared_name(std::string_view func) {
+  // Drop the package path, then the package name.
+  size_t slash = func.rfind('/');
+  std::string_view rest = slash == std::string_view::npos ? func : func.substr(slash + 1);
+  size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return {};
+  rest = rest.substr(dot + 1);
+  if (rest.size() > 3 && rest.substr(rest.size() - 3) == "-fm") rest.remove_suffix(3);
+  // Split on dots outside brackets and parentheses: (*T), name, func1, 2…
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
+    if (c == '(' || c == '[') ++depth;
+    if (c == ')' || c == ']') --depth;
+    if (c == '.' && depth == 0) {
+      parts.push_back(rest.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  parts.push_back(rest.substr(start));
+  // The declared name is the first part that is not a receiver type.
+  for (std::string_view p : parts) {
+    if (p.empty() || p.front() == '(') continue;
+    size_t bracket = p.find('[');
+    if (bracket != std::string_view::npos) p = p.substr(0, bracket);
+    return std::string(p);
+  }
+  return {};
+}
+
+std::vector<std::string> default_source_roots() {
+  std::vector<std::string> roots;
+  std::error_code ec;
+  std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) return roots;
+  roots.push_back(cwd.string());
+  for (std::filesystem::path dir = cwd; !dir.empty(); dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / ".git", ec)) {
+      if (dir != cwd) roots.push_back(dir.string());
+      break;
+    }
+    if (dir == dir.parent_path()) break;
+  }
+  return roots;
+}
+
+bool SourceLookup::declares(std::string_view dump_path, std::string_view func) {
+  if (!guarded_) return true;
+  std::string name = declared_name(func);
+  if (name.empty()) return false;
+  File& f = file(dump_path);
+  if (f.path.empty()) return false;
+  for (std::string_view line : f.lines) {
+    if (line.substr(0, 5) != "func ") continue;
+    for (size_t p = line.find(name); p != std::string_view::npos; p = line.find(name, p + 1)) {
+      char before = p > 0 ? line[p - 1] : ' ';
+      char after = p + name.size() < line.size() ? line[p + name.size()] : ' ';
+      if ((before == ' ' || before == ')') && (after == '(' || after == '[')) return true;
+    }
+  }
+  return false;
+}
 
 std::string SourceLookup::resolve(std::string_view dump_path) {
   if (roots_.empty() || dump_path.empty()) return {};

@@ -22,9 +22,20 @@ struct SourceWindow {
 
 class SourceLookup {
  public:
-  explicit SourceLookup(std::vector<std::string> roots = {});
+  // `guarded`: the roots were not named by the user but guessed (the
+  // current directory and its git top level, see default_source_roots()):
+  // a file found there counts only when it declares the frame's function
+  // (declares() below), so a dump of another program never reads the
+  // user's unrelated main.go.
+  explicit SourceLookup(std::vector<std::string> roots = {}, bool guarded = false);
   bool enabled() const { return !roots_.empty(); }
+  bool guarded() const { return guarded_; }
   const std::vector<std::string>& roots() const { return roots_; }
+
+  // Whether the file for `dump_path` declares the function `func` (a Go
+  // symbol as dumps print it: main.(*Server).handle.func1 declares
+  // `handle`). True when not guarded.
+  bool declares(std::string_view dump_path, std::string_view func);
 
   // The file on disk for a dump path, "" when not found.
   std::string resolve(std::string_view dump_path);
@@ -43,7 +54,16 @@ class SourceLookup {
   File& file(std::string_view dump_path);
 
   std::vector<std::string> roots_;
+  bool guarded_ = false;
   std::unordered_map<std::string, std::unique_ptr<File>> cache_;
 };
+
+// The roots to look in when none are given: the current directory and the
+// top level of the git checkout it is in (found by walking up to `.git`).
+std::vector<std::string> default_source_roots();
+
+// The name a Go symbol is declared under: main.(*Server).handle.func1 ->
+// "handle", pkg.Run[...] -> "Run". "" for names with no declaration.
+std::string declared_name(std::string_view func);
 
 }  // namespace gorleak

@@ -138,8 +138,6 @@ std::string heap_match_text(const HeapMatchSpec& h) {
                        format_bytes(h.growth.min_inuse_space), h.growth.min_inuse_objects,
                        h.growth.required ? " (required: `gorleak heap diff` only)"
                                          : " (when diffing; raises confidence)");
-  if (h.go_before)
-    out += fmt::format("  Go version: before 1.{} (silent on profiles known to be newer)\n", h.go_before);
   return out;
 }
 
@@ -206,8 +204,7 @@ struct ExampleOutcome {
 
 // A heap rule's example: the profile (and its base, for growth) through the
 // heap rules of the whole set.
-ExampleOutcome run_heap_example(const std::vector<Rule>& all_rules, const Rule& rule,
-                                const RuleExample& ex) {
+ExampleOutcome run_heap_example(const RuleLoader& loader, const Rule& rule, const RuleExample& ex) {
   ExampleOutcome out;
   Catalog catalog;
   std::vector<HeapProfile> profiles;
@@ -226,7 +223,7 @@ ExampleOutcome run_heap_example(const std::vector<Rule>& all_rules, const Rule& 
     }
     profiles.push_back(std::move(loaded.heap_profiles.front()));
   }
-  auto set = RuleSet::build(all_rules, {}, nullptr);
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
   HeapClassifyOptions opt;
   opt.modules = ex.modules;
   std::vector<HeapFinding> found = find_heap_leaks(profiles.back(), catalog, *set, opt,
@@ -253,9 +250,8 @@ ExampleOutcome run_heap_example(const std::vector<Rule>& all_rules, const Rule& 
   return out;
 }
 
-ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
-                           const RuleExample& ex) {
-  if (rule.heap.present) return run_heap_example(all_rules, rule, ex);
+ExampleOutcome run_example(const RuleLoader& loader, const Rule& rule, const RuleExample& ex) {
+  if (rule.heap.present) return run_heap_example(loader, rule, ex);
   ExampleOutcome out;
   Catalog catalog;
   LoadResult loaded;
@@ -281,7 +277,7 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
   ClassifyOptions opt;
   opt.modules = ex.modules;
   opt.source = &source;
-  auto set = RuleSet::build(all_rules, {}, nullptr);
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
   std::vector<const Finding*> mine;
   std::vector<Finding> keep;
   std::vector<Snapshot>& snaps = loaded.snapshots;
@@ -292,9 +288,10 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
     for (const Finding& f : s.findings) {
       if (f.rule != rule.id) continue;
       mine.push_back(&f);
-      seen += fmt::format("{}{} count={} site={} confidence={} severity={}", seen.empty() ? "" : "; ",
-                          f.rule, f.count, catalog.str(f.site.func), confidence_name(f.confidence),
-                          severity_name(f.severity));
+      seen += fmt::format("{}{} count={} site={} confidence={} severity={} evidence={}",
+                          seen.empty() ? "" : "; ", f.rule, f.count, catalog.str(f.site.func),
+                          confidence_name(f.confidence), severity_name(f.severity),
+                          evidence_level_name(f.evidence_level));
     }
   }
   if (ex.expect_none) {
@@ -311,13 +308,17 @@ ExampleOutcome run_example(const std::vector<Rule>& all_rules, const Rule& rule,
     if (ex.count >= 0 && f->count != static_cast<uint64_t>(ex.count)) continue;
     if (!ex.site.empty() && catalog.str(f->site.func) != ex.site) continue;
     if (!ex.confidence.empty() && confidence_name(f->confidence) != ex.confidence) continue;
+    if (!ex.severity.empty() && severity_name(f->severity) != ex.severity) continue;
+    if (!ex.evidence.empty() && evidence_level_name(f->evidence_level) != ex.evidence) continue;
     out.passed = true;
     return out;
   }
-  out.message = fmt::format("expected {}{}{}{}, got {}", rule.id,
+  out.message = fmt::format("expected {}{}{}{}{}{}, got {}", rule.id,
                             ex.count >= 0 ? fmt::format(" count={}", ex.count) : "",
                             ex.site.empty() ? "" : " site=" + ex.site,
                             ex.confidence.empty() ? "" : " confidence=" + ex.confidence,
+                            ex.severity.empty() ? "" : " severity=" + ex.severity,
+                            ex.evidence.empty() ? "" : " evidence=" + ex.evidence,
                             seen.empty() ? "no finding of this rule" : seen);
   return out;
 }
@@ -339,7 +340,7 @@ int rules_test(const std::vector<std::string>& files) {
   size_t passed = 0, failed = 0;
   for (const Rule& r : rules) {
     for (const RuleExample& ex : r.examples) {
-      ExampleOutcome o = run_example(rules, r, ex);
+      ExampleOutcome o = run_example(loader, r, ex);
       std::string label = !ex.dump.empty() ? ex.dump : "inline snippet";
       std::string expect = ex.expect_none ? "none" : fmt::format("{}{}",
           ex.count >= 0 ? fmt::format("count={} ", ex.count) : "", ex.site.empty() ? "" : "site=" + ex.site);

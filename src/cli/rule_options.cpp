@@ -36,7 +36,10 @@ void add_rule_options(po::options_description& desc, RuleOptions* o) {
       ("source-root", po::value<std::vector<std::string>>(&o->source_roots)->value_name("DIR")
                           ->composing(),
        "a checkout of the program's source (repeatable): rules that read the code around a "
-       "frame (time-after-in-loop, ticker-without-stop, context-never-cancelled) look there");
+       "frame (time-after-in-loop, ticker-without-stop, context-never-cancelled) look there. "
+       "Default: the current directory and its git top level, where a file counts only if it "
+       "declares the frame's function")
+      ("no-source", po::bool_switch(&o->no_source), "read no source code, not even from the current directory");
 }
 
 bool parse_fail_on(const std::string& value, RuleSeverity* out) {
@@ -62,9 +65,14 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
   }
   auto engine = std::make_unique<RuleEngine>();
   std::vector<Diagnostic> notes;
-  engine->rules = RuleSet::build(loader.take_rules(), o.disabled, &notes);
+  engine->rules = RuleSet::build(loader.take_rules(), o.disabled, &notes, loader.request_handlers());
   for (const Diagnostic& d : notes) print_warning(d.format());
-  engine->source = std::make_unique<SourceLookup>(o.source_roots);
+  if (o.no_source)
+    engine->source = std::make_unique<SourceLookup>();
+  else if (!o.source_roots.empty())
+    engine->source = std::make_unique<SourceLookup>(o.source_roots);
+  else
+    engine->source = std::make_unique<SourceLookup>(default_source_roots(), /*guarded=*/true);
   engine->options.modules = modules;
   engine->options.ignore.top = o.ignore_top;
   engine->options.ignore.any = o.ignore_any;

@@ -25,6 +25,7 @@ struct RuleOptions {
   std::string fail_on;                  // --fail-on SEVERITY
   std::vector<std::string> ignore_top, ignore_any, ignore_created_by;
   std::vector<std::string> source_roots;  // --source-root DIR
+  bool no_source = false;                 // --no-source: read no source at all
 };
 
 void add_rule_options(po::options_description& desc, RuleOptions* o);

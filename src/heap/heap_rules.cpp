@@ -183,7 +183,10 @@ std::vector<HeapFinding> find_heap_leaks(const HeapProfile& now, const Catalog& 
     const Rule& r = *c->rule;
     const HeapMatchSpec& spec = r.heap;
     if (spec.growth.required && !base) continue;
-    if (spec.go_before != 0 && !may_be_before(now.go_version, spec.go_before)) continue;
+    // fixed_in_go: a profile known to come from that release or later gets
+    // `info`, as a goroutine dump does.
+    const uint32_t fixed = r.fixed_in_go_minor;
+    const bool fixed_here = fixed != 0 && now.go_version.min_minor >= fixed;
     if (!now.has_value[static_cast<size_t>(spec.value)]) continue;
     const size_t vi = static_cast<size_t>(spec.value);
     int64_t total = heap_total(now, spec.value);
@@ -234,19 +237,22 @@ std::vector<HeapFinding> find_heap_leaks(const HeapProfile& now, const Catalog& 
       if (!largest.frames.empty())
         f.allocated_in = SourceSite{largest.frames[0].func, largest.frames[0].file, largest.frames[0].line};
       if (spec.growth.present && base) f.confidence = step(f.confidence, +1);
-      if (spec.go_before != 0) {
-        if (!now.go_version.known()) {
-          f.confidence = step(f.confidence, -1);
-          f.version_note = fmt::format(
-              "The profile does not say which Go version wrote it; this leaks only before Go "
-              "1.{}. On 1.{} or later the same code is collected, and memory held here is held "
-              "by the program itself.",
-              spec.go_before, spec.go_before);
-        } else {
-          f.version_note = fmt::format("{} ({}): before Go 1.{}, where this leaks.",
-                                       go_version_text(now.go_version), now.go_version.basis,
-                                       spec.go_before);
-        }
+      if (fixed_here) {
+        f.severity = RuleSeverity::kInfo;
+        f.version_note = fmt::format(
+            "{} ({}): the shape stopped leaking in Go 1.{}, so whatever is held here is held by "
+            "the program itself.",
+            go_version_phrase(now.go_version), now.go_version.basis, fixed);
+      } else if (fixed != 0 && !now.go_version.known()) {
+        f.confidence = step(f.confidence, -1);
+        f.version_note = fmt::format(
+            "The profile does not say which Go version wrote it; this leaks only before Go 1.{}. "
+            "On 1.{} or later the same code is collected, and memory held here is held by the "
+            "program itself.",
+            fixed, fixed);
+      } else if (fixed != 0) {
+        f.version_note = fmt::format("{} ({}): before Go 1.{}, where this leaks.",
+                                     go_version_phrase(now.go_version), now.go_version.basis, fixed);
       }
       const int64_t inuse_space = f.values[static_cast<size_t>(HeapValue::kInuseSpace)];
       const int64_t inuse_objects = f.values[static_cast<size_t>(HeapValue::kInuseObjects)];

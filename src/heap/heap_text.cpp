@@ -292,7 +292,7 @@ bool parse_heap_text(ByteSource& source, Catalog& catalog, const std::string& na
   else if (lr.ended_mid_line)
     p.diagnostics.push_back(Diagnostic{Severity::kWarning, name, lr.lines, 0,
                                        "input ends mid-line (cut short?)"});
-  p.go_version = infer_go_version(p, catalog);
+  p.go_version = infer_heap_go_version(p, catalog);
   *out = std::move(p);
   return true;
 }

@@ -49,7 +49,7 @@ bool build_heap_profile(const PprofProfile& profile, Catalog& catalog, const std
     hs.stack = id;
     out->samples.push_back(hs);
   }
-  out->go_version = infer_go_version(*out, catalog);
+  out->go_version = infer_heap_go_version(*out, catalog);
   return true;
 }
 

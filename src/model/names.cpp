@@ -28,6 +28,18 @@ std::string_view leak_report_name(LeakReport r) {
   return "none";
 }
 
+std::string go_version_bound(uint32_t minor) {
+  return minor == 0 ? std::string() : fmt::format("1.{}", minor);
+}
+
+std::string go_version_text(const GoVersionRange& r) {
+  if (!r.known()) return {};
+  if (r.max_minor == 0) return "\u2265" + go_version_bound(r.min_minor);
+  if (r.min_minor == 0) return "\u2264" + go_version_bound(r.max_minor);
+  if (r.min_minor == r.max_minor) return go_version_bound(r.min_minor);
+  return go_version_bound(r.min_minor) + "\u2013" + go_version_bound(r.max_minor);
+}
+
 namespace {
 constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "critical"};
 constexpr std::string_view kConfidences[] = {"unconfirmed", "low", "medium", "high"};

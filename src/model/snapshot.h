@@ -74,6 +74,10 @@ struct GoVersionRange {
   std::string basis;  // what the range rests on, one phrase, for the report
   bool known() const { return min_minor != 0 || max_minor != 0; }
 };
+// "1.22–1.23", "1.19", "≥1.22", "≤1.20"; "" when not known(). Bounds alone:
+// go_version_bound(r.min_minor) = "1.22", "" for an open bound.
+std::string go_version_text(const GoVersionRange& r);
+std::string go_version_bound(uint32_t minor);
 
 // Reports that list only goroutines that should not exist, so that each one
 // is a leak by definition (count thresholds do not apply).

@@ -1,8 +1,36 @@
-// "Where in the user's code": the first frame of a stack that belongs to the
-// user rather than to the Go standard library or runtime. Reports highlight
-// it; it is the leak site a finding names.
+// "Where in the user's code": which frames belong to the program under
+// investigation rather than to the Go standard library, the runtime or the
+// third-party libraries it calls. Reports highlight the innermost such
+// frame; it is the leak site a finding names (classify/leak_site.h).
+//
+// Without --module, the user's code is inferred from the dump itself
+// (UserCode::infer, once per catalog):
+//   - the `main` package, except a test binary's generated `_testmain.go`;
+//   - the package of a test (`P.TestX`, `P.BenchmarkX`, `P.FuzzX`,
+//     `P.ExampleX` in a `_test.go` file);
+//   - the repository those live in: its import-path prefix (github.com/a/b,
+//     or the first element of a dotless path), learnt from -trimpath paths
+//     and from GOPATH trees (`…/src/IMPORT/PATH/file.go`) that hold `main`;
+//   - code in a module layout outside the module cache and vendor/ (the
+//     main module, or a module it replaces with a local directory).
+// Never the user's: the standard library and runtime; code in the module
+// cache (`…/pkg/mod/…@vX.Y.Z/…`, or any `@vX…` path element, as -trimpath
+// prints it), in a `vendor/` tree or with `/vendor/` in its import path;
+// GOPATH trees of other repositories (`/usr/share/gocode/src/google.golang.
+// org/grpc/…` next to a main package elsewhere); `_testmain.go`; symbols
+// without a package (`stopm`, `runtime·park` of Go ≤1.4's C runtime, cgo
+// exports). A dump with neither a main package nor a test shows nothing to
+// tell a GOPATH library from the user's own tree: such frames count as the
+// user's (a library in the module cache or vendor/ still does not).
+//
+// With --module PREFIX…, the user's code is exactly those modules (any
+// package, even a standard-library one, that the prefixes name), and the
+// `main` package when its files lie inside one of them or nothing in the
+// dump places it elsewhere. No other frame stands in when none matches.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,19 +40,67 @@
 
 namespace gorleak {
 
-// True when `func` is the user's code: with `modules` given, its package
-// path starts with one of them (at a path boundary); without, it is neither
-// standard library nor runtime (model/func_name.h). Unknown symbols are not.
-bool is_user_func(std::string_view func, const std::vector<std::string>& modules);
+class UserCode {
+ public:
+  // Learns the user's code from every stack in `catalog`. `modules`: the
+  // --module prefixes; when given they name the user's packages alone.
+  static UserCode infer(const Catalog& catalog, std::vector<std::string> modules = {});
 
-// Index of the first (innermost) user frame of `stack`, or -1 when every
-// frame is stdlib/runtime. With `modules` given but no frame inside them,
-// falls back to the first non-stdlib frame (a third-party library frame
-// is still closer to the user than net/http is).
+  // Whether a frame, its function and the file it is in, is the user's.
+  // `file` may be empty (unknown): then the function name decides.
+  bool is_user(std::string_view func, std::string_view file) const;
+  bool is_user(const Catalog& catalog, StrId func, StrId file) const;
+  // Index of the innermost user frame of `stack`, or -1.
+  int find_user_frame(const Catalog& catalog, const Stack& stack) const;
+
+  // What was inferred, for tests and for reports that explain themselves.
+  // The import-path prefixes of the user's packages beyond `main`
+  // (without --module: repositories of the main and test packages).
+  const std::vector<std::string>& modules() const { return modules_; }
+  // Directories of the main package's files (not `_testmain.go`).
+  const std::vector<std::string>& main_dirs() const { return main_dirs_; }
+  // Whether the dump shows a main or test package to anchor the inference.
+  bool anchored() const { return anchored_; }
+  bool from_options() const { return from_options_; }
+
+  // The catalog size this was inferred from (see user_code_of).
+  size_t stacks_seen() const { return stacks_seen_; }
+  size_t strings_seen() const { return strings_seen_; }
+
+ private:
+  std::vector<std::string> modules_;
+  std::vector<std::string> main_dirs_;
+  std::vector<std::string> gopath_roots_;  // "…/src" of GOPATH-layout frames ("" for -trimpath)
+  bool anchored_ = false;
+  bool from_options_ = false;
+  bool main_in_modules_ = true;  // with --module: whether main is one of them
+  size_t stacks_seen_ = 0;
+  size_t strings_seen_ = 0;
+};
+
+// The UserCode of `catalog` for `modules`, inferred on first use and again
+// once the catalog has grown (another dump loaded into it), kept in the
+// catalog. For stages that ask for every stack (reports, the classifier).
+// Not for concurrent use on one catalog: every stage after loading runs on
+// one thread.
+const UserCode& user_code_of(const Catalog& catalog, const std::vector<std::string>& modules);
+
+// Shorthands over user_code_of(catalog, modules).
 int find_user_frame(const Stack& stack, const Catalog& catalog,
                     const std::vector<std::string>& modules);
+bool is_user_frame(const Catalog& catalog, StrId func, StrId file,
+                   const std::vector<std::string>& modules);
+
+// By the function name alone, where no file is known: with `modules`, its
+// package path starts with one of them (at a path boundary); without, it
+// has a package that is neither standard library, runtime nor vendored.
+bool is_user_func(std::string_view func, const std::vector<std::string>& modules);
 
 // Dimmed in colour output: standard library and runtime frames.
 bool is_library_func(std::string_view func);
+
+// Third-party code: has a package, and is neither standard library nor
+// runtime. Whether it is the user's is UserCode's question.
+bool is_third_party_func(std::string_view func);
 
 }  // namespace gorleak

@@ -109,6 +109,7 @@ void parse_state_item(std::string_view item, HeaderLine* out) {
       std::string_view rest = item.substr(p.size());
       if (scan_u64(rest, &n, &overflow) == rest.size() && !rest.empty()) {
         out->bubble = overflow || n > INT64_MAX ? INT64_MAX : static_cast<int64_t>(n);
+        out->bubble_is_group = p == "synctest group ";
         return;
       }
     }
@@ -124,7 +125,8 @@ void parse_state(std::string_view content, HeaderLine* out) {
     again = false;
     struct Q { std::string_view text; bool* flag; };
     const Q qualifiers[] = {{" (leaked)", &out->leaked}, {" (scan)", &out->scan},
-                            {" (durable)", &out->durable}, {" (synctest)", &out->durable}};
+                            {" (durable)", &out->durable},
+                            {" (synctest)", &out->synctest_qualifier}};
     for (const Q& q : qualifiers) {
       if (ends_with(reason, q.text)) {
         reason.remove_suffix(q.text.size());
@@ -133,6 +135,7 @@ void parse_state(std::string_view content, HeaderLine* out) {
       }
     }
   }
+  out->durable = out->durable || out->synctest_qualifier;
   out->reason = reason;
   while (comma != std::string_view::npos) {
     content = content.substr(comma + 2);
@@ -141,7 +144,46 @@ void parse_state(std::string_view content, HeaderLine* out) {
   }
 }
 
+bool mask_char(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(static_cast<char>(c)) ||
+         c == '.' || c == '?' || c == '*' || c == '#' || c == '_' || c == '-' || c == '<' ||
+         c == '>' || c >= 0x80;
+}
+
+// The goroutine id at the start of `s`: digits, or a masked id (see
+// HeaderLine) ending at a blank. Returns its length, 0 when there is none.
+size_t scan_goroutine_id(std::string_view s, uint64_t* id, bool* overflow, bool* masked) {
+  *masked = false;
+  size_t digits = scan_u64(s, id, overflow);
+  if (digits > 0 && (digits == s.size() || s[digits] == ' ')) return digits;
+  size_t end = s.find(' ');
+  if (end == std::string_view::npos || !is_masked_id(s.substr(0, end))) return 0;
+  *id = 0;
+  *overflow = false;
+  *masked = true;
+  return end;
+}
+
 }  // namespace
+
+bool is_masked_id(std::string_view token) {
+  if (token.empty() || token.size() > 32) return false;
+  // Letters must repeat one letter (NNNNN, XXX, xxx) unless the token is a
+  // `<placeholder>`: a word such as "leak" in log text is not an id.
+  bool angled = token.size() > 2 && token.front() == '<' && token.back() == '>';
+  bool all_digits = true;
+  char letter = 0;
+  for (char c : token) {
+    if (!mask_char(static_cast<unsigned char>(c))) return false;
+    all_digits = all_digits && is_digit(c);
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!alpha || angled) continue;
+    char lower = static_cast<char>(c | 0x20);
+    if (letter != 0 && letter != lower) return false;
+    letter = lower;
+  }
+  return !all_digits;
+}
 
 bool parse_u64(std::string_view s, uint64_t* out) {
   bool overflow = false;
@@ -155,7 +197,7 @@ bool parse_header(std::string_view line, HeaderLine* out) {
   if (line.empty() || line.back() != ':') return false;
   std::string_view rest = line.substr(kPrefix.size());
   *out = HeaderLine{};
-  size_t digits = scan_u64(rest, &out->id, &out->id_overflow);
+  size_t digits = scan_goroutine_id(rest, &out->id, &out->id_overflow, &out->id_masked);
   if (digits == 0) return false;
   rest = rest.substr(digits);
   // 1.22+ `gp=0x… m=N mp=0x…` sits between the id and the bracket.
@@ -163,6 +205,7 @@ bool parse_header(std::string_view line, HeaderLine* out) {
     size_t b = rest.find(" [");
     if (b == std::string_view::npos) return false;
     rest = rest.substr(b);
+    out->has_gp = true;
   }
   if (!starts_with(rest, " [")) return false;
   rest = rest.substr(2, rest.size() - 3);  // drop " [" and the final ':'
@@ -197,7 +240,7 @@ bool parse_goleak_header(std::string_view line, HeaderLine* out) {
   if (!starts_with(line, kPrefix) || !ends_with(line, kSuffix)) return false;
   std::string_view rest = line.substr(kPrefix.size());
   *out = HeaderLine{};
-  size_t digits = scan_u64(rest, &out->id, &out->id_overflow);
+  size_t digits = scan_goroutine_id(rest, &out->id, &out->id_overflow, &out->id_masked);
   if (digits == 0) return false;
   rest = rest.substr(digits);
   constexpr std::string_view kState = " in state ";
@@ -318,10 +361,15 @@ bool parse_created_by(std::string_view s, CreatedByLine* out) {
   *out = CreatedByLine{};
   constexpr std::string_view kIn = " in goroutine ";
   size_t in = s.rfind(kIn);
-  if (in != std::string_view::npos &&
-      parse_u64(s.substr(in + kIn.size()), &out->parent_id)) {
-    out->has_parent = true;
-    s = s.substr(0, in);
+  if (in != std::string_view::npos) {
+    std::string_view id = s.substr(in + kIn.size());
+    if (parse_u64(id, &out->parent_id)) {
+      out->has_parent = true;
+      s = s.substr(0, in);
+    } else if (is_masked_id(id)) {
+      out->parent_masked = true;
+      s = s.substr(0, in);
+    }
   }
   if (s.empty()) return false;
   out->func = s;

@@ -11,16 +11,24 @@ namespace gorleak {
 bool parse_u64(std::string_view s, uint64_t* out);
 
 // `goroutine ID[ gp=… m=… mp=…] [STATE…][ {LABELS}]:` (any Go version).
+// People who paste dumps into issues often mask the ids (`goroutine NNNNN
+// [chan send]:`, `goroutine XXX`, `goroutine …`): a token of letters, dots,
+// `?`, `*`, `#`, `_`, `-`, `<>` or non-ASCII bytes (digits may mix in) is
+// read as a masked id, so the goroutine is kept with its id unknown.
 struct HeaderLine {
   uint64_t id = 0;
   bool id_overflow = false;   // more digits than fit in 64 bits
+  bool id_masked = false;     // the id was replaced by a placeholder; `id` is 0
+  bool has_gp = false;        // ` gp=… m=…` (Go 1.22+)
   std::string_view reason;    // base wait reason, qualifiers removed
   int64_t wait_minutes = -1;
   bool locked_to_thread = false;
   bool leaked = false;
   bool durable = false;
+  bool synctest_qualifier = false;  // 1.24's `(synctest)`, folded into `durable`
   bool scan = false;
   int64_t bubble = -1;
+  bool bubble_is_group = false;     // 1.24's `synctest group N` (1.25+: `bubble`)
   std::string_view labels;        // inside the braces, either syntax
   bool labels_quoted_keys = false;  // 1.26 `labels:{"k": "v"}` form
   bool unknown_items = false;       // comma items we did not recognise
@@ -56,13 +64,20 @@ bool parse_file_line(std::string_view trimmed, FileLine* out);
 // Returns false when there was no link to remove.
 bool strip_markdown_links(std::string_view s, std::string* out);
 
-// `created by FUNC[ in goroutine N]`.
+// `created by FUNC[ in goroutine N]`. A masked N (see HeaderLine) leaves
+// has_parent false and sets parent_masked.
 struct CreatedByLine {
   std::string_view func;
   bool has_parent = false;
+  bool parent_masked = false;
   uint64_t parent_id = 0;
 };
 bool parse_created_by(std::string_view trimmed, CreatedByLine* out);
+
+// Whether `token` is a placeholder someone put where a goroutine id was
+// (see HeaderLine): not all digits, at most 32 bytes, and only characters
+// from the placeholder alphabet.
+bool is_masked_id(std::string_view token);
 
 // `...N frames elided...` (count N) or `...additional frames elided...` (-1).
 bool parse_elision(std::string_view trimmed, int32_t* count);

@@ -4,10 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "model/func_name.h"
 #include "parse/debug1_frame.h"
+#include "parse/go_version.h"
 #include "parse/labels.h"
 #include "parse/line_cache.h"
 #include "parse/line_syntax.h"
+#include "parse/line_wrap.h"
 #include "parse/log_prefix.h"
 #include "parse/noise.h"
 #include "parse/state_inference.h"
@@ -21,6 +24,32 @@ constexpr size_t kMaxDiagnostics = 32;
 // larger debug=1 count is a damaged number, and counting it could make the
 // totals wrap around.
 constexpr uint64_t kMaxRecordCount = uint64_t{1} << 40;
+
+// Parser-private bits beside a name's version clues (parse/go_version.h
+// uses the low ones): the name was checked, and names that end a stack.
+constexpr uint64_t kNameChecked = uint64_t{1} << 63;
+constexpr uint64_t kNameGoexit = uint64_t{1} << 62;    // runtime.goexit: the bottom frame
+constexpr uint64_t kNameMainMain = uint64_t{1} << 61;  // main.main: the bottom at level 1
+constexpr uint64_t kNameBits = kNameChecked | kNameGoexit | kNameMainMain;
+constexpr uint8_t kFileUnchecked = 0xff;
+
+// The goroutine that writes a pprof debug=2 dump (runtime/pprof.
+// writeGoroutineStacks, or the writer of older versions) is printed first,
+// `running`: a second one is the start of another dump pasted after it.
+bool is_profile_writer(const Goroutine& g, std::string_view top) {
+  return g.has_id && g.category == StateCategory::kRunning && g.state == "running" &&
+         top.rfind("runtime/pprof.write", 0) == 0;
+}
+
+// Number of PCs on a debug=1 record line `N @ 0x… 0x…`.
+size_t record_depth(std::string_view record) {
+  size_t at = record.find(" @");
+  if (at == std::string_view::npos) return 0;
+  size_t n = 0;
+  for (size_t i = at + 2; i + 1 < record.size(); ++i)
+    if (record[i] == ' ' && record[i + 1] != ' ') ++n;
+  return n;
+}
 }  // namespace
 
 class Parser::Impl {
@@ -47,17 +76,58 @@ class Parser::Impl {
   // (fewer registers saved on every line).
   [[gnu::noinline]] void feed_other(std::string_view line, uint64_t no) {
     if (prefix_ != LogPrefix::kNone) {
-      size_t n = prefix_length(prefix_, line);
-      if (n > 0) line.remove_prefix(n);
+      feed_prefixed(line, no);
+      return;
     }
     if (handle(line, no)) {
       grammar_line(no);
       return;
     }
-    if (prefix_ == LogPrefix::kNone && try_prefix(line, no)) return;
+    if (try_prefix(line, no)) return;
+    skip_unplaced(line, no);
+  }
+
+  void skip_unplaced(std::string_view line, uint64_t no) {
     if (trace_skipped_ && !fragment_)
       fmt::print(stderr, "gorleak: skipped {}:{}: {}\n", source_, no, line);
     skip_line();
+  }
+
+  // In a stream with a log prefix, a line that lost its prefix usually
+  // continues the one before it: a terminal or a log viewer wrapped it
+  // (journald output copied from a terminal). Each prefixed line is
+  // therefore held until the next one shows whether it continues
+  // (parse/line_wrap.h decides), and read joined with its continuations.
+  void feed_prefixed(std::string_view line, uint64_t no) {
+    size_t n = prefix_length(prefix_, line);
+    if (holding_) {
+      if (n == 0 && continues_wrapped_line(held_, line)) {
+        held_.append(line);
+        return;
+      }
+      release_held();
+    }
+    if (n > 0) {
+      held_.assign(line.substr(n));
+      held_no_ = no;
+      holding_ = true;
+      return;
+    }
+    feed_stripped(line, no);
+  }
+
+  void release_held() {
+    if (!holding_) return;
+    holding_ = false;
+    feed_stripped(held_, held_no_);
+  }
+
+  void feed_stripped(std::string_view line, uint64_t no) {
+    if (handle(line, no)) {
+      grammar_line(no);
+      return;
+    }
+    skip_unplaced(line, no);
   }
 
   // The lines that make up nearly all of a dump, in the states that expect
@@ -91,6 +161,7 @@ class Parser::Impl {
   }
 
   void skip_overlong(uint64_t no, uint64_t length) {
+    release_held();
     ++stats_.lines;
     last_line_no_ = no;
     end_block(false);
@@ -100,6 +171,7 @@ class Parser::Impl {
   }
 
   void finish(bool cut_mid_line, uint64_t total_bytes) {
+    release_held();
     bool in_block = in_goroutine_block() || mode_ == Mode::kDebug1;
     bool cut_in_block = in_block && (cut_mid_line || mode_ == Mode::kNeedFile);
     // Cut inside a token (half a header, half a file line): the last line
@@ -144,7 +216,8 @@ class Parser::Impl {
   void take_memos(Impl& from) {
     file_lines_ = std::move(from.file_lines_);
     debug1_frames_ = std::move(from.debug1_frames_);
-    checked_names_ = std::move(from.checked_names_);
+    name_clues_ = std::move(from.name_clues_);
+    file_facts_ = std::move(from.file_facts_);
   }
   Catalog& catalog() { return catalog_; }
   DumpSink& sink() { return sink_; }
@@ -175,6 +248,8 @@ class Parser::Impl {
     f.records = stats_.goroutines;
     f.saw_goroutine1 = seen_goroutine1_;
     f.has_leaked = snap_has_leaked_;
+    f.opens_dump = fragment_opens_dump_;
+    f.version = snap_version_;
     return f;
   }
 
@@ -191,6 +266,7 @@ class Parser::Impl {
                          : snap_form_ == f.form;
     if (!same_form) return false;
     if (seen_goroutine1_ && f.saw_goroutine1) return false;  // a second dump starts there
+    if (f.opens_dump && snap_goroutines_ > 0) return false;  // so does a profile writer
     // What the fragment's first line would have done here.
     end_block(false);
     snap_skipped_ += pending_skips_;
@@ -204,6 +280,7 @@ class Parser::Impl {
     snap_goroutines_ += f.goroutines;
     seen_goroutine1_ = seen_goroutine1_ || f.saw_goroutine1;
     snap_has_leaked_ = snap_has_leaked_ || f.has_leaked;
+    snap_version_.merge(f.version);
     last_grammar_line_ = line_offset + f.last_grammar_line;
     last_line_no_ = line_offset + f.lines;
     mode_ = Mode::kOutside;
@@ -213,6 +290,7 @@ class Parser::Impl {
   enum class Mode : unsigned char {
     kOutside,
     kFrames,              // after a header: frames, elision, created by…
+    kStackEnd,            // after a stack's last possible frame (created by, goexit)
     kNeedFile,            // after a function line
     kNeedCreatedByFile,   // after `created by`
     kAncestorFrames,
@@ -259,6 +337,17 @@ class Parser::Impl {
       case Mode::kFrames:
       case Mode::kAncestorFrames:
         if (on_block_line(t)) return true;
+        break;
+      case Mode::kStackEnd:
+        // No frame follows `created by` or runtime.goexit, and only
+        // runtime.main follows main.main: a function line here begins
+        // the next stack, pasted without the blank line between them.
+        if (!starts_next_stack(t)) {
+          mode_ = Mode::kFrames;
+          if (on_block_line(t)) return true;
+          break;
+        }
+        end_block(false);
         break;
       case Mode::kDebug1:
         if (on_debug1_line(t)) return true;
@@ -307,6 +396,7 @@ class Parser::Impl {
         return false;
       }
       start_debug1_record(count, no);
+      if (record_depth(t) > 32) g_version_.add(VersionClue::kDeepDebug1);
       return true;
     }
     ProfileHeader ph;
@@ -318,6 +408,7 @@ class Parser::Impl {
       s.line = no;
       s.declared_total = ph.total;
       open_snapshot(s);
+      if (s.form == Form::kGoroutineLeak) snap_version_.add(VersionClue::kLeakProfile);
       return true;
     }
     if (CrashStart c = crash_start(t); c != CrashStart::kNone) {
@@ -349,6 +440,7 @@ class Parser::Impl {
       case 'c': {
         CreatedByLine cb;
         if (parse_created_by(t, &cb)) {
+          if (!ancestor) note_created_by(cb);
           CreatedBy& dst = ancestor ? g_.ancestors.back().created_by : g_.created_by;
           dst.func = catalog_.strings.intern(cb.func);
           dst.has_parent = cb.has_parent;
@@ -364,6 +456,7 @@ class Parser::Impl {
           if (!ancestor) {
             g_.elided_count = n;
             g_.elided_at = static_cast<uint32_t>(g_.frames.size());
+            g_version_.add(n < 0 ? VersionClue::kElidedAdditional : VersionClue::kElidedCount);
           }
           return true;
         }
@@ -394,8 +487,22 @@ class Parser::Impl {
       default:
         break;
     }
-    if (on_func_line(t, ancestor)) return true;
+    if (on_func_line(t, ancestor) || on_joined_frame(t, ancestor)) return true;
     end_block(false);
+    return false;
+  }
+
+  // A frame pasted on one line, `FUNC(ARGS) FILE:LINE` (hand-abridged
+  // dumps in issues): its function line and its file line.
+  bool on_joined_frame(std::string_view t, bool ancestor) {
+    for (size_t p = t.rfind(") "); p != std::string_view::npos;
+         p = p == 0 ? std::string_view::npos : t.rfind(") ", p - 1)) {
+      std::string_view file = trim_left(t.substr(p + 2));
+      FileLine fl;
+      if (!parse_file_line(file, &fl)) continue;
+      if (!on_func_line(t.substr(0, p + 1), ancestor)) return false;
+      return on_file_line(file);
+    }
     return false;
   }
 
@@ -405,6 +512,7 @@ class Parser::Impl {
     pending_func_id_ = function_id(f.func);
     if (pending_func_id_ == 0) return false;
     pending_flags_ = f.inlined ? Frame::kInlined : 0;
+    if (g_.frames.empty() && !ancestor) note_args(f.args);
     if (keep_args_) {
       pending_args_ = f.args;
       g_.args_text.append(f.args);
@@ -415,16 +523,66 @@ class Parser::Impl {
 
   // The id of a function line's name, or 0 when the name has a blank and
   // the line is therefore not a function line. A name is checked for
-  // blanks only the first time: afterwards its id is marked as checked.
+  // blanks only the first time: afterwards its id is marked as checked,
+  // with the version clues of the name (parse/go_version.h) beside it.
   StrId function_id(std::string_view name) {
     StrId id;
-    if (catalog_.strings.find(name, &id) && id < checked_names_.size() && checked_names_[id])
+    if (catalog_.strings.find(name, &id) && id < name_clues_.size() && name_clues_[id] != 0) {
+      pending_name_bits_ = name_clues_[id];
+      g_clues_ |= pending_name_bits_;
       return id;
+    }
     if (name.empty() || symbol_has_blank(name)) return 0;
     id = catalog_.strings.intern(name);
-    if (id >= checked_names_.size()) checked_names_.resize(id + 1 + id / 2);
-    checked_names_[id] = true;
+    note_function(id);
     return id;
+  }
+
+  // Records the version clues of a function name the first time it is seen.
+  void note_function(StrId id) {
+    if (id >= name_clues_.size()) name_clues_.resize(id + 1 + id / 2);
+    if (name_clues_[id] == 0) {
+      std::string_view name = catalog_.str(id);
+      name_clues_[id] = kNameChecked | function_clues(name) |
+                        (name == "runtime.goexit" ? kNameGoexit : 0) |
+                        (name == "main.main" ? kNameMainMain : 0);
+    }
+    pending_name_bits_ = name_clues_[id];
+    g_clues_ |= pending_name_bits_;
+  }
+
+  // Whether `t`, after the last frame a stack can have, begins another
+  // stack: a function line other than runtime.main below main.main.
+  bool starts_next_stack(std::string_view t) const {
+    FuncLine f;
+    if (!parse_func_line(t, &f)) return false;
+    return !((stack_end_bits_ & kNameMainMain) && f.func == "runtime.main");
+  }
+
+  // `in goroutine N` exists from 1.21; before, a goroutine started by an
+  // ordinary function (one that never runs on a system stack) had none.
+  void note_created_by(const CreatedByLine& cb) {
+    if (cb.has_parent || cb.parent_masked) {
+      g_version_.add(VersionClue::kInGoroutine);
+    } else if (cb.func.find('.') != std::string_view::npos && !is_stdlib_func(cb.func) &&
+               !is_runtime_func(cb.func)) {
+      g_version_.add(VersionClue::kCreatedByNoParent);
+    }
+  }
+
+  // Register-ABI arguments (1.17+) print aggregates in braces; 1.18 marks
+  // values that may be wrong with `?`.
+  void note_args(std::string_view args) {
+    if (args.find('{') != std::string_view::npos) g_version_.add(VersionClue::kArgsAggregate);
+    if (args.find('?') != std::string_view::npos) g_version_.add(VersionClue::kArgsUnsure);
+  }
+
+  // Records what a file path says about the Go version (its GOROOT).
+  void note_file(StrId id) {
+    if (id >= file_facts_.size()) file_facts_.resize(id + 1 + id / 2, kFileUnchecked);
+    uint8_t facts = file_facts_[id];
+    if (facts == kFileUnchecked) facts = file_facts_[id] = file_version_facts(catalog_.str(id));
+    if (facts != 0) add_file_facts(facts, &g_version_);
   }
 
   bool on_file_line(std::string_view t) {
@@ -451,7 +609,10 @@ class Parser::Impl {
       case Mode::kNeedFile: {
         push_frame({pending_func_id_, file, line, pending_flags_});
         if (keep_args_) push_args(pending_args_);
-        mode_ = Mode::kFrames;
+        note_file(file);
+        stack_end_bits_ = pending_name_bits_;
+        mode_ = (pending_name_bits_ & (kNameGoexit | kNameMainMain)) ? Mode::kStackEnd
+                                                                      : Mode::kFrames;
         break;
       }
       case Mode::kAncestorNeedFile:
@@ -461,7 +622,8 @@ class Parser::Impl {
       case Mode::kNeedCreatedByFile:
         g_.created_by.file = file;
         g_.created_by.line = line;
-        mode_ = Mode::kFrames;
+        stack_end_bits_ = 0;
+        mode_ = Mode::kStackEnd;
         break;
       case Mode::kAncestorCreatedByFile:
         g_.ancestors.back().created_by.file = file;
@@ -545,9 +707,9 @@ class Parser::Impl {
     }
     end_block(false);
     ensure_snapshot_for(h, no, goleak);
-    g_.clear();
+    begin_goroutine();
     headerless_ = false;
-    g_.has_id = true;
+    g_.has_id = !h.id_masked;
     g_.id = h.id;
     g_.line_no = no;
     g_.state.assign(h.reason);
@@ -564,9 +726,32 @@ class Parser::Impl {
       add_diagnostic(no, fmt::format("unrecognised item in goroutine header state: {}",
                                      h.reason),
                      Severity::kNote);
+    note_header(h);
     current_is_goleak_ = goleak;
     mode_ = Mode::kFrames;
+    block_prev_line_ = last_grammar_line_;
     last_grammar_line_ = no;
+  }
+
+  // Starts reading a goroutine: a fresh one, and no clues yet.
+  void begin_goroutine() {
+    g_.clear();
+    g_version_ = VersionEvidence{};
+    g_clues_ = 0;
+  }
+
+  void note_header(const HeaderLine& h) {
+    uint64_t c = state_clues(h.reason);
+    if (h.has_gp) c |= clue_bit(VersionClue::kGpField);
+    if (h.leaked) c |= clue_bit(VersionClue::kLeaked);
+    if (h.synctest_qualifier) c |= clue_bit(VersionClue::kSynctestQualifier);
+    else if (h.durable) c |= clue_bit(VersionClue::kDurable);
+    if (h.bubble >= 0)
+      c |= clue_bit(h.bubble_is_group ? VersionClue::kSynctestGroup : VersionClue::kSynctestBubble);
+    if (!h.labels.empty())
+      c |= clue_bit(h.labels_quoted_keys ? VersionClue::kLabelsInBracket
+                                         : VersionClue::kLabelsAfterBracket);
+    g_version_.clues |= c;
   }
 
   void ensure_snapshot_for(const HeaderLine& h, uint64_t no, bool goleak) {
@@ -584,6 +769,7 @@ class Parser::Impl {
       open_snapshot(s);
     }
     if (h.id == 1 && !goleak) seen_goroutine1_ = true;
+    if (goleak) snap_leak_report_ = LeakReport::kGoleak;
   }
 
   // etcd-style leak checks and hand-pasted excerpts print stacks with no
@@ -597,7 +783,7 @@ class Parser::Impl {
       s.line = no;
       open_snapshot(s);
     }
-    g_.clear();
+    begin_goroutine();
     g_.line_no = no;
     mode_ = Mode::kFrames;
     headerless_ = true;
@@ -612,7 +798,7 @@ class Parser::Impl {
       s.line = no;
       open_snapshot(s);
     }
-    g_.clear();
+    begin_goroutine();
     g_.count = count;
     g_.line_no = no;
     g_.leaked = snap_form_ == Form::kGoroutineLeak;
@@ -627,6 +813,7 @@ class Parser::Impl {
       if (debug1_frames_.find(t, &known, &hash)) {
         push_frame(known);
         if (keep_args_) push_args({});
+        note_debug1_frame(known);
         return true;
       }
       std::string_view labels;
@@ -640,10 +827,17 @@ class Parser::Impl {
         debug1_frames_.insert(t, hash, fr);
         push_frame(fr);
         if (keep_args_) push_args({});
+        note_debug1_frame(fr);
         return true;
       }
     }
     return false;
+  }
+
+  void note_debug1_frame(const Frame& f) {
+    if (f.func == 0) return;
+    note_function(f.func);
+    note_file(f.file);
   }
 
   // Emits the goroutine being read, if any.
@@ -682,11 +876,52 @@ class Parser::Impl {
       g_.category = s.category;
       g_.state_inferred = !s.reason.empty();
     }
+    if (!current_is_goleak_ && !g_.frames.empty() &&
+        is_profile_writer(g_, catalog_.str(g_.frames[0].func))) {
+      if (snap_goroutines_ > 0) split_before_goroutine();
+      else if (fragment_) fragment_opens_dump_ = true;
+    }
+    note_goroutine_clues();
     if (g_.leaked) snap_has_leaked_ = true;
     snap_goroutines_ += g_.count;
     ++stats_.goroutines;
     sink_.goroutine(g_);
     current_is_goleak_ = false;
+  }
+
+  // The goroutine being emitted begins another dump (two pprof dumps
+  // concatenated, `cat idle.txt after.txt`): the current snapshot ends at
+  // the line before its header and a new one starts there.
+  void split_before_goroutine() {
+    uint64_t end = last_grammar_line_;
+    uint64_t pending = pending_skips_;
+    pending_skips_ = 0;
+    last_grammar_line_ = block_prev_line_;
+    close_snapshot();
+    SnapshotStart s;
+    s.form = Form::kDebug2;
+    s.line = g_.line_no;
+    open_snapshot(s);
+    last_grammar_line_ = end;
+    pending_skips_ = pending;
+  }
+
+  // The goroutine's version clues join the snapshot's. Its frames are
+  // paired with its printed state here: before 1.20 every sync lock
+  // waited in `semacquire`, and before 1.24 WaitGroup.Wait did.
+  void note_goroutine_clues() {
+    uint64_t clues = g_clues_ & ~kNameBits;
+    if (!g_.state_inferred && g_.category == StateCategory::kSemacquire &&
+        g_.state == "semacquire") {
+      if (clues & clue_bit(VersionClue::kFrameWaitGroupWait))
+        clues |= clue_bit(VersionClue::kSemacquireWaitGroup);
+      if (clues & clue_bit(VersionClue::kFrameSyncLock))
+        clues |= clue_bit(VersionClue::kSemacquireLock);
+    }
+    g_version_.clues |= clues;
+    snap_version_.merge(g_version_);
+    g_version_ = VersionEvidence{};
+    g_clues_ = 0;
   }
 
   // ---- snapshots --------------------------------------------------------
@@ -704,6 +939,7 @@ class Parser::Impl {
       s.line = no;
       s.cause = "goleak: found unexpected goroutines";
       open_snapshot(s);
+      snap_leak_report_ = LeakReport::kGoleak;
       return;
     }
     if (same_crash) {
@@ -716,6 +952,12 @@ class Parser::Impl {
       s.cause.assign(t.substr(0, 512));
       open_snapshot(s);
     }
+    // synctest (1.24 with GOEXPERIMENT=synctest, 1.25+): the bubble's main
+    // goroutine returned while others stayed blocked; the panic prints them.
+    if (c == CrashStart::kPanic &&
+        t.find("main bubble goroutine has exited but blocked goroutines remain") !=
+            std::string_view::npos)
+      snap_leak_report_ = LeakReport::kSynctest;
     mode_ = c == CrashStart::kPanic ? Mode::kCauseText : Mode::kOutside;
   }
 
@@ -735,6 +977,8 @@ class Parser::Impl {
     snap_goroutines_ = 0;
     snap_skipped_ = 0;
     snap_has_leaked_ = false;
+    snap_version_ = VersionEvidence{};
+    snap_leak_report_ = LeakReport::kNone;
     seen_goroutine1_ = false;
     truncated_ = false;
     unknown_items_reported_ = 0;
@@ -770,6 +1014,8 @@ class Parser::Impl {
       diagnostics_.push_back({Severity::kNote, source_, 0, 0,
                               fmt::format("{} more warnings not shown", dropped_diagnostics_)});
     e.truncated = truncated_;
+    e.go_version = infer_go_version(snap_version_);
+    e.leak_report = snap_leak_report_;
     e.diagnostics = std::move(diagnostics_);
     e.cause = cause_;
     diagnostics_.clear();
@@ -813,10 +1059,21 @@ class Parser::Impl {
   // Frame) and whole debug=1 frames.
   LineCache<Frame> file_lines_;
   LineCache<Frame> debug1_frames_;
-  // By StrId: names that passed symbol_has_blank() as function names.
-  std::vector<bool> checked_names_;
+  // By StrId: names that passed symbol_has_blank() as function names
+  // (kNameChecked), with their version clues and kName* bits; 0 unchecked.
+  std::vector<uint64_t> name_clues_;
+  // By StrId: file_version_facts() of file names, kFileUnchecked if unseen.
+  std::vector<uint8_t> file_facts_;
+  // Holding a prefixed line until the next shows whether it continues.
+  bool holding_ = false;
+  std::string held_;
+  uint64_t held_no_ = 0;
 
   StrId pending_func_id_ = 0;
+  uint64_t pending_name_bits_ = 0;  // name_clues_ of pending_func_id_
+  uint64_t stack_end_bits_ = 0;     // name_clues_ of the frame before kStackEnd
+  uint64_t g_clues_ = 0;            // name bits of the goroutine's frames, ORed
+  VersionEvidence g_version_;       // the goroutine's other clues
   uint8_t pending_flags_ = 0;
   std::string_view pending_args_;
 
@@ -828,6 +1085,10 @@ class Parser::Impl {
   uint64_t snap_goroutines_ = 0;
   uint64_t snap_skipped_ = 0;
   bool snap_has_leaked_ = false;
+  VersionEvidence snap_version_;
+  LeakReport snap_leak_report_ = LeakReport::kNone;
+  bool fragment_opens_dump_ = false;  // the fragment's first goroutine writes a profile
+  uint64_t block_prev_line_ = 0;      // last grammar line before the goroutine's header
   bool seen_goroutine1_ = false;
   bool truncated_ = false;
   int unknown_items_reported_ = 0;

@@ -11,6 +11,7 @@
 
 #include "model/catalog.h"
 #include "parse/dump_sink.h"
+#include "parse/go_version.h"
 
 namespace gorleak {
 
@@ -28,6 +29,10 @@ struct FragmentSummary {
   uint64_t records = 0;
   bool saw_goroutine1 = false;
   bool has_leaked = false;
+  // Its first goroutine is a pprof writer, which starts a new dump when
+  // the main parser's snapshot already holds goroutines.
+  bool opens_dump = false;
+  VersionEvidence version;  // merged into the snapshot's
 };
 
 struct ParseStats {

@@ -123,7 +123,7 @@ void put_profile(std::string* out, const TextStyle& st, const Catalog& catalog,
                  const HeapProfileView& v, const HeapReportOptions& o) {
   const HeapProfile& p = *v.profile;
   put(out, "{}{}{}: heap profile ({}), {}", st.bold, p.source, st.reset, heap_form_name(p.form),
-      go_version_text(p.go_version));
+      go_version_phrase(p.go_version));
   if (p.go_version.known()) put(out, " ({})", p.go_version.basis);
   out->push_back('\n');
   if (p.sampling_rate > 1) put(out, "  sampled every {} allocated on average", format_bytes(p.sampling_rate));

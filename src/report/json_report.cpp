@@ -132,6 +132,16 @@ void write_json_finding(JsonWriter& w, const Finding& f, const Catalog& catalog)
   w.field("description", f.description);
   w.field("fix", f.fix);
   w.field("growth_confirmed", f.growth_confirmed);
+  w.field("rule_severity", severity_name(f.rule_severity));
+  w.field("evidence_level", evidence_level_name(f.evidence_level));
+  w.field("evidence_basis", f.evidence_basis);
+  w.field("units", f.units);
+  if (f.unit.empty()) w.null_field("unit");
+  else w.field("unit", f.unit);
+  w.key("library");
+  write_json_site(w, catalog, f.library.func, f.library.file, f.library.line);
+  if (f.cause.empty()) w.null_field("cause");
+  else w.field("cause", f.cause);
   w.end_object();
 }
 
@@ -147,6 +157,19 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   if (snap.declared_total) w.field("declared_total", *snap.declared_total);
   else w.null_field("declared_total");
   w.field("leaked", snap.leaked);
+  if (snap.go_version.known()) {
+    w.key("go_version");
+    w.begin_object();
+    optional_string(w, "min", go_version_bound(snap.go_version.min_minor));
+    optional_string(w, "max", go_version_bound(snap.go_version.max_minor));
+    w.field("basis", snap.go_version.basis);
+    w.end_object();
+  } else {
+    w.null_field("go_version");
+  }
+  optional_string(w, "leak_report",
+                  snap.leak_report == LeakReport::kNone ? std::string_view()
+                                                        : leak_report_name(snap.leak_report));
   w.field("skipped_lines", snap.skipped_lines);
   w.field("truncated", snap.truncated);
   w.key("states");

@@ -60,6 +60,15 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
   if (!snap.cause.empty()) put(out, "  cause: {}\n", snap.cause);
+  if (snap.go_version.known())
+    put(out, "  Go {} ({})\n", go_version_text(snap.go_version), snap.go_version.basis);
+  if (snap.leak_report == LeakReport::kGoleak)
+    put(out, "  {}goleak report: every goroutine listed outlived its test{}\n", st.red, st.reset);
+  else if (snap.leak_report == LeakReport::kSynctest)
+    put(out,
+        "  {}synctest report: the bubble's goroutines stayed blocked after its main goroutine "
+        "returned{}\n",
+        st.red, st.reset);
   if (snap.leaked > 0)
     put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
         plural(snap.leaked, "goroutine", "goroutines"), st.reset);
@@ -109,6 +118,7 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     put(out, "  (confidence: {})\n", confidence_name(f.confidence));
 
     std::string facts = fmt::format("{} {}", f.count, plural(f.count, "goroutine", "goroutines"));
+    if (f.units > 0) facts = fmt::format("{} {} ({})", f.units, f.unit, facts);
     if (!f.state.empty())
       facts += fmt::format(" \u00b7 {}", f.state);
     else if (f.category != StateCategory::kUnknown)
@@ -133,6 +143,15 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
       for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
       append_labelled(out, st, "groups", gs, 4);
     }
+    std::string library = source_site_text(catalog, f.library);
+    if (!library.empty()) append_labelled(out, st, "library", library, 4);
+    std::string severity = std::string(severity_name(f.severity));
+    if (f.rule_severity != f.severity)
+      severity += fmt::format(" (the rule says {})", severity_name(f.rule_severity));
+    append_labelled(out, st, "severity",
+                 fmt::format("{}: {} [{}]", severity, f.evidence_basis, evidence_level_name(f.evidence_level)),
+                 4);
+    if (!f.cause.empty()) append_labelled(out, st, "cause", f.cause, 4);
     append_labelled(out, st, "evidence", f.evidence, 4);
     append_labelled(out, st, "fix", f.fix, 4);
   }
@@ -220,7 +239,8 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     uint32_t cb_line = stack.created_by.line;
     if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
     std::string_view cb_func = catalog.str(stack.created_by.func);
-    bool user_cb = is_user_func(cb_func, options.modules);
+    bool user_cb = is_user_frame(catalog, stack.created_by.func, stack.created_by.file,
+                                 options.modules);
     put(out, "    created by {}  {}\n", st.paint(user_cb ? st.bold : st.dim, cb_func),
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;

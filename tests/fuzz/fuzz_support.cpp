@@ -237,7 +237,7 @@ const RuleSet& builtin_rules() {
     RuleLoader loader;
     add_builtin_rules(loader);
     require(loader.ok(), "built-in rules load");
-    return RuleSet::build(loader.take_rules(), {}, nullptr);
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
   }();
   return *set;
 }

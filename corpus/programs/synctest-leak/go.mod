@@ -1,0 +1,3 @@
+module gorleakcorpus/synctest-leak
+
+go 1.25

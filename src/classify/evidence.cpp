@@ -1,0 +1,168 @@
+#include "classify/evidence.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace gorleak {
+
+namespace {
+
+RuleSeverity at_least(RuleSeverity s, RuleSeverity floor) { return std::max(s, floor); }
+RuleSeverity at_most(RuleSeverity s, RuleSeverity ceiling) { return std::min(s, ceiling); }
+
+EvidenceVerdict verdict(RuleSeverity s, EvidenceLevel l, std::string basis) {
+  return EvidenceVerdict{s, l, std::move(basis)};
+}
+
+std::string plural(uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// What one dump cannot tell, per look-alike: the sentence that ends a
+// suspect verdict.
+std::string lookalike_doubt(Lookalike l, uint64_t count) {
+  switch (l) {
+    case Lookalike::kPool:
+      return fmt::format("a pool of {} or a long-lived loop looks the same", count);
+    case Lookalike::kInFlight:
+      return "work in flight looks the same for a moment";
+    case Lookalike::kSaturation:
+      return "a pool or lock saturated under load looks the same";
+    case Lookalike::kConnection:
+      return "live connections look the same";
+    case Lookalike::kNone:
+      break;
+  }
+  return "";
+}
+
+// Many goroutines at one site, with as many at other sites of the user's
+// code: one goroutine of each kind per live object.
+EvidenceVerdict family(const EvidenceInput& in, RuleSeverity wanted) {
+  return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                 fmt::format("{} at this site and about as many at {} other sites of your code: the "
+                             "workers of about {} live objects (connections, consumers), one of each "
+                             "kind per object; a series would tell whether the objects leak",
+                             in.count, in.family_sites, in.count));
+}
+
+}  // namespace
+
+EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
+  const Rule& rule = *in.rule;
+  const RuleSeverity wanted = rule.severity;
+  const uint64_t n = in.count;
+  const std::string them = plural(n, "goroutine", "goroutines");
+
+  // Proof outranks everything: the runtime or the report says so.
+  if (in.report != LeakReport::kNone) {
+    return verdict(RuleSeverity::kCritical, EvidenceLevel::kProof,
+                   in.report == LeakReport::kGoleak
+                       ? "proof: a goleak report lists only goroutines that outlived the test"
+                       : "proof: synctest reports only goroutines left blocked in a finished bubble");
+  }
+  if (in.leaked > 0 && in.leaked == n) {
+    return verdict(RuleSeverity::kCritical, EvidenceLevel::kProof,
+                   fmt::format("proof: the runtime's goroutineleak profile marked all {} (leaked)", n));
+  }
+  if (in.leaked > 0) {
+    return verdict(at_least(wanted, RuleSeverity::kHigh), EvidenceLevel::kProof,
+                   fmt::format("proof for part: the runtime marked {} of the {} (leaked)", in.leaked, n));
+  }
+
+  // A release that fixed the mechanism: the dump says which Go it came from.
+  if (rule.fixed_in_go_minor != 0 && in.go.min_minor >= rule.fixed_in_go_minor) {
+    return verdict(RuleSeverity::kInfo, EvidenceLevel::kWithdrawn,
+                   fmt::format("not a leak since Go 1.{}, and this dump comes from Go 1.{} or later ({})",
+                               rule.fixed_in_go_minor, in.go.min_minor, in.go.basis));
+  }
+
+  // A series decides for itself: what grew and stayed is a leak, what is
+  // flat or drained is not, whatever one dump suggested.
+  if (in.series == SeriesVerdict::kGrew) {
+    return verdict(at_least(wanted, RuleSeverity::kHigh), EvidenceLevel::kGrowth,
+                   fmt::format("growth: the site went from {} to {} across the series", in.series_before, n));
+  }
+  if (in.series == SeriesVerdict::kFlat) {
+    return verdict(RuleSeverity::kInfo, EvidenceLevel::kWithdrawn,
+                   fmt::format("withdrawn: the series shows {} flat or drained, not growing", them));
+  }
+
+  if (rule.lookalike == Lookalike::kNone)
+    return verdict(wanted, EvidenceLevel::kState,
+                   rule.match.source.present ? "the source line confirms the shape"
+                                             : "the wait itself can never end");
+
+  // Counter-evidence from the rest of the dump.
+  if (!in.counter.empty())
+    return verdict(RuleSeverity::kInfo, EvidenceLevel::kPoolLike, "not a leak by the dump: " + in.counter);
+  const SpawnFacts& sp = in.spawn;
+  const bool stuck = in.max_wait >= kStuckMinutes;
+  // Parents still inside the function that started them, waiting: work in
+  // flight as much as a leak (a hung fan-out looks the same).
+  const EvidenceVerdict in_flight =
+      verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+              "work in flight: the goroutines that started them are still inside the function that "
+              "did, waiting");
+  switch (rule.lookalike) {
+    case Lookalike::kPool: {
+      // One burst from one goroutine is how a pool starts, and how a
+      // fan-out that leaks starts too: named, but low.
+      bool one_burst = sp.parents_known && sp.distinct_parents == 1 && sp.consecutive_ids;
+      if (one_burst && n <= kLargestPool)
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                       fmt::format("looks like a pool of {}: one goroutine started them all at once; a "
+                                   "series (gorleak diff) would tell",
+                                   n));
+      if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
+      if (n >= kCountEvidence)
+        return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
+                       fmt::format("count: {} at one site, more than a pool of workers holds", them));
+      if (sp.creator_waiting) return in_flight;
+      if (sp.parents_known && (sp.distinct_parents >= kManyParents || sp.handler_parents > 0))
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSpawning,
+                       fmt::format("spawning: started by {} (per request, it seems); a lazily "
+                                   "started pool spawns the same way, a series would tell",
+                                   sp.handler_parents > 0
+                                       ? plural(sp.handler_parents, "goroutine serving requests",
+                                                "goroutines serving requests")
+                                       : fmt::format("{} different goroutines", sp.distinct_parents)));
+      break;
+    }
+    case Lookalike::kInFlight:
+      if (stuck)
+        return verdict(wanted, EvidenceLevel::kWait,
+                       fmt::format("wait: blocked for up to {} minutes; work in flight does not wait "
+                                   "that long",
+                                   in.max_wait));
+      if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
+      if (n >= kCountEvidence)
+        return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
+                       fmt::format("count: {} at one site", them));
+      if (sp.creator_waiting) return in_flight;
+      if (sp.creator_returned)
+        return verdict(at_most(wanted, RuleSeverity::kMedium), EvidenceLevel::kSpawning,
+                       "abandoned: the function that started them has returned, so nothing waits "
+                       "for what they are blocked on");
+      break;
+    case Lookalike::kSaturation:
+      if (stuck)
+        return verdict(wanted, EvidenceLevel::kWait,
+                       fmt::format("wait: queued for up to {} minutes; a pool under load turns over "
+                                   "faster",
+                                   in.max_wait));
+      return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSuspect,
+                     fmt::format("saturation: {} queue for a shared resource; minutes in the state, a "
+                                 "series or an after-load dump would show it stuck",
+                                 them));
+    case Lookalike::kConnection:
+    case Lookalike::kNone:
+      break;
+  }
+  return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSuspect,
+                 fmt::format("one dump: {} at one site; {}; a series (gorleak diff) would tell", them,
+                             lookalike_doubt(rule.lookalike, n)));
+}
+
+}  // namespace gorleak

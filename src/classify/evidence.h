@@ -1,0 +1,90 @@
+// Severity by evidence. A rule says what its shape deserves when it is a
+// leak (`severity`); how sure gorleak can be depends on what else is known,
+// and the finding's severity follows that:
+//
+//   proof     the runtime marked them (leaked), or the dump is a goleak or
+//             synctest report, which lists only goroutines that should not
+//             exist                                       -> critical
+//   state     the wait can never end (nil channel, select {}) -> the rule's
+//   growth    a series shows the site grew and stayed     -> at least high
+//   withdrawn a series shows it flat or drained, or the Go release the dump
+//             comes from no longer leaks this way         -> info
+//   wait      blocked for minutes, for shapes whose healthy twin finishes
+//             soon (a request, a queue under load)        -> the rule's
+//   count     100 or more at one site: no pool is that big -> at least medium
+//   spawning  the function that started them returned (work abandoned), or
+//             many request goroutines each started some   -> medium at most
+//   suspect   one dump and the shape alone               -> low
+//   pool-like the dump argues against a leak: one goroutine started them
+//             all at once (a pool: low), their parents still wait for them
+//             (work in flight: low), as many goroutines of two or more
+//             other kinds run beside them (one of each per live object:
+//             low), each has a live peer reading the network
+//             (connections: info), or the rule's own counter-evidence
+//             holds (info)
+//
+// Which of these a rule can reach depends on its healthy look-alike
+// (Rule::lookalike); rules/README.md ("Evidence") is the user-facing table.
+// The verdict never raises a finding above critical or lowers it below info,
+// and `basis` says in one sentence what it rests on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "classify/rule.h"
+#include "model/finding.h"
+#include "model/snapshot.h"
+
+namespace gorleak {
+
+// Who started a finding's goroutines (Go >= 1.21 prints `in goroutine N`).
+struct SpawnFacts {
+  bool parents_known = false;     // the dump names parent goroutines
+  uint64_t distinct_parents = 0;  // a lower bound when the spawn tables overflowed
+  uint64_t largest_share = 0;     // children of the parent that started most
+  uint64_t handler_parents = 0;   // parents alive in the dump, serving a request
+  uint64_t alive_parents = 0;     // parents still in the dump
+  // Parents still inside the function that started the goroutines (before
+  // Go 1.21: that function is still on some stack): they wait for them.
+  bool creator_waiting = false;
+  bool creator_returned = false;  // known to have left it (all parents checked)
+  bool consecutive_ids = false;   // sample ids show one burst of creation
+};
+
+// What a series (diff, trend, watch) says about the finding's groups.
+enum class SeriesVerdict : uint8_t { kNone, kGrew, kFlat };
+
+struct EvidenceInput {
+  const Rule* rule = nullptr;
+  uint64_t count = 0;             // goroutines
+  uint64_t leaked = 0;            // of them marked (leaked)
+  LeakReport report = LeakReport::kNone;
+  int64_t max_wait = -1;          // minutes, -1: not printed
+  SpawnFacts spawn;
+  std::string counter;            // counter-evidence that held ("" none)
+  // Other sites of the user's code holding about as many goroutines
+  // (within 2%): the workers of as many live objects, each object running
+  // one goroutine of every kind (consumers, connections, shards).
+  uint64_t family_sites = 0;
+  SeriesVerdict series = SeriesVerdict::kNone;
+  uint64_t series_before = 0;     // count in the base dump
+  GoVersionRange go;
+};
+
+struct EvidenceVerdict {
+  RuleSeverity severity = RuleSeverity::kLow;
+  EvidenceLevel level = EvidenceLevel::kSuspect;
+  std::string basis;
+};
+
+// Thresholds of the table above, documented in rules/README.md.
+inline constexpr uint64_t kCountEvidence = 100;   // goroutines at one site
+inline constexpr uint64_t kLargestPool = 64;      // one creator, at once
+inline constexpr int64_t kStuckMinutes = 5;       // wait evidence
+inline constexpr uint64_t kManyParents = 4;       // per-request spawning
+inline constexpr uint64_t kFamilySites = 2;       // other sites with the same count
+
+EvidenceVerdict weigh_evidence(const EvidenceInput& in);
+
+}  // namespace gorleak
