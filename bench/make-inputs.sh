@@ -28,6 +28,12 @@
 #   crashloop-460m.txt          one crash repeated: 460 MiB of `goroutine 1 [running]:`
 #   crashes-200k.txt            200k crash records, 12 causes in runs, log lines between
 #
+#   heap-100m.pb heap-100m.pb.gz heap-100m-distinct.pb
+#                               100 MiB heap profiles (protobuf) in Go's layout
+#                               from gorleak-gen-pprof (built here with CMake):
+#                               10k stacks repeated, gzipped as Go serves it,
+#                               and 400k distinct stacks
+#
 # Needs a Go toolchain (stdlib only, no network): $GO, else `go` from
 # /work/shared/tools/fetch-go $GO_VERSION (default 1.22), else `go` on PATH.
 set -euo pipefail
@@ -116,5 +122,17 @@ made short-512m.txt "$shapes" -shape short -size 512M -stacks 2000 -seed 18 -out
 made crashloop-460m.txt "$shapes" -shape crashloop -size 460M -seed 19 -out "$dir/crashloop-460m.txt.tmp"
 made crashes-200k.txt "$shapes" -shape crashes -n 200000 -seed 20 -out "$dir/crashes-200k.txt.tmp"
 if (( huge )); then made d2-1m-direct.txt gen_huge; fi
+
+# ---- heap profiles: gorleak-gen-pprof, from a CMake build of this tree ----
+genpp=${GORLEAK_GEN_PPROF:-}
+if [[ -z $genpp ]]; then
+  build=${GORLEAK_BENCH_BUILD:-$here/../build-bench}
+  cmake -S "$here/.." -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C "$build" gorleak_gen_pprof >/dev/null
+  genpp=$build/bench/gorleak-gen-pprof
+fi
+made heap-100m.pb "$genpp" "$dir/heap-100m.pb.tmp" --bytes 100M --stacks 10000
+made heap-100m.pb.gz "$genpp" "$dir/heap-100m.pb.gz.tmp" --bytes 100M --stacks 10000 --gzip
+made heap-100m-distinct.pb "$genpp" "$dir/heap-100m-distinct.pb.tmp" --bytes 100M --stacks 400000
 echo "make-inputs: done; run bench/run.sh"
-ls -l "$dir"/*.txt
+ls -l "$dir"/*.txt "$dir"/*.pb*

@@ -35,7 +35,7 @@ done
 
 if (( do_build )); then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$build" gorleak gorleak_bench >/dev/null
+  ninja -C "$build" gorleak gorleak_bench gorleak_bench_heap >/dev/null
 fi
 
 if (( ${#files[@]} == 0 )); then
@@ -92,4 +92,14 @@ out=$dir/results-$(date -u +%Y%m%d-%H%M%S).md
 mkdir -p "$dir"
 echo "run.sh: $build/bench/gorleak-bench --runs $runs --clock $clock ${extra[*]} ${files[*]}" >&2
 "$build/bench/gorleak-bench" --runs "$runs" --clock "$clock" "${extra[@]}" "${files[@]}" | tee "$out"
+# Heap profiles (make-inputs.sh writes them): decode against a raw scan.
+heaps=()
+for n in heap-100m.pb heap-100m.pb.gz heap-100m-distinct.pb; do
+  [[ -s $dir/$n ]] && heaps+=("$dir/$n")
+done
+if (( ${#heaps[@]} > 0 )); then
+  echo "run.sh: $build/bench/gorleak-bench-heap --runs $runs ${heaps[*]}" >&2
+  { echo; echo "Heap profiles (protobuf): decode against a raw scan"; echo;
+    "$build/bench/gorleak-bench-heap" --runs "$runs" "${heaps[@]}"; } | tee -a "$out"
+fi
 echo "run.sh: tables saved to $out" >&2

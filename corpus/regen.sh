@@ -24,7 +24,16 @@
 #   dumps/NAME.goV.leak1.txt    /debug/pprof/goroutineleak?debug=1   (1.26+ only)
 #   dumps/NAME.goV.leak2.txt    /debug/pprof/goroutineleak?debug=2   (1.26+ only)
 #   dumps/NAME.goV.sigquit.txt  stderr after kill -QUIT (default GOTRACEBACK)
+#   dumps/NAME.goV.goroutine.pb.gz  /debug/pprof/goroutine (protobuf), right after debug1
 #   dumps/NAME.goV.expect       the GORLEAK-EXPECT lines without the prefix
+#
+# A program that prints "GORLEAK-CAPTURE heap" (harness.Capture) gets, per
+# phase, debug1.txt and goroutine.pb.gz as above plus
+#   profiles/NAME.goV.PHASE.heap.pb.gz  /debug/pprof/heap?gc=1 (protobuf)
+#   profiles/NAME.goV.PHASE.heap1.txt   /debug/pprof/heap?debug=1&gc=1 (last phase only)
+#   dumps/NAME.goV.PHASE.d2.gz          ?debug=2, gzipped (last phase, with
+#                                       "GORLEAK-CAPTURE heap debug2" only)
+# and no debug2, goroutineleak or SIGQUIT dumps (it is killed instead).
 #
 # Omitting files: a program whose folder has an `omit` file (one shell glob a
 # line, matched against the file name, e.g. `*.leak2.txt` or
@@ -50,6 +59,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PROGRAMS_DIR=$HERE/programs
 DUMPS_DIR=$HERE/dumps
+PROFILES_DIR=$HERE/profiles  # heap profiles: every file under dumps/ is a goroutine dump
 GO_VERSIONS="1.19 1.22 1.27"
 FETCH_GO=${FETCH_GO:-/work/shared/tools/fetch-go}
 READY_TIMEOUT=${READY_TIMEOUT:-60}   # seconds to wait for GORLEAK-READY
@@ -371,8 +381,11 @@ capture() {
 		echo "   warning: pid $RUN_PID is not $bin (setsid forked?); SIGQUIT may miss" >&2
 	fi
 
-	local phases
+	local phases capture
 	phases=$(sed -n 's/^GORLEAK-PHASES \([^ ]*\).*/\1/p' "$out" | head -n 1)
+	capture=$(sed -n 's/^GORLEAK-CAPTURE \([^ ]*\).*/\1/p' "$out" | head -n 1)
+	local capture_debug2=0
+	grep -q '^GORLEAK-CAPTURE .* debug2' "$out" && capture_debug2=1
 	local list=("")
 	[ -n "$phases" ] && IFS=, read -r -a list <<<"$phases"
 	local last=${list[${#list[@]}-1]} p pfx
@@ -388,6 +401,19 @@ capture() {
 			fi
 		fi
 		fetch "http://$addr/debug/pprof/goroutine?debug=1" "$pfx.debug1.txt" || { echo "!! $name go$v: fetch debug=1 failed" >&2; kill_run; return 1; }
+		# The same moment in protobuf form (gorleak reads it as Form::kProto).
+		fetch "http://$addr/debug/pprof/goroutine" "$pfx.goroutine.pb.gz" || { echo "!! $name go$v: fetch goroutine profile failed" >&2; kill_run; return 1; }
+		if [ "$capture" = heap ]; then
+			fetch "http://$addr/debug/pprof/heap?gc=1" "$pfx.heap.pb.gz" || { echo "!! $name go$v: fetch heap profile failed" >&2; kill_run; return 1; }
+			if [ "$p" = "$last" ]; then
+				fetch "http://$addr/debug/pprof/heap?debug=1&gc=1" "$pfx.heap1.txt" || { echo "!! $name go$v: fetch heap debug=1 failed" >&2; kill_run; return 1; }
+				if [ "$capture_debug2" = 1 ]; then
+					fetch "http://$addr/debug/pprof/goroutine?debug=2" "$pfx.debug2.txt" || { echo "!! $name go$v: fetch debug=2 failed" >&2; kill_run; return 1; }
+					gzip -9n "$pfx.debug2.txt" && mv "$pfx.debug2.txt.gz" "$pfx.d2.gz"
+				fi
+			fi
+			continue
+		fi
 		fetch "http://$addr/debug/pprof/goroutine?debug=2" "$pfx.debug2.txt" || { echo "!! $name go$v: fetch debug=2 failed" >&2; kill_run; return 1; }
 		if [ -n "$exp" ] || [ "$(printf '%s\n' "$v" 1.27 | sort -V | head -n 1)" = 1.27 ]; then
 			fetch "http://$addr/debug/pprof/goroutineleak?debug=1" "$pfx.leak1.txt" || { echo "!! $name go$v: fetch goroutineleak debug=1 failed" >&2; kill_run; return 1; }
@@ -395,41 +421,51 @@ capture() {
 		fi
 	done
 
-	# SIGQUIT dump (after the last phase) from stderr.
-	kill -QUIT "$RUN_PID" 2>/dev/null
-	if ! wait_exit "$RUN_PID" 20; then
-		echo "!! $name go$v: still alive 20s after SIGQUIT" >&2; kill_run; return 1
-	fi
-	kill_run   # reap, and kill children left in the process group
-	cp "$err" "$stage/$name.go$v${last:+.$last}.sigquit.txt"
-	if ! grep -q '^SIGQUIT' "$err"; then
-		echo "!! $name go$v: no SIGQUIT dump on stderr" >&2; return 1
+	if [ "$capture" = heap ]; then
+		kill_run   # heap programs: no SIGQUIT dump
+	else
+		# SIGQUIT dump (after the last phase) from stderr.
+		kill -QUIT "$RUN_PID" 2>/dev/null
+		if ! wait_exit "$RUN_PID" 20; then
+			echo "!! $name go$v: still alive 20s after SIGQUIT" >&2; kill_run; return 1
+		fi
+		kill_run   # reap, and kill children left in the process group
+		cp "$err" "$stage/$name.go$v${last:+.$last}.sigquit.txt"
+		if ! grep -q '^SIGQUIT' "$err"; then
+			echo "!! $name go$v: no SIGQUIT dump on stderr" >&2; return 1
+		fi
 	fi
 	if grep -q '^GORLEAK-ERROR' "$out"; then
 		grep '^GORLEAK-ERROR' "$out" >&2
 		echo "!! $name go$v: program reported errors" >&2; return 1
 	fi
 	sed -n 's/^GORLEAK-EXPECT //p' "$out" >"$stage/$name.go$v.expect"
+	install_files "$name" "$v" "$stage"
+	return 0
+}
 
-	# Replace this program's files for this version.
-	mkdir -p "$DUMPS_DIR"
-	rm -f "$DUMPS_DIR/$name.go$v".*
-	local f
+# install_files NAME VERSION STAGE: replace this program's files for this
+# version with the ones captured in STAGE.
+install_files() {
+	local name=$1 v=$2 stage=$3
+	mkdir -p "$DUMPS_DIR" "$PROFILES_DIR"
+	rm -f "$DUMPS_DIR/$name.go$v".* "$PROFILES_DIR/$name.go$v".*
+	local f dir
 	for f in "$stage/$name.go$v".*; do
 		if omitted "$(basename "$f")" "${omit[@]}"; then
 			echo "   omitted $(basename "$f") ($(wc -c <"$f") bytes; matches the program's omit file)"; continue
 		fi
-		mv "$f" "$DUMPS_DIR/"
-		printf '   wrote %-48s %6s bytes' "dumps/$(basename "$f")" "$(wc -c <"$DUMPS_DIR/$(basename "$f")")"
+		case "$f" in *.heap.pb.gz|*.heap1.txt) dir=$PROFILES_DIR ;; *) dir=$DUMPS_DIR ;; esac
+		mv "$f" "$dir/"
+		printf '   wrote %-48s %6s bytes' "$(basename "$dir")/$(basename "$f")" "$(wc -c <"$dir/$(basename "$f")")"
 		case "$f" in
 		*.debug2.txt|*.leak2.txt|*.sigquit.txt)
-			printf '  %4s goroutine blocks' "$(grep -c '^goroutine ' "$DUMPS_DIR/$(basename "$f")")" ;;
-		*.debug1.txt|*.leak1.txt)
-			printf '  %s' "$(head -n 1 "$DUMPS_DIR/$(basename "$f")")" ;;
+			printf '  %4s goroutine blocks' "$(grep -c '^goroutine ' "$dir/$(basename "$f")")" ;;
+		*.debug1.txt|*.leak1.txt|*.heap1.txt)
+			printf '  %s' "$(head -n 1 "$dir/$(basename "$f")")" ;;
 		esac
 		echo
 	done
-	return 0
 }
 
 # run_test_one NAME VERSION GOROOT: `go test` a test package whose test

@@ -243,36 +243,152 @@ TEST_CASE("a corrupt or truncated gzip says so") {
 
 namespace {
 
-// A minimal but well-formed profile.proto: sample_type {goroutine, count},
-// one sample with one location, and its string table — what
-// /debug/pprof/goroutine returns (gzip-compressed) without ?debug=.
-std::string pprof_proto() {
+// profile.proto bytes, spelled out: a field tag, then a length and bytes.
+std::string field(uint8_t tag, std::string_view bytes) {
+  return std::string(1, static_cast<char>(tag)) + std::string(1, static_cast<char>(bytes.size())) +
+         std::string(bytes);
+}
+std::string strings_table(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) out += field(0x32, n);  // field 6, string_table
+  return out;
+}
+
+// A minimal well-formed goroutine profile as Go writes it: period type
+// first (field 11), sample type, one location with no symbol, one sample.
+std::string pprof_goroutine_proto() {
   std::string p;
-  p += std::string("\x0a\x04\x08\x01\x10\x02", 6);       // sample_type {type:1 unit:2}
-  p += std::string("\x12\x04\x0a\x01\x01\x10\x01", 7);   // sample {location_id:[1] value:[1]}
-  p += std::string("\x22\x06\x08\x01\x10\x80\x80\x04", 8);  // location {id:1 address:0x10000}
-  p += std::string("\x32\x00", 2);                       // string_table[0] ""
-  p += std::string("\x32\x09") + "goroutine";            // string_table[1]
-  p += std::string("\x32\x05") + "count";                // string_table[2]
-  p += std::string("\x58\x01", 2);                       // period: 1
+  p += field(0x5a, std::string("\x08\x01\x10\x02", 4));       // period_type {goroutine, count}
+  p += std::string("\x60\x01", 2);                              // period: 1
+  p += field(0x0a, std::string("\x08\x01\x10\x02", 4));       // sample_type {goroutine, count}
+  p += field(0x22, std::string("\x08\x01\x18\x80\x80\x04", 6));  // location {id 1, address}
+  p += field(0x12, std::string("\x0a\x01\x01\x10\x03", 5));  // sample {location [1], value [3]}
+  p += strings_table({"", "goroutine", "count"});
+  return p;
+}
+
+// Profiles that are not goroutine dumps or heap profiles, by their sample
+// types as Go writes them.
+std::string pprof_other(std::string_view period_type, std::string_view t1, std::string_view t2,
+                        std::initializer_list<std::string_view> names) {
+  std::string p;
+  p += field(0x5a, period_type);
+  p += field(0x0a, t1);
+  if (!t2.empty()) p += field(0x0a, t2);
+  p += strings_table(names);
   return p;
 }
 
 }  // namespace
 
-TEST_CASE("a binary pprof profile says what it is and how to get text") {
+TEST_CASE("a goroutine profile in protobuf form is read as a dump, gzipped or not") {
   ScratchDir dir("bad-input");
-  fs::path gz = dir.write("goroutine.pb.gz", gzip_bytes(pprof_proto()));
-  fs::path raw = dir.write("goroutine.pb", pprof_proto());
+  fs::path gz = dir.write("goroutine.pb.gz", gzip_bytes(pprof_goroutine_proto()));
+  fs::path raw = dir.write("goroutine.pb", pprof_goroutine_proto());
   for (const fs::path& p : {gz, raw}) {
     auto l = load(p);
-    CHECK_FALSE(l->result.ok);
-    std::string e = first_error(l->result);
-    CHECK(contains(e, "pprof profile (protobuf)"));
-    CHECK(contains(e, "debug=2"));
-    check_cli_refuses(p, "debug=2");
+    REQUIRE_MESSAGE(l->result.ok, first_error(l->result));
+    REQUIRE(l->result.snapshots.size() == 1);
+    CHECK(l->result.snapshots[0].form == Form::kProto);
+    CHECK(l->result.snapshots[0].total == 3);
+    CHECK(check_cli_reads(p) == 3);
   }
-  CHECK(contains(run_cli({gz.string()}).err, "gzip-compressed binary pprof profile"));
+}
+
+TEST_CASE("protobuf profiles: wrong field types, dangling references and cut-short data name the byte") {
+  ScratchDir dir("bad-input");
+  std::string good = pprof_goroutine_proto();
+  struct Case {
+    std::string name;
+    std::string bytes;
+    std::string message;
+  } cases[] = {
+      // Field 11 (period_type) again, as a varint instead of a message.
+      {"wire-type.pb", good + "\x58\x01",
+       fmt::format("byte {}: field 11 (period_type): wire type varint, expected length-delimited",
+                   good.size())},
+      // A sample whose value (field 2) is a fixed64.
+      {"inner-type.pb", good + field(0x12, std::string("\x11\x01\x02\x03\x04\x05\x06\x07\x08", 9)),
+       "field 2 (sample): Sample.value (field 2) has wire type fixed64, expected varint or packed"},
+      // A sample pointing at location 9, which is not there.
+      {"dangling.pb", good + field(0x12, std::string("\x0a\x01\x09\x10\x01", 5)),
+       "a sample refers to location 9, which the profile does not define"},
+      // A length running past the end.
+      {"cut.pb", good + std::string("\x12\x40\x0a", 3), "field 2 (sample): malformed Sample message"},
+  };
+  for (const Case& c : cases) {
+    fs::path p = dir.write(c.name, c.bytes);
+    auto l = load(p);
+    CHECK_FALSE(l->result.ok);
+    CHECK_MESSAGE(contains(first_error(l->result), c.message), first_error(l->result));
+    check_cli_refuses(p, c.message);
+  }
+}
+
+TEST_CASE("CPU, contention and thread profiles are refused by name, also by `gorleak heap`") {
+  ScratchDir dir("bad-input");
+  const std::string count_ns("\x08\x03\x10\x04", 4), first("\x08\x01\x10\x02", 4);
+  struct Case {
+    std::string name;
+    std::string bytes;
+    std::string what;
+  } cases[] = {
+      {"cpu.pb.gz", pprof_other(count_ns, first, count_ns, {"", "samples", "count", "cpu", "nanoseconds"}),
+       "a CPU profile (/debug/pprof/profile) (samples/count, cpu/nanoseconds)"},
+      {"mutex.pb.gz",
+       pprof_other(first, first, count_ns, {"", "contentions", "count", "delay", "nanoseconds"}),
+       "a contention profile (/debug/pprof/mutex or /debug/pprof/block)"},
+      {"threadcreate.pb.gz", pprof_other(first, first, "", {"", "threadcreate", "count"}),
+       "a thread creation profile (/debug/pprof/threadcreate)"},
+  };
+  for (const Case& c : cases) {
+    fs::path p = dir.write(c.name, gzip_bytes(c.bytes));
+    check_cli_refuses(p, c.what);
+    RunResult r = run_cli({"heap", p.string()});
+    CHECK(r.exit_code == kExitInput);
+    CHECK(r.out.empty());
+    CHECK(count_lines(r.err) == 1);
+    CHECK(contains(r.err, c.what));
+  }
+}
+
+TEST_CASE("heap profiles: truncated gzip, broken text records, mixed inputs in one diff") {
+  ScratchDir dir("bad-input");
+  std::string heap = read_file(corpus_profiles_dir() / "heap-cache.go1.27.after.heap.pb.gz");
+  REQUIRE(heap.size() > 200);
+  fs::path cut = dir.write("cut.pb.gz", heap.substr(0, heap.size() / 2));
+  check_cli_refuses(cut, "gzip");
+
+  std::string text = read_file(corpus_profiles_dir() / "heap-cache.go1.27.after.heap1.txt");
+  size_t second = text.find('\n') + 1;
+  fs::path bad_record = dir.write("bad-record.txt", text.substr(0, second) + "1: 4096 [x: 1] @ 0x1\n");
+  check_cli_refuses(bad_record, "line 2: not a heap profile record");
+  fs::path zero = dir.write("zero-count.txt", text.substr(0, second) + "0: 4096 [1: 4096] @ 0x1\n");
+  check_cli_refuses(zero, "line 2: inuse count is 0 but inuse bytes is 4096");
+  // Cut before the MemStats block: what was read, and a warning.
+  fs::path cut_text = dir.write("cut.txt", text.substr(0, text.find("# runtime.MemStats") / 2));
+  RunResult c = run_cli({"heap", cut_text.string()});
+  CHECK(c.exit_code == kExitOk);
+  CHECK(contains(c.out, "no `# runtime.MemStats` block after the records: the profile may be cut short"));
+
+  fs::path good = corpus_profiles_dir() / "heap-cache.go1.27.after.heap.pb.gz";
+  fs::path dump = corpus_dumps_dir() / "heap-cache.go1.27.after.debug1.txt";
+  for (const auto& args : std::vector<std::vector<std::string>>{{"diff", good.string(), dump.string()},
+                                                                {"diff", dump.string(), good.string()},
+                                                                {"heap", "diff", good.string(), dump.string()},
+                                                                {"heap", "diff", dump.string(), good.string()}}) {
+    RunResult r = run_cli(args);
+    INFO(args[1] << " stderr: " << r.err);
+    CHECK(r.exit_code == kExitInput);
+    CHECK(r.out.empty());
+    CHECK(count_lines(r.err) == 1);
+    CHECK(contains(r.err, "heap profile"));
+    CHECK(contains(r.err, "goroutine dump"));
+  }
+  RunResult bad_index = run_cli({"heap", "--sample-index", "inuse_bytes", good.string()});
+  CHECK(bad_index.exit_code == kExitInput);
+  CHECK(contains(bad_index.err, "--sample-index: expected inuse_space"));
+  CHECK(bad_index.out.empty());
 }
 
 TEST_CASE("a PNG is refused as an image") {

@@ -352,6 +352,13 @@ TEST_CASE("expect lines hold in the debug=2, goroutineleak and debug=1 dumps") {
     for (const auto& [phase, rows] : phases) {
       INFO("phase: ", phase);
       fs::path d2 = dump_path(e, phase, "debug2");
+      // Heap programs (GORLEAK-CAPTURE heap, corpus/README.md) are captured
+      // without debug=2; their lines are checked in debug=1 by the rule and
+      // group tests, and in protobuf form by test_pprof_goroutines.
+      fs::path pb = corpus_dumps_dir() / (d2.filename().string().substr(0, d2.filename().string().size() -
+                                                                          std::string("debug2.txt").size()) +
+                                          "goroutine.pb.gz");
+      if (!fs::exists(d2) && fs::exists(pb)) continue;
       CHECK_MESSAGE(fs::exists(d2), d2.string());
       fs::path d1 = dump_path(e, phase, "debug1");
       fs::path l1 = dump_path(e, phase, "leak1");

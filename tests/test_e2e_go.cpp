@@ -60,11 +60,8 @@ std::map<std::string, uint64_t> sites_of(const Json& doc, const Json& snapshot) 
 }  // namespace
 
 TEST_CASE("gorleak reports the counts a real Go program printed about itself") {
-  auto go = find_go();
-  if (!go) {
-    MESSAGE("no Go toolchain (GORLEAK_GO, go on PATH, /opt/go/go-*): end-to-end test skipped");
-    return;
-  }
+  auto go = find_go_or_skip("end-to-end test");
+  if (!go) return;
   TempDir tmp;
   REQUIRE(!tmp.path.empty());
   fs::path src = source_dir() / "tests/e2e/leaky/main.go";

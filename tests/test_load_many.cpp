@@ -53,6 +53,31 @@ TEST_CASE("load_dump_files: jobs > 1 gives the ids a sequential load gives") {
     CHECK(seq_catalog.str(id) == par_catalog.str(id));
 }
 
+TEST_CASE("load_dump_files: heap profiles loaded in parallel keep their stacks") {
+  // A dump first, so the heap profiles' private catalogs disagree with the
+  // shared one about every id.
+  std::vector<std::string> paths = {(corpus_dumps_dir() / "heap-ticker.go1.22.after.debug1.txt").string(),
+                                    (corpus_profiles_dir() / "heap-ticker.go1.22.after.heap.pb.gz").string(),
+                                    (corpus_profiles_dir() / "heap-cache.go1.27.after.heap1.txt").string()};
+  Catalog seq_catalog, par_catalog;
+  LoadOptions seq, par;
+  par.jobs = 3;
+  std::vector<LoadResult> a = load_dump_files(seq_catalog, paths, seq);
+  std::vector<LoadResult> b = load_dump_files(par_catalog, paths, par);
+  for (size_t i = 1; i < paths.size(); ++i) {
+    CAPTURE(paths[i]);
+    REQUIRE(a[i].heap_profiles.size() == 1);
+    REQUIRE(b[i].heap_profiles.size() == 1);
+    const auto& x = a[i].heap_profiles[0].samples;
+    const auto& y = b[i].heap_profiles[0].samples;
+    REQUIRE(x.size() == y.size());
+    for (size_t k = 0; k < x.size(); ++k) {
+      CHECK(x[k].stack == y[k].stack);
+      CHECK(x[k].values == y[k].values);
+    }
+  }
+}
+
 TEST_CASE("CLI: -j 3 over several files prints exactly what -j 1 prints") {
   std::vector<std::string> paths = some_dumps();
   for (const char* format : {"text", "json"}) {

@@ -133,14 +133,21 @@ TEST_CASE("gorleak rules test rules/*.yaml passes; a failing example exits 1") {
 TEST_CASE("gorleak rules list and explain") {
   test::RunResult l = test::run_cli({"rules", "list"});
   CHECK(l.exit_code == 0);
-  for (const char* id : {"ticker-without-stop", "nil-channel", "blocked-concentration", "sql-pool-exhausted"})
+  for (const char* id : {"ticker-without-stop", "nil-channel", "blocked-concentration", "sql-pool-exhausted",
+                         "heap-time-after", "heap-growing-structure"})
     CHECK_MESSAGE(l.out.find(id) != std::string::npos, id);
-  CHECK(l.out.find("27 rules") != std::string::npos);
+  CHECK(l.out.find("34 rules") != std::string::npos);  // 27 goroutine rules, 7 heap rules
 
   test::RunResult d = test::run_cli({"rules", "list", "--disable", "nil-channel"});
-  CHECK(d.out.find("26 rules") != std::string::npos);
+  CHECK(d.out.find("33 rules") != std::string::npos);
   test::RunResult n = test::run_cli({"rules", "list", "--no-builtin"});
   CHECK(n.out.find("0 rules") != std::string::npos);
+
+  test::RunResult h = test::run_cli({"rules", "explain", "heap-time-after"});
+  CHECK(h.exit_code == 0);
+  CHECK(h.out.find("Matches heap allocation sites where:") != std::string::npos);
+  CHECK(h.out.find("Go version: before 1.23") != std::string::npos);
+  CHECK(h.out.find("inuse_space: at least 1 MiB") != std::string::npos);
 
   test::RunResult e = test::run_cli({"rules", "explain", "mutex-pileup"});
   CHECK(e.exit_code == 0);

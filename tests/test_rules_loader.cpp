@@ -112,8 +112,8 @@ TEST_CASE("a valid rule file loads every field") {
 TEST_CASE("unknown field: file:line:col of the key") {
   CHECK(first_error(rule_file("    colour: red\n")) ==
         "r.yaml:7:5: unknown field 'colour' in a rule (known: id, title, severity, confidence, "
-        "description, fix, caller_hint, priority, match, lookalike, unit, counter_evidence, waits_for, "
-            "fixed_in_go, examples)");
+        "description, fix, caller_hint, priority, match, heap, lookalike, unit, counter_evidence, "
+            "waits_for, fixed_in_go, examples)");
   CHECK(first_error(rule_file("", "{min_cont: 3, leaked: true}")) ==
         "r.yaml:7:13: unknown field 'min_cont' in 'match' (known: state, frames, min_wait_minutes, "
         "min_count, count_by, growth, source, site, spawner, leaked)");

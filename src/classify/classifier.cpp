@@ -247,7 +247,7 @@ class Evaluator {
         if (!v.stack->created_by.present()) {
           // debug=1 records never print the created-by line: no evidence
           // either way, rather than evidence of absence.
-          if (snap_.form == Form::kDebug1) *unknown = true;
+          if (is_count_form(snap_.form)) *unknown = true;
           return false;
         }
         return frame_matches(c, v.stack->created_by.func, v.stack->created_by.file);
@@ -308,7 +308,7 @@ class Evaluator {
     if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
     uint8_t& verdict = mem_.verdict(g.stack, static_cast<size_t>(&c - rules_.compiled().data()),
-                                    snap_.form == Form::kDebug1);
+                                    is_count_form(snap_.form));
     if (!(verdict & kVerdictKnown)) {
       bool unknown = false;
       verdict = kVerdictKnown | (stack_matches(c, v, &unknown) ? kVerdictMatch : 0) |
@@ -340,7 +340,7 @@ class Evaluator {
     if (m.spawner != SpawnerKind::kAny) {
       bool want_user = m.spawner == SpawnerKind::kUser;
       if (!v.has_creator) {
-        if (snap_.form != Form::kDebug1) return false;
+        if (!is_count_form(snap_.form)) return false;
         // debug=1 prints no created-by line. The entry function stands in:
         // `go f()` in user code starts a user function, while net/http,
         // database/sql & co. start their own.

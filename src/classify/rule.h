@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/finding.h"
+#include "model/heap_profile.h"
 #include "model/state.h"
 
 namespace gorleak {
@@ -152,10 +153,46 @@ struct MatchSpec {
   bool leaked = false;  // only goroutines marked "(leaked)"
 };
 
+// `heap.growth:` — between heap profiles (`gorleak heap diff`): how much
+// the allocation site's in-use memory grew from the first profile to the
+// newest. Ignored for a single profile unless `required`.
+struct HeapGrowthCondition {
+  bool present = false;
+  int64_t min_inuse_space = 0;    // bytes
+  int64_t min_inuse_objects = 0;  // objects
+  bool required = false;
+};
+
+// `heap:` — a rule about the allocation sites of a heap profile instead of
+// goroutine groups (heap/heap_rules.h evaluates it). A site is the first
+// frame of the user's code on an allocation stack (or, with none, the
+// stack's outermost frame); stacks matching `frames` are summed per site.
+struct HeapMatchSpec {
+  bool present = false;
+  // Over the allocation stack, innermost (the allocating call) first. `top`
+  // counts every frame, runtime ones included (runtime.makemap,
+  // runtime.malg), because a heap stack starts where memory was allocated;
+  // `user` is the site; `created_by` never matches.
+  std::vector<FrameCondition> frames;
+  HeapValue value = HeapValue::kInuseSpace;  // what min_value and min_share measure
+  int64_t min_value = 0;   // the site's `value` at least this (bytes or objects)
+  double min_share = 0;    // the site's share of the profile's total `value`, 0..1
+  // The site still holds at least this fraction of the bytes it ever
+  // allocated (inuse_space / alloc_space): near 1, nothing allocated there
+  // was ever freed, the mark of a structure that only grows. 0: no limit.
+  double min_retained = 0;
+  HeapGrowthCondition growth;
+  // The Go version the shape stopped leaking in is the rule's
+  // `fixed_in_go` (Rule::fixed_in_go_minor), as for goroutine rules.
+};
+
 // A rule's own test: a dump (file path or inline text) and what the rule
 // should (or should not) report on it.
 struct RuleExample {
   std::string dump;     // path, relative to the rule file's directory or an ancestor
+  // Heap rules: an older profile of the same program (`gorleak heap diff
+  // BASE DUMP`), for growth conditions. Resolved like `dump`.
+  std::string base;
   std::string snippet;  // inline dump text (instead of `dump`)
   bool expect_none = false;  // no finding of this rule above info
   int64_t count = -1;        // expected goroutine count, -1: not checked
@@ -181,7 +218,8 @@ struct Rule {
   // a rule above `info` is claimed: lower-priority rules no longer see it, so
   // a specific rule wins over a generic one and each group is explained once.
   int priority = 50;
-  MatchSpec match;
+  MatchSpec match;  // goroutine rules
+  HeapMatchSpec heap;  // heap rules (heap.present); such a rule has no `match`
   Lookalike lookalike = Lookalike::kNone;
   UnitSpec unit;
   std::vector<CounterEvidence> counter_evidence;
@@ -190,7 +228,8 @@ struct Rule {
   // this finding is a consequence of theirs and points at them.
   bool waits_for_siblings = false;
   // `fixed_in_go: "1.23"`: the shape stopped leaking in that Go release (its
-  // minor number here); dumps known to come from it or later get `info`.
+  // minor number here); dumps (and heap profiles) known to come from it or
+  // later get `info`.
   uint32_t fixed_in_go_minor = 0;
   std::vector<RuleExample> examples;
   RuleOrigin origin;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <unordered_map>
 
@@ -12,6 +13,7 @@
 
 static_assert(gorleak::kMaxRuleFileBytes == gorleak::kMaxYamlFileBytes);
 static_assert(gorleak::kMaxRuleFileDepth == gorleak::kMaxYamlDepth);
+#include "model/units.h"
 
 namespace gorleak {
 
@@ -159,6 +161,61 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
   return spec;
 }
 
+// A byte count: 1048576, 512KiB, 1MiB, 2GiB (binary units, as reports print).
+int64_t as_bytes(const YNode& n, std::string_view field) {
+  if (!n.IsScalar()) fail(n.Mark(), fmt::format("'{}' must be a byte count, got {}", field, kind_name(n)));
+  int64_t v = 0;
+  if (!parse_byte_count(n.Scalar(), &v))
+    fail(n.Mark(), fmt::format("'{}' must be a byte count such as 65536, 512KiB or 1MiB, got '{}'", field,
+                               n.Scalar()));
+  return v;
+}
+
+double as_fraction(const YNode& n, std::string_view field) {
+  if (!n.IsScalar()) fail(n.Mark(), fmt::format("'{}' must be a number between 0 and 1", field));
+  const std::string& s = n.Scalar();
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !(v >= 0 && v <= 1))
+    fail(n.Mark(), fmt::format("'{}' must be a number between 0 and 1, got '{}'", field, s));
+  return v;
+}
+
+HeapMatchSpec read_heap(const YNode& n, const std::string& file) {
+  MapReader m(n, "'heap'", {"frames", "value", "min_value", "min_share", "min_retained", "growth"});
+  HeapMatchSpec h;
+  h.present = true;
+  if (const YNode* fr = m.get("frames")) {
+    if (!fr->IsSequence()) fail(fr->Mark(), fmt::format("'frames' must be a list, got {}", kind_name(*fr)));
+    for (const auto& e : *fr) {
+      FrameCondition f = read_frame(e, file);
+      if (f.scope == FrameScope::kCreatedBy)
+        fail(e.Mark(), "heap stacks have no created-by line: use 'any', 'top' or 'user'");
+      h.frames.push_back(std::move(f));
+    }
+  }
+  if (const YNode* v = m.get("value")) {
+    std::string name = as_string(*v, "value");
+    if (!heap_value_from_name(name, &h.value))
+      fail(v->Mark(), fmt::format("unknown heap value '{}' (inuse_space, inuse_objects, alloc_space, "
+                                  "alloc_objects)", name));
+  }
+  if (const YNode* v = m.get("min_value"))
+    h.min_value = is_bytes(h.value) ? as_bytes(*v, "min_value") : static_cast<int64_t>(std::min<uint64_t>(as_uint(*v, "min_value"), INT64_MAX));
+  if (const YNode* v = m.get("min_share")) h.min_share = as_fraction(*v, "min_share");
+  if (const YNode* v = m.get("min_retained")) h.min_retained = as_fraction(*v, "min_retained");
+  if (const YNode* g = m.get("growth")) {
+    MapReader gm(*g, "'heap.growth'", {"min_inuse_space", "min_inuse_objects", "required"});
+    h.growth.present = true;
+    if (const YNode* s = gm.get("min_inuse_space")) h.growth.min_inuse_space = as_bytes(*s, "min_inuse_space");
+    if (const YNode* o = gm.get("min_inuse_objects"))
+      h.growth.min_inuse_objects = static_cast<int64_t>(std::min<uint64_t>(as_uint(*o, "min_inuse_objects"), INT64_MAX));
+    if (const YNode* r = gm.get("required")) h.growth.required = as_bool(*r, "required");
+  }
+  if (h.frames.empty()) fail(n.Mark(), "'heap' needs 'frames': which allocations the rule is about");
+  return h;
+}
+
 Lookalike as_lookalike(const YNode& n) {
   std::string v = as_string(n, "lookalike");
   for (Lookalike l : {Lookalike::kNone, Lookalike::kPool, Lookalike::kInFlight, Lookalike::kSaturation,
@@ -214,10 +271,11 @@ uint32_t as_go_minor(const YNode& n, std::string_view field) {
 }
 
 RuleExample read_example(const YNode& n, const std::string& file) {
-  MapReader m(n, "an 'examples' entry", {"dump", "snippet", "expect", "source_root", "module"});
+  MapReader m(n, "an 'examples' entry", {"dump", "base", "snippet", "expect", "source_root", "module"});
   RuleExample ex;
   ex.origin = origin_of(n, file);
   if (const YNode* d = m.get("dump")) ex.dump = as_string(*d, "dump");
+  if (const YNode* b = m.get("base")) ex.base = as_string(*b, "base");
   if (const YNode* s = m.get("snippet")) ex.snippet = as_string(*s, "snippet");
   if (ex.dump.empty() == ex.snippet.empty())
     fail(n.Mark(), "an example needs exactly one of 'dump' or 'snippet'");
@@ -255,7 +313,7 @@ bool valid_id(std::string_view id) {
 
 Rule read_rule(const YNode& n, const std::string& file) {
   MapReader m(n, "a rule", {"id", "title", "severity", "confidence", "description", "fix",
-                            "caller_hint", "priority", "match", "lookalike", "unit",
+                            "caller_hint", "priority", "match", "heap", "lookalike", "unit",
                             "counter_evidence", "waits_for", "fixed_in_go", "examples"});
   Rule r;
   r.origin = origin_of(n, file);
@@ -274,10 +332,16 @@ Rule read_rule(const YNode& n, const std::string& file) {
     if (v > 100) fail(p->Mark(), "'priority' must be between 0 and 100");
     r.priority = static_cast<int>(v);
   }
-  const YNode& match = m.require("match", "a rule");
-  r.match = read_match(match, file);
-  if (!r.match.state.present() && r.match.frames.empty() && !r.match.leaked)
-    fail(match.Mark(), "'match' needs at least one of 'state', 'frames' or 'leaked'");
+  const YNode* heap = m.get("heap");
+  if (heap && m.get("match")) fail(heap->Mark(), "a rule has 'match' (goroutines) or 'heap', not both");
+  if (heap) {
+    r.heap = read_heap(*heap, file);
+  } else {
+    const YNode& match = m.require("match", "a rule");
+    r.match = read_match(match, file);
+    if (!r.match.state.present() && r.match.frames.empty() && !r.match.leaked)
+      fail(match.Mark(), "'match' needs at least one of 'state', 'frames' or 'leaked'");
+  }
   if (const YNode* l = m.get("lookalike")) r.lookalike = as_lookalike(*l);
   if (const YNode* u = m.get("unit")) r.unit = read_unit(*u, file);
   if (const YNode* ce = m.get("counter_evidence")) {
@@ -292,7 +356,13 @@ Rule read_rule(const YNode& n, const std::string& file) {
   if (const YNode* g = m.get("fixed_in_go")) r.fixed_in_go_minor = as_go_minor(*g, "fixed_in_go");
   if (const YNode* ex = m.get("examples")) {
     if (!ex->IsSequence()) fail(ex->Mark(), fmt::format("'examples' must be a list, got {}", kind_name(*ex)));
-    for (const auto& e : *ex) r.examples.push_back(read_example(e, file));
+    for (const auto& e : *ex) {
+      r.examples.push_back(read_example(e, file));
+      const RuleExample& x = r.examples.back();
+      if (heap && !x.snippet.empty()) fail(e.Mark(), "a heap rule's example names a profile with 'dump', not a 'snippet'");
+      if (!heap && !x.base.empty()) fail(e.Mark(), "'base' is for heap rules' examples");
+      if (heap && x.count >= 0) fail(e.Mark(), "a heap rule's example expects a 'site' or 'confidence', not a goroutine 'count'");
+    }
   }
   return r;
 }

@@ -109,6 +109,12 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
   for (const Rule& r : set->rules_) {
     CompiledRule c;
     c.rule = &r;
+    if (r.heap.present) {
+      // Heap rules: frame conditions only, in the same pattern sets.
+      c.frames = compile_frames(r.heap.frames);
+      set->heap_compiled_.push_back(std::move(c));
+      continue;
+    }
     c.category_mask = mask_of(r.match.state.categories);
     if (!r.match.state.reason.empty()) c.reason = set->reasons_.add(r.match.state.reason);
     c.frames = compile_frames(r.match.frames);

@@ -39,6 +39,8 @@ struct CompiledGroupCondition {
   uint32_t category_mask = 0;  // 0: any state
 };
 
+// A goroutine rule (`match:`) or, in heap_compiled(), a heap rule (`heap:`,
+// whose frame conditions are compiled into the same pattern sets).
 struct CompiledRule {
   const Rule* rule = nullptr;
   uint32_t category_mask = 0;  // bit per StateCategory, 0: no constraint
@@ -75,8 +77,11 @@ class RuleSet {
                                         std::vector<Diagnostic>* diagnostics,
                                         const std::vector<std::string>& request_handlers = {});
 
-  const std::vector<Rule>& rules() const { return rules_; }
+  const std::vector<Rule>& rules() const { return rules_; }  // goroutine and heap rules
+  // Goroutine rules only: what the classifier evaluates.
   const std::vector<CompiledRule>& compiled() const { return compiled_; }
+  // Heap rules only (heap/heap_rules.h).
+  const std::vector<CompiledRule>& heap_compiled() const { return heap_compiled_; }
   const Rule* find(std::string_view id) const;
 
   // Indices into funcs() of the request-handler patterns.
@@ -89,6 +94,7 @@ class RuleSet {
  private:
   std::vector<Rule> rules_;
   std::vector<CompiledRule> compiled_;
+  std::vector<CompiledRule> heap_compiled_;
   std::vector<int> request_handlers_;
   PatternSet funcs_, files_, reasons_;
 };

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/fetch_options.h"
+#include "cli/heap_output.h"
 #include "cli/options.h"
 #include "cli/project_config.h"
 #include "cli/report_context.h"
@@ -20,6 +21,7 @@
 #include "pipeline/load_many.h"
 #include "report/format.h"
 #include "report/group_filter.h"
+#include "report/text_report.h"
 #include "suppress/finding_filter.h"
 
 namespace gorleak::cli {
@@ -34,6 +36,7 @@ struct AnalyzeArgs {
   FetchArgs fetch;    // cli/fetch_options.h
   std::string save;
   ConfigOptions config;
+  HeapOptions heap;   // cli/heap_output.h: for heap profiles among the inputs
 };
 
 po::options_description analyze_options(AnalyzeArgs* a) {
@@ -41,6 +44,7 @@ po::options_description analyze_options(AnalyzeArgs* a) {
   add_general_options(desc, &a->general);
   add_input_options(desc, &a->input);
   add_output_options(desc, &a->output, FormatUse::kAnalyze);
+  add_heap_options(desc, &a->heap);
   add_rule_options(desc, &a->rules);
   add_fetch_options(desc, &a->fetch);
   desc.add_options()
@@ -147,7 +151,8 @@ int run_analyze(int argc, char** argv) {
   Catalog catalog;
   std::vector<Snapshot> snapshots;
   std::vector<std::string> failures;
-  if (!load_dumps(catalog, args.input.files, load, fetch, &snapshots, &failures))
+  std::vector<HeapProfile> heaps;
+  if (!load_dumps(catalog, args.input.files, load, fetch, &snapshots, &failures, &heaps))
     return kExitUsage;
 
   if (args.rules.fail_on == "growth") {
@@ -157,6 +162,18 @@ int run_analyze(int argc, char** argv) {
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
   classify_all(*engine, catalog, snapshots);
+  if (!heaps.empty()) {
+    // A heap profile among the inputs: the goroutine report comes first
+    // (text), then the heap report joined with it (cli/heap_output.h).
+    if (!snapshots.empty() && args.output.format == "text") {
+      std::string out;
+      write_text_report(snapshots, catalog, report, filter, &out);
+      out += "\n";
+      std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    return report_heap(heaps, snapshots, catalog, *engine, args.output, args.heap,
+                       args.rules.fail_on);
+  }
 
   // The gate sees every finding the baselines left; --min-severity only
   // hides some from the report.

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/compare.h"
 #include "cli/fetch_options.h"
+#include "cli/heap_output.h"
 #include "cli/options.h"
 #include "cli/project_config.h"
 #include "cli/series_input.h"
@@ -24,6 +25,7 @@ struct DiffArgs {
   InputOptions input;
   CompareArgs compare;  // cli/compare.h
   FetchArgs fetch;      // cli/fetch_options.h
+  HeapOptions heap;     // cli/heap_output.h: when the inputs are heap profiles
   std::string base;
   ConfigOptions config;
 };
@@ -36,6 +38,7 @@ po::options_description diff_options(DiffArgs* a) {
       ("base", po::value<std::string>(&a->base)->value_name("FILE"),
        "the base dump (`gorleak --base BASE NEW` = `gorleak diff BASE NEW`)");
   add_compare_options(desc, &a->compare);
+  add_heap_options(desc, &a->heap);
   add_fetch_options(desc, &a->fetch);
   add_config_options(desc, &a->config);
   return desc;
@@ -122,6 +125,18 @@ int run_diff(int argc, char** argv) {
 
   SeriesInput in;
   if (!load_series(files, load, fetch, &in)) return kExitUsage;
+  if (!in.heap_profiles.empty()) {
+    // Heap profiles: growth per allocation site (cli/heap_output.h).
+    if (!check_same_kind(files, in.file_is_heap, &error)) {
+      print_error(error);
+      return kExitUsage;
+    }
+    auto engine = load_rule_engine(args.compare.rules, args.compare.output.modules);
+    if (!engine) return kExitUsage;
+    std::vector<const HeapProfile*> profiles;
+    for (const HeapProfile& p : in.heap_profiles) profiles.push_back(&p);
+    return report_heap_diff(profiles, in.catalog, *engine, args.compare.output, args.heap, args.compare.rules.fail_on);
+  }
   std::vector<size_t> picked;
   if (!pick_snapshots(in, files.size(), &picked)) return kExitUsage;
   const auto& hints = in.same_object->hints();

@@ -11,6 +11,8 @@
 #include "classify/builtin_rules.h"
 #include "classify/classifier.h"
 #include "classify/rule_loader.h"
+#include "heap/heap_rules.h"
+#include "model/units.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/rule_options.h"
@@ -129,6 +131,28 @@ std::string match_text(const MatchSpec& m) {
   return out;
 }
 
+std::string heap_match_text(const HeapMatchSpec& h) {
+  std::string out;
+  MatchSpec frames_only;
+  frames_only.frames = h.frames;
+  std::string frames = match_text(frames_only);
+  // match_text ends with the count line, which heap rules do not have.
+  out += frames.substr(0, frames.rfind("  count:"));
+  std::string_view v = heap_value_name(h.value);
+  auto amount = [&](int64_t x) { return is_bytes(h.value) ? format_bytes(x) : fmt::format("{}", x); };
+  if (h.min_value > 0) out += fmt::format("  {}: at least {} at one allocation site\n", v, amount(h.min_value));
+  if (h.min_share > 0) out += fmt::format("  share: at least {:.0f}% of the profile's {}\n", 100 * h.min_share, v);
+  if (h.min_retained > 0)
+    out += fmt::format("  retained: the site still holds at least {:.0f}% of the bytes it allocated\n",
+                       100 * h.min_retained);
+  if (h.growth.present)
+    out += fmt::format("  growth: inuse_space +{} and inuse_objects +{} since the base profile{}\n",
+                       format_bytes(h.growth.min_inuse_space), h.growth.min_inuse_objects,
+                       h.growth.required ? " (required: `gorleak heap diff` only)"
+                                         : " (when diffing; raises confidence)");
+  return out;
+}
+
 int rules_list(const RuleSet& rules) {
   size_t w = 2, fw = 4;
   for (const Rule& r : rules.rules()) {
@@ -158,7 +182,14 @@ int rules_explain(const RuleSet& rules, const std::string& id) {
   fmt::print("What it means:\n{}\n", indent(r->description, "  "));
   fmt::print("Fix:\n{}\n", indent(r->fix, "  "));
   if (!r->caller_hint.empty()) fmt::print("Finding the caller:\n{}\n", indent(r->caller_hint, "  "));
-  fmt::print("Matches groups where:\n{}", match_text(r->match));
+  if (r->heap.present)
+    fmt::print("Matches heap allocation sites where:\n{}", heap_match_text(r->heap));
+  else
+    fmt::print("Matches groups where:\n{}", match_text(r->match));
+  if (r->fixed_in_go_minor != 0)
+    fmt::print("  Go version: before 1.{} (from 1.{} the shape does not leak: a finding there is "
+               "withdrawn to info)\n",
+               r->fixed_in_go_minor, r->fixed_in_go_minor);
   if (!r->examples.empty()) {
     // Embedded rules' examples live in the source tree.
     std::string file = r->origin.file.rfind(kEmbedded, 0) == 0
@@ -189,7 +220,56 @@ struct ExampleOutcome {
   std::string message;
 };
 
+// A heap rule's example: the profile (and its base, for growth) through the
+// heap rules of the whole set.
+ExampleOutcome run_heap_example(const RuleLoader& loader, const Rule& rule, const RuleExample& ex) {
+  ExampleOutcome out;
+  Catalog catalog;
+  std::vector<HeapProfile> profiles;
+  for (const std::string* name : {&ex.base, &ex.dump}) {
+    if (name->empty()) continue;
+    std::string path = resolve_example_path(rule.origin.file, *name);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      out.message = fmt::format("profile {} not found", *name);
+      return out;
+    }
+    LoadResult loaded = load_dump_file(catalog, path);
+    if (!loaded.ok || loaded.heap_profiles.empty()) {
+      out.message = fmt::format("{} is not a heap profile", *name);
+      return out;
+    }
+    profiles.push_back(std::move(loaded.heap_profiles.front()));
+  }
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
+  HeapClassifyOptions opt;
+  opt.modules = ex.modules;
+  std::vector<HeapFinding> found = find_heap_leaks(profiles.back(), catalog, *set, opt,
+                                                   profiles.size() > 1 ? &profiles.front() : nullptr);
+  std::string seen;
+  bool any_above_info = false, match = false;
+  for (const HeapFinding& f : found) {
+    if (f.rule != rule.id) continue;
+    seen += fmt::format("{}{} site={} confidence={} severity={}", seen.empty() ? "" : "; ", f.rule,
+                        catalog.str(f.site.func), confidence_name(f.confidence), severity_name(f.severity));
+    any_above_info |= f.severity > RuleSeverity::kInfo;
+    match |= (ex.site.empty() || catalog.str(f.site.func) == ex.site) &&
+             (ex.confidence.empty() || confidence_name(f.confidence) == ex.confidence);
+  }
+  if (ex.expect_none ? !any_above_info : match) {
+    out.passed = true;
+    return out;
+  }
+  out.message = ex.expect_none
+                    ? fmt::format("expected no finding above info, got: {}", seen)
+                    : fmt::format("expected {}{}{}, got {}", rule.id, ex.site.empty() ? "" : " site=" + ex.site,
+                                  ex.confidence.empty() ? "" : " confidence=" + ex.confidence,
+                                  seen.empty() ? "no finding of this rule" : seen);
+  return out;
+}
+
 ExampleOutcome run_example(const RuleLoader& loader, const Rule& rule, const RuleExample& ex) {
+  if (rule.heap.present) return run_heap_example(loader, rule, ex);
   ExampleOutcome out;
   Catalog catalog;
   LoadResult loaded;

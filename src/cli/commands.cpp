@@ -27,6 +27,8 @@ const Command kCommands[] = {
     {"baseline", "accept today's findings: `gorleak baseline write FILE DUMP`", run_baseline},
     {"redact", "a dump fit to share: placeholders for labels, arguments, paths (`--help`)",
      run_redact},
+    {"heap", "heap profiles: what holds memory, and growth between profiles (`gorleak heap --help`)",
+     run_heap},
 };
 
 // Edits (insert, delete, replace one byte) between two short words.

@@ -32,5 +32,6 @@ int run_watch(int argc, char** argv);  // cmd_watch.cpp
 int run_history(int argc, char** argv);  // cmd_history.cpp
 int run_baseline(int argc, char** argv);  // cmd_baseline.cpp
 int run_redact(int argc, char** argv);    // cmd_redact.cpp
+int run_heap(int argc, char** argv);   // cmd_heap.cpp
 
 }  // namespace gorleak::cli

@@ -12,7 +12,8 @@ namespace gorleak::cli {
 
 bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
                  const LoadOptions& load, const FetchDumpOptions& fetch,
-                 std::vector<Snapshot>* snapshots, std::vector<std::string>* failures) {
+                 std::vector<Snapshot>* snapshots, std::vector<std::string>* failures,
+                std::vector<HeapProfile>* heaps) {
   std::vector<InputLoad> inputs;
   if (std::none_of(files.begin(), files.end(), [](const std::string& f) { return looks_like_url(f); })) {
     std::vector<LoadResult> results = load_dump_files(catalog, files, load);
@@ -40,6 +41,10 @@ bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
       else
         print_warning(d.format());
     }
+    if (heaps != nullptr && !r.heap_profiles.empty()) {
+      for (HeapProfile& h : r.heap_profiles) heaps->push_back(std::move(h));
+      if (r.snapshots.empty()) continue;
+    }
     if (r.snapshots.empty()) {
       if (r.bytes == 0)
         print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
@@ -64,6 +69,11 @@ bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
     InputLoad in = load_input(out->catalog, files[fi], opts, fetch);
     const std::string& path = in.name;
     LoadResult& r = in.result;
+    out->file_is_heap.push_back(r.ok && !r.heap_profiles.empty());
+    if (r.ok && !r.heap_profiles.empty()) {
+      for (HeapProfile& h : r.heap_profiles) out->heap_profiles.push_back(std::move(h));
+      continue;
+    }
     if (!r.ok || r.snapshots.empty() || in.fetch_failed) {
       for (const Diagnostic& d : r.diagnostics) {
         if (d.severity != Severity::kError) continue;

@@ -50,7 +50,7 @@ bool is_cross_form_noise(std::string_view func, std::string_view file) {
 }
 
 bool is_count_profile(const Snapshot& s) {
-  if (s.form == Form::kDebug1) return true;
+  if (is_count_form(s.form)) return true;
   if (s.form != Form::kGoroutineLeak) return false;
   // goroutineleak comes in both debug levels; the count profile has no ids.
   for (const Group& g : s.groups)

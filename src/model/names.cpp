@@ -3,6 +3,7 @@
 
 #include "model/diagnostic.h"
 #include "model/finding.h"
+#include "model/heap_profile.h"
 #include "model/snapshot.h"
 
 namespace gorleak {
@@ -13,6 +14,7 @@ std::string_view form_name(Form f) {
     case Form::kDebug2: return "debug2";
     case Form::kCrash: return "crash";
     case Form::kGoroutineLeak: return "goroutineleak";
+    case Form::kProto: return "proto";
   }
   return "debug2";
 }
@@ -92,5 +94,27 @@ std::string Diagnostic::format() const {
   if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }
+
+}  // namespace gorleak
+
+namespace gorleak {
+
+namespace {
+constexpr std::string_view kHeapValues[] = {"alloc_objects", "alloc_space", "inuse_objects",
+                                            "inuse_space"};
+}  // namespace
+
+std::string_view heap_value_name(HeapValue v) { return kHeapValues[static_cast<size_t>(v)]; }
+
+bool heap_value_from_name(std::string_view name, HeapValue* out) {
+  for (size_t i = 0; i < kHeapValueCount; ++i) {
+    if (kHeapValues[i] != name) continue;
+    *out = static_cast<HeapValue>(i);
+    return true;
+  }
+  return false;
+}
+
+std::string_view heap_form_name(HeapForm f) { return f == HeapForm::kText ? "text" : "proto"; }
 
 }  // namespace gorleak

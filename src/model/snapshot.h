@@ -20,8 +20,16 @@ enum class Form : uint8_t {
   kDebug2,         // debug=2, runtime.Stack(all)
   kCrash,          // panic, fatal error, SIGQUIT, test timeout
   kGoroutineLeak,  // goroutineleak profile, either debug level
+  kProto,          // pprof goroutine (or goroutineleak) profile in protobuf form
 };
-std::string_view form_name(Form f);  // "debug1", "debug2", "crash", "goroutineleak"
+// "debug1", "debug2", "crash", "goroutineleak", "proto"
+std::string_view form_name(Form f);
+
+// Count profiles: a count per distinct stack, with no goroutine ids, no
+// `created by` lines and no printed states (debug=1 text and the protobuf
+// form). A goroutineleak snapshot may be either; see is_count_profile in
+// diff/signature.h for that case.
+inline bool is_count_form(Form f) { return f == Form::kDebug1 || f == Form::kProto; }
 
 // Goroutines sharing one state and one stack.
 struct Group {

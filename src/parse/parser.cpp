@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "model/func_name.h"
+#include "parse/debug1_frame.h"
 #include "parse/go_version.h"
 #include "parse/labels.h"
 #include "parse/line_cache.h"
@@ -833,14 +834,7 @@ class Parser::Impl {
       }
       Debug1Frame f;
       if (parse_debug1_frame(t, &f)) {
-        Frame fr;
-        if (f.func.empty()) {
-          fr.flags = Frame::kNoSymbol;
-        } else {
-          fr.func = catalog_.strings.intern(f.func);
-          fr.file = catalog_.strings.intern(f.file);
-          fr.line = f.line;
-        }
+        Frame fr = intern_debug1_frame(f, catalog_.strings);
         debug1_frames_.insert(t, hash, fr);
         push_frame(fr);
         if (keep_args_) push_args({});

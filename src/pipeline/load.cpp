@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "heap/heap_text.h"
 #include "parse/parser.h"
 #include "parse/tee_sink.h"
+#include "pipeline/load_profile.h"
 #include "pipeline/parser_feeder.h"
 #include "pipeline/split_load.h"
 #include "read/byte_source.h"
@@ -62,7 +64,23 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
   }
   std::string head;
   Diagnostic error;
-  if (!sniff_text(&source, name, &head, &error)) {
+  ContentKind kind = ContentKind::kText;
+  bool gzip = false;
+  if (!sniff_input(&source, name, &head, &kind, &gzip, &error)) {
+    result.ok = false;
+    result.diagnostics.push_back(std::move(error));
+    return result;
+  }
+  // Profiles in pprof's protobuf form: a goroutine profile is a dump of its
+  // own form; a heap profile goes to src/heap. A heap profile as debug=1 text
+  // too.
+  if (kind == ContentKind::kPprofProto) return load_pprof_input(catalog, *source, name, options, gzip);
+  if (kind == ContentKind::kText && looks_like_heap_text(head))
+    return load_heap_text_input(catalog, *source, name);
+  if (kind != ContentKind::kText) {
+    std::string what(explain_content(kind));
+    if (gzip) what = "gzip-compressed " + what;
+    error = error_at(name, what);
     result.ok = false;
     result.diagnostics.push_back(std::move(error));
     return result;
@@ -125,8 +143,8 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
   return result;
 }
 
-bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
-                Diagnostic* error) {
+bool sniff_input(std::unique_ptr<ByteSource>* source, const std::string& name,
+                 std::string* head, ContentKind* kind, bool* gzip, Diagnostic* error) {
   std::string why;
   // A source that fails after some bytes (a transfer cut off) fails again
   // when read on: the line reader reports it after the bytes it did read.
@@ -134,26 +152,32 @@ bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, st
     *error = error_at(name, "read error: " + why);
     return false;
   }
-  ContentKind kind = sniff_content(*head);
-  bool gzip = false;
-  if (kind == ContentKind::kGzip) {
-    // People save `debug=2` output compressed; read it as is.
+  *kind = sniff_content(*head);
+  *gzip = false;
+  if (*kind == ContentKind::kGzip) {
+    // People save `debug=2` output and profiles compressed; read them as is.
     *source = make_gzip_source(make_replay_source(std::move(*head), std::move(*source)));
-    gzip = true;
+    *gzip = true;
     if (!read_head(**source, kSniffBytes, head, &why) && head->empty()) {
       *error = error_at(name, why);
       return false;
     }
-    kind = sniff_content(*head);
-  }
-  if (kind != ContentKind::kText) {
-    std::string what(explain_content(kind));
-    if (gzip) what = "gzip-compressed " + what;
-    *error = error_at(name, what);
-    return false;
+    *kind = sniff_content(*head);
   }
   *source = make_replay_source(*head, std::move(*source));
   return true;
+}
+
+bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
+                Diagnostic* error) {
+  ContentKind kind;
+  bool gzip;
+  if (!sniff_input(source, name, head, &kind, &gzip, error)) return false;
+  if (kind == ContentKind::kText) return true;
+  std::string what(explain_content(kind));
+  if (gzip) what = "gzip-compressed " + what;
+  *error = error_at(name, what);
+  return false;
 }
 
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,

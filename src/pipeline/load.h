@@ -1,5 +1,8 @@
 // The library's front door: read a dump (file, stdin or memory), parse and
-// group it. Tests, the CLI and the benchmarks all come through here.
+// group it. Tests, the CLI and the benchmarks all come through here. Profiles
+// are recognised too: a goroutine profile in protobuf form becomes a
+// snapshot like any dump (Form::kProto), a heap profile (protobuf or debug=1
+// text) a HeapProfile; any other pprof profile is refused by name.
 #pragma once
 
 #include <functional>
@@ -11,7 +14,9 @@
 #include "group/grouper.h"
 #include "model/catalog.h"
 #include "model/diagnostic.h"
+#include "model/heap_profile.h"
 #include "model/snapshot.h"
+#include "read/sniff.h"
 #include "parse/dump_sink.h"
 #include "read/byte_source.h"
 #include "read/mapped_file_source.h"
@@ -40,6 +45,9 @@ struct LoadOptions {
 
 struct LoadResult {
   std::vector<Snapshot> snapshots;
+  // A heap profile holds no goroutines: `snapshots` is then empty and this
+  // holds the one profile.
+  std::vector<HeapProfile> heap_profiles;
   // Input-level problems (cannot open, binary, not a dump…). When `ok` is
   // false the first error explains why in one line.
   std::vector<Diagnostic> diagnostics;
@@ -60,6 +68,10 @@ struct LoadResult {
 // byte, and *head holds its first 64 KiB.
 bool sniff_text(std::unique_ptr<ByteSource>* source, const std::string& name, std::string* head,
                 Diagnostic* error);
+// The same without the refusal: *kind says what the input is (gzip
+// unwrapped, *gzip then true) and *source serves it from its first byte.
+bool sniff_input(std::unique_ptr<ByteSource>* source, const std::string& name,
+                 std::string* head, ContentKind* kind, bool* gzip, Diagnostic* error);
 
 // `path` "-" reads standard input.
 LoadResult load_dump_file(Catalog& catalog, const std::string& path,

@@ -53,6 +53,10 @@ class CatalogMerger {
     }
   }
 
+  void remap(HeapProfile& profile) const {
+    for (HeapSample& s : profile.samples) s.stack = stacks_[s.stack];
+  }
+
  private:
   Catalog& into_;
   const Catalog& from_;
@@ -91,6 +95,7 @@ std::vector<LoadResult> load_dump_files(Catalog& catalog, const std::vector<std:
   for (size_t i = 0; i < paths.size(); ++i) {
     CatalogMerger merger(catalog, *own[i]);
     for (Snapshot& s : results[i].snapshots) merger.remap(s);
+    for (HeapProfile& h : results[i].heap_profiles) merger.remap(h);
     own[i].reset();
   }
   return results;

@@ -1,5 +1,7 @@
 #include "read/sniff.h"
 
+#include "read/pprof_decode.h"
+
 namespace gorleak {
 
 namespace {
@@ -15,6 +17,11 @@ ContentKind sniff_content(std::string_view head) {
     return ContentKind::kImage;
   if (starts(head, "\x7f" "ELF") || starts(head, "MZ") || starts(head, "\xcf\xfa\xed\xfe"))
     return ContentKind::kExecutable;
+  // A profile.proto message starts with a field tag: Go writes the period
+  // type (field 11, byte 0x5a) first, other writers the sample types
+  // (field 1, 0x0a). Checked before the text test: a small profile is
+  // mostly its string table, which is text.
+  if (!head.empty() && looks_like_pprof(head)) return ContentKind::kPprofProto;
   size_t control = 0, blank = 0;
   for (unsigned char c : head) {
     if (c == '\n' || c == '\r' || c == '\t' || c == ' ') ++blank;
@@ -22,11 +29,7 @@ ContentKind sniff_content(std::string_view head) {
   }
   if (blank == head.size()) return ContentKind::kEmpty;
   // A few stray control bytes are paste damage; many mean binary data.
-  if (control * 20 > head.size()) {
-    // profile.proto starts with field 1 (sample_type, length-delimited).
-    if (!head.empty() && head[0] == 0x0a) return ContentKind::kPprofProto;
-    return ContentKind::kBinary;
-  }
+  if (control * 20 > head.size()) return ContentKind::kBinary;
   return ContentKind::kText;
 }
 
@@ -47,9 +50,7 @@ std::string_view explain_content(ContentKind kind) {
   switch (kind) {
     case ContentKind::kEmpty: return "empty input: no goroutine dump here";
     case ContentKind::kGzip: return "gzip data";
-    case ContentKind::kPprofProto:
-      return "binary pprof profile (protobuf), not text: fetch "
-             "/debug/pprof/goroutine?debug=2 (or ?debug=1), or run `go tool pprof -traces FILE`";
+    case ContentKind::kPprofProto: return "pprof profile (protobuf)";
     case ContentKind::kImage: return "an image file, not a goroutine dump";
     case ContentKind::kExecutable: return "an executable binary, not a goroutine dump";
     case ContentKind::kBinary: return "binary data, not a goroutine dump";

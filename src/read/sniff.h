@@ -11,7 +11,7 @@ enum class ContentKind : unsigned char {
   kText,
   kEmpty,       // nothing but whitespace
   kGzip,
-  kPprofProto,  // binary profile.proto (what /debug/pprof/goroutine returns after gunzip)
+  kPprofProto,  // profile.proto (/debug/pprof/goroutine, heap… after gunzip): pipeline/load_profile.h
   kImage,
   kExecutable,
   kBinary,      // other non-text data

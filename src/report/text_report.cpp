@@ -20,38 +20,6 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
 }
 
-std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
-  switch (s) {
-    case RuleSeverity::kCritical:
-    case RuleSeverity::kHigh: return st.red;
-    case RuleSeverity::kMedium: return st.yellow;
-    default: return st.cyan;
-  }
-}
-
-// Multi-line rule texts keep their line breaks, indented under the label.
-void put_labelled(std::string* out, const TextStyle& st, std::string_view label,
-                  std::string_view text, size_t indent) {
-  if (text.empty()) return;
-  put(out, "{}{}{:<10}{}", std::string(indent, ' '), st.bold, label, st.reset);
-  bool first = true;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (!first) out->append(indent + 10, ' ');
-    put(out, "{}\n", text_escaped(line));
-    first = false;
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-}
-
-std::string site_text(const Catalog& catalog, const SourceSite& s) {
-  if (s.func == 0 && s.file == 0) return {};
-  std::string func = text_escaped(s.func ? catalog.str(s.func) : std::string_view("?"));
-  if (s.file == 0) return func;
-  return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
-}
 
 // Spawn edges of one group (they are stored sorted by group).
 std::pair<size_t, size_t> edges_of(const Snapshot& snap, uint32_t group) {
@@ -70,18 +38,6 @@ const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
   return &*it;
 }
 
-void put_frame(std::string* out, const TextStyle& st, const Catalog& catalog,
-               const Frame& f, bool user) {
-  std::string func = text_escaped(f.func ? catalog.str(f.func) : std::string_view("?"));
-  std::string loc = format_location(catalog, f.file, f.line);
-  if (user) {
-    put(out, "    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
-  } else if (is_library_func(func)) {
-    put(out, "      {}{}  {}{}\n", st.dim, func, loc, st.reset);
-  } else {
-    put(out, "      {}  {}\n", func, loc);
-  }
-}
 
 void put_elision(std::string* out, const TextStyle& st, int32_t count) {
   if (count < 0)
@@ -174,32 +130,32 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     if (f.growth_confirmed) facts += " \u00b7 growth confirmed";
     put(out, "    {}\n", facts);
 
-    std::string site = site_text(catalog, f.site);
+    std::string site = source_site_text(catalog, f.site);
     if (!site.empty()) {
       if (f.site_in_stdlib)
         site += "  (no frame of your code: this is the standard library entry point)";
-      put_labelled(out, st, "site", site, 4);
+      append_labelled(out, st, "site", site, 4);
     }
-    std::string blocking = site_text(catalog, f.blocking);
-    if (!blocking.empty() && blocking != site_text(catalog, f.site))
-      put_labelled(out, st, "blocked", blocking, 4);
-    put_labelled(out, st, "created", site_text(catalog, f.created_by), 4);
+    std::string blocking = source_site_text(catalog, f.blocking);
+    if (!blocking.empty() && blocking != source_site_text(catalog, f.site))
+      append_labelled(out, st, "blocked", blocking, 4);
+    append_labelled(out, st, "created", source_site_text(catalog, f.created_by), 4);
     if (!f.groups.empty()) {
       std::string gs;
       for (uint32_t g : f.groups) gs += fmt::format("{}#{}", gs.empty() ? "" : ", ", g + 1);
-      put_labelled(out, st, "groups", gs, 4);
+      append_labelled(out, st, "groups", gs, 4);
     }
-    std::string library = site_text(catalog, f.library);
-    if (!library.empty()) put_labelled(out, st, "library", library, 4);
+    std::string library = source_site_text(catalog, f.library);
+    if (!library.empty()) append_labelled(out, st, "library", library, 4);
     std::string severity = std::string(severity_name(f.severity));
     if (f.rule_severity != f.severity)
       severity += fmt::format(" (the rule says {})", severity_name(f.rule_severity));
-    put_labelled(out, st, "severity",
+    append_labelled(out, st, "severity",
                  fmt::format("{}: {} [{}]", severity, f.evidence_basis, evidence_level_name(f.evidence_level)),
                  4);
-    if (!f.cause.empty()) put_labelled(out, st, "cause", f.cause, 4);
-    put_labelled(out, st, "evidence", f.evidence, 4);
-    put_labelled(out, st, "fix", f.fix, 4);
+    if (!f.cause.empty()) append_labelled(out, st, "cause", f.cause, 4);
+    append_labelled(out, st, "evidence", f.evidence, 4);
+    append_labelled(out, st, "fix", f.fix, 4);
   }
 }
 
@@ -264,7 +220,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
              is_library_func(catalog.str(stack.frames[j].func)) && (j == i || !elision_after(j - 1)))
         ++j;
       if (j - i < 2) {
-        put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+        append_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
         if (elision_after(i)) put_elision(out, st, stack.elided_count);
         ++i;
         continue;
@@ -277,14 +233,14 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
       size_t folded = j - i - (keep >= 0 ? 1 : 0);
       put(out, "      {}… {} standard-library {} folded{}\n", st.dim, folded,
           plural(folded, "frame", "frames"), st.reset);
-      if (keep >= 0) put_frame(out, st, catalog, stack.frames[static_cast<size_t>(keep)], false);
+      if (keep >= 0) append_frame(out, st, catalog, stack.frames[static_cast<size_t>(keep)], false);
       if (elision_after(j - 1)) put_elision(out, st, stack.elided_count);
       i = j;
     }
     fold = n;  // nothing more to fold below
   }
   for (size_t i = 0; i < std::min(n, fold) && !options.fold_stdlib; ++i) {
-    put_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
+    append_frame(out, st, catalog, stack.frames[i], static_cast<int>(i) == user);
     if (elision_after(i)) put_elision(out, st, stack.elided_count);
   }
   size_t shown_until = std::min(n, fold);
@@ -293,7 +249,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     if (u > shown_until)
       put(out, "      {}\u2026 {} {} \u2026{}\n", st.dim, u - shown_until,
           plural(u - shown_until, "frame", "frames"), st.reset);
-    put_frame(out, st, catalog, stack.frames[u], true);
+    append_frame(out, st, catalog, stack.frames[u], true);
     if (elision_after(u)) put_elision(out, st, stack.elided_count);
     shown_until = u + 1;
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/text_escape.h"
+#include "model/user_code.h"
 
 namespace gorleak {
 
@@ -64,6 +65,52 @@ std::string upper(std::string_view s) {
   for (char& c : u)
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   return u;
+}
+
+
+std::string_view severity_style(const TextStyle& st, RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kCritical:
+    case RuleSeverity::kHigh: return st.red;
+    case RuleSeverity::kMedium: return st.yellow;
+    default: return st.cyan;
+  }
+}
+
+void append_labelled(std::string* out, const TextStyle& st, std::string_view label,
+                     std::string_view text, size_t indent) {
+  if (text.empty()) return;
+  *out += fmt::format("{}{}{:<10}{}", std::string(indent, ' '), st.bold, label, st.reset);
+  bool first = true;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!first) out->append(indent + 10, ' ');
+    out->append(text_escaped(line));
+    out->push_back('\n');
+    first = false;
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+std::string source_site_text(const Catalog& catalog, const SourceSite& s) {
+  if (s.func == 0 && s.file == 0) return {};
+  std::string func = text_escaped(s.func ? catalog.str(s.func) : std::string_view("?"));
+  if (s.file == 0) return func;
+  return fmt::format("{}  {}", func, format_location(catalog, s.file, s.line));
+}
+
+void append_frame(std::string* out, const TextStyle& st, const Catalog& catalog, const Frame& f,
+                  bool user) {
+  std::string func = text_escaped(f.func ? catalog.str(f.func) : std::string_view("?"));
+  std::string loc = format_location(catalog, f.file, f.line);
+  if (user)
+    *out += fmt::format("    {}\u2192 {}{}  {}\n", st.bold, func, st.reset, loc);
+  else if (is_library_func(func))
+    *out += fmt::format("      {}{}  {}{}\n", st.dim, func, loc, st.reset);
+  else
+    *out += fmt::format("      {}  {}\n", func, loc);
 }
 
 }  // namespace gorleak

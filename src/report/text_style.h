@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "model/catalog.h"
+#include "model/finding.h"
 #include "model/frame.h"
 #include "model/snapshot.h"
 
@@ -34,5 +35,21 @@ std::string group_state_label(const Group& group, const Catalog& catalog);
 std::string_view plural(uint64_t n, std::string_view one, std::string_view many);
 // ASCII letters upper-cased: "HIGH" for a severity label.
 std::string upper(std::string_view s);
+
+// The pieces every text writer's findings and stacks share.
+// Red for high and critical, yellow for medium, cyan below.
+std::string_view severity_style(const TextStyle& st, RuleSeverity s);
+// `label` in bold, padded to 10 columns, then `text`; the lines of a
+// multi-line text (rule descriptions, fixes) indented under the first.
+// Names and texts from a dump are escaped (report/text_escape.h) here and in
+// the two below.
+void append_labelled(std::string* out, const TextStyle& st, std::string_view label,
+                     std::string_view text, size_t indent);
+// "func  file:line", the function alone without a file, "" when unknown.
+std::string source_site_text(const Catalog& catalog, const SourceSite& s);
+// One frame line of a stack: `user` frames bold with an arrow, standard
+// library frames dimmed.
+void append_frame(std::string* out, const TextStyle& st, const Catalog& catalog, const Frame& f,
+                  bool user);
 
 }  // namespace gorleak

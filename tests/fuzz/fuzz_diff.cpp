@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "classify/builtin_rules.h"
 #include "classify/classifier.h"
 #include "classify/rule_set.h"
 #include "diff/diff_findings.h"
@@ -40,15 +39,6 @@ std::vector<std::string_view> split_dumps(std::string_view text) {
   }
   parts.push_back(text);
   return parts;
-}
-
-const RuleSet& builtin_rules() {
-  static std::unique_ptr<RuleSet> set = [] {
-    RuleLoader loader;
-    add_builtin_rules(loader);
-    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
-  }();
-  return *set;
 }
 
 struct Loaded {
@@ -116,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Loaded& last = *loads.back();
     GrowthInfo growth = growth_info(diff, report.focus);
     report.findings = find_leaks(last.result.snapshots.front(), last.catalog,
-                                 builtin_rules(), ClassifyOptions{}, &growth);
+                                 fuzz::builtin_rules(), ClassifyOptions{}, &growth);
     mark_growth_confirmed(diff, report.focus, &report.findings);
     report.classified = true;
   }

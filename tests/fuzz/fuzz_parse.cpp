@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "classify/builtin_rules.h"
 #include "classify/classifier.h"
 #include "classify/rule_set.h"
 #include "fuzz_support.h"
@@ -79,19 +78,9 @@ std::string gzip(std::string_view in) {
   return out;
 }
 
-const RuleSet& builtin_rules() {
-  static std::unique_ptr<RuleSet> set = [] {
-    RuleLoader loader;
-    add_builtin_rules(loader);
-    fuzz::require(loader.ok(), "built-in rules load");
-    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
-  }();
-  return *set;
-}
-
 std::string json_of(std::vector<Snapshot>& snapshots, const Catalog& catalog) {
   ClassifyOptions copt;
-  for (Snapshot& s : snapshots) classify(s, catalog, builtin_rules(), copt);
+  for (Snapshot& s : snapshots) classify(s, catalog, fuzz::builtin_rules(), copt);
   ReportOptions ropt;
   GroupFilter filter;
   std::string error;

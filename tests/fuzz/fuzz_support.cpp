@@ -3,7 +3,11 @@
 #include <cstdio>
 #include <cctype>
 #include <cstdlib>
+#include <memory>
 #include <string>
+
+#include "classify/builtin_rules.h"
+#include "classify/rule_loader.h"
 
 namespace gorleak::fuzz {
 
@@ -242,6 +246,30 @@ void check_format_output(std::string_view format, std::string_view out) {
       ++ends;
     require(scripts == 2 && ends == 2, "the HTML page has exactly its two scripts");
   }
+}
+
+}  // namespace gorleak::fuzz
+
+namespace gorleak::fuzz {
+
+void fail(const std::string& message) {
+  std::fprintf(stderr, "invariant broken: %s\n", message.c_str());
+  std::abort();
+}
+
+void check_json(std::string_view text) {
+  std::string error;
+  if (!json_valid(text, &error)) fail("invalid JSON: " + error);
+}
+
+const RuleSet& builtin_rules() {
+  static std::unique_ptr<RuleSet> set = [] {
+    RuleLoader loader;
+    add_builtin_rules(loader);
+    require(loader.ok(), "built-in rules load");
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  }();
+  return *set;
 }
 
 }  // namespace gorleak::fuzz

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "classify/rule_set.h"
 #include "model/catalog.h"
 #include "pipeline/load.h"
 
@@ -28,5 +30,13 @@ bool json_valid(std::string_view text, std::string* error);
 // control character but newline; JSON and SARIF are valid JSON, JSON Lines
 // valid JSON per line; the HTML page keeps exactly its two scripts.
 void check_format_output(std::string_view format, std::string_view out);
+// json_valid or abort, naming the problem.
+void check_json(std::string_view text);
+
+// Aborts with `message` on stderr.
+[[noreturn]] void fail(const std::string& message);
+
+// The built-in rules, loaded once.
+const RuleSet& builtin_rules();
 
 }  // namespace gorleak::fuzz

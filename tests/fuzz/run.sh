@@ -6,7 +6,7 @@
 # dumps), tests/data/hostile and rules/, generated into $BUILD/fuzz-seeds each run; the grown
 # corpus is kept in $BUILD/fuzz-corpus between runs.
 #
-#   tests/fuzz/run.sh [SECONDS]            all three targets
+#   tests/fuzz/run.sh [SECONDS]            all four targets
 #   FUZZ_TARGETS="fuzz_parse" tests/fuzz/run.sh 600
 #   build-fuzz/tests/fuzz/fuzz_parse CRASH_FILE   replay one input
 set -euo pipefail
@@ -14,7 +14,7 @@ set -euo pipefail
 seconds="${1:-60}"
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${FUZZ_BUILD_DIR:-$src/build-fuzz}"
-targets="${FUZZ_TARGETS:-fuzz_parse fuzz_rules fuzz_diff}"
+targets="${FUZZ_TARGETS:-fuzz_parse fuzz_rules fuzz_diff fuzz_profile}"
 
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
@@ -25,7 +25,7 @@ nice -n 10 ninja -C "$build" $targets >/dev/null
 # Seeds: one byte of mode (see fuzz_parse.cpp / fuzz_diff.cpp) + real text.
 seeds="$build/fuzz-seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/fuzz_parse" "$seeds/fuzz_rules" "$seeds/fuzz_diff"
+mkdir -p "$seeds/fuzz_parse" "$seeds/fuzz_rules" "$seeds/fuzz_diff" "$seeds/fuzz_profile"
 max_seed=16384
 n=0
 for f in "$src"/corpus/dumps/*.txt; do
@@ -65,6 +65,21 @@ for f in "$src"/corpus/dumps/*.debug1.txt; do
   [ -f "$d2" ] && [ "$(stat -c %s "$d2")" -le 8192 ] || continue
   n=$((n + 1))
   { printf '\x00'; cat "$f"; printf '\n=====\n'; cat "$d2"; } >"$seeds/fuzz_diff/cross-$n"
+done
+
+# Profile seeds: the corpus heap profiles, protobuf (gunzipped, for the
+# decoder alone: mode byte 1) and debug=1 text (front door: mode byte 0).
+n=0
+for f in "$src"/corpus/profiles/*.heap.pb.gz "$src"/corpus/dumps/*.goroutine.pb.gz; do
+  [ -f "$f" ] || continue
+  n=$((n + 1))
+  { printf '\x01'; gzip -dc "$f"; } >"$seeds/fuzz_profile/pb-$n"
+  { printf '\x00'; cat "$f"; } >"$seeds/fuzz_profile/gz-$n"
+done
+for f in "$src"/corpus/profiles/*.heap1.txt; do
+  [ -f "$f" ] && [ "$(stat -c %s "$f")" -le 32768 ] || continue
+  n=$((n + 1))
+  { printf '\x00'; cat "$f"; } >"$seeds/fuzz_profile/text-$n"
 done
 
 status=0

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <re2/re2.h>
 
@@ -52,6 +53,12 @@ std::optional<fs::path> find_go() {
     }
   }
   return best;
+}
+
+std::optional<fs::path> find_go_or_skip(const char* what) {
+  auto go = find_go();
+  if (!go) MESSAGE("no Go toolchain (GORLEAK_GO, go on PATH, /opt/go/go-*): ", what, " skipped");
+  return go;
 }
 
 int run_shell(const std::string& cmd, const fs::path& log, std::string* output) {

@@ -15,6 +15,8 @@ namespace gorleak::test {
 // GORLEAK_GO, else `go` on PATH, else the newest /opt/go/go-V/usr/lib/go-V/bin/go.
 // Nullopt when none (or when GORLEAK_GO names something that is not one).
 std::optional<std::filesystem::path> find_go();
+// find_go, or a MESSAGE saying `what` is skipped for want of a toolchain.
+std::optional<std::filesystem::path> find_go_or_skip(const char* what);
 
 // Single-quoted for sh.
 std::string shell_quote(const std::string& s);

@@ -28,6 +28,7 @@ const RuleSet& builtin_rule_set() {
   return *set;
 }
 std::filesystem::path corpus_dumps_dir() { return source_dir() / "corpus" / "dumps"; }
+std::filesystem::path corpus_profiles_dir() { return source_dir() / "corpus" / "profiles"; }
 std::filesystem::path shared_dir() { return GORLEAK_SHARED_DIR; }
 bool shared_available() {
   return std::filesystem::is_directory(shared_dir() / "corpus-public");

@@ -12,6 +12,7 @@ namespace gorleak::test {
 
 std::filesystem::path source_dir();
 std::filesystem::path corpus_dumps_dir();        // corpus/dumps
+std::filesystem::path corpus_profiles_dir();     // corpus/profiles (heap profiles)
 std::filesystem::path shared_dir();              // ../shared (may not exist)
 bool shared_available();
 std::string cli_path();                          // the built gorleak binary
