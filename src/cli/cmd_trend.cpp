@@ -20,7 +20,6 @@
 #include "diff/trend.h"
 #include "diff/verdict.h"
 #include "report/format.h"
-#include "suppress/finding_filter.h"
 #include "report/trend_report.h"
 
 namespace gorleak::cli {
@@ -113,28 +112,17 @@ int run_trend(int argc, char** argv) {
   TrendReport out;
   out.trend = &trend;
   const size_t last = trend.diff.dumps.size() - 1;
-  const DiffDump& focus = trend.diff.dumps[last];
   out.findings = classify_with_growth(trend.diff, last, *engine->rules, engine->options);
-  uint64_t suppressed = settle_findings(*engine, out.findings, *focus.snapshot, *focus.catalog);
-  std::string gate = series_gate(
-      args.rules, out.findings,
-      likely_leaks(trend.diff, LeakBasis::kGrowth, last, out.findings).size(), *focus.catalog,
-      suppressed);
-  if (report.min_severity) remove_findings_below(&out.findings, *report.min_severity);
+  uint64_t suppressed = 0;
+  std::string gate = settle_series_findings(*engine, args.rules, trend.diff, last,
+                                            LeakBasis::kGrowth, report, &out.findings, &suppressed);
   out.classified = true;
 
   ReportContext context = make_report_context(engine.get(), snapshot_sources(in.snapshots));
   std::string buffer;
   ReportOutput text(&buffer, stdout);
   format->trend(TrendInput{out, report, context}, text);
-  text.flush();
-  if (text.failed() || std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
-  if (gate.empty()) return kExitOk;
-  print_error(gate);
-  return kExitFindings;
+  return finish_report(text, gate);
 }
 
 }  // namespace gorleak::cli

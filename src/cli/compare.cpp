@@ -8,7 +8,6 @@
 #include "diff/creation_forest.h"
 #include "diff/diff_findings.h"
 #include "diff/verdict.h"
-#include "suppress/finding_filter.h"
 #include "report/diff_report.h"
 
 namespace gorleak::cli {
@@ -97,16 +96,10 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
 
   auto engine = load_rule_engine(args.rules, args.output.modules);
   if (!engine) return kExitUsage;
-  const DiffDump& focus = diff.dumps[out.focus];
   out.findings = classify_with_growth(diff, out.focus, *engine->rules, engine->options);
-  out.suppressed = settle_findings(*engine, out.findings, *focus.snapshot, *focus.catalog);
-  // The gate sees every finding the baselines left; --min-severity only
-  // hides some from the report.
-  std::string gate = series_gate(
-      args.rules, out.findings,
-      likely_leaks(diff, diff_leak_basis(diff), out.focus, out.findings).size(), *focus.catalog,
-      out.suppressed);
-  if (report.min_severity) remove_findings_below(&out.findings, *report.min_severity);
+  std::string gate = settle_series_findings(*engine, args.rules, diff, out.focus,
+                                            diff_leak_basis(diff), report, &out.findings,
+                                            &out.suppressed);
   out.classified = true;
   out.spawned = attribute(diff, out.focus, args.spawned);
   if (hints) {
@@ -120,14 +113,7 @@ int write_comparison(std::vector<DiffDump> dumps, const std::vector<SameObjectHi
   std::string buffer;
   ReportOutput text(&buffer, stdout);
   format.diff(DiffInput{out, report, context}, text);
-  text.flush();
-  if (text.failed() || std::fflush(stdout) != 0) {
-    print_error("cannot write the report to standard output");
-    return kExitUsage;
-  }
-  if (gate.empty()) return kExitOk;
-  print_error(gate);
-  return kExitFindings;
+  return finish_report(text, gate);
 }
 
 }  // namespace gorleak::cli

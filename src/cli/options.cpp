@@ -240,6 +240,17 @@ bool write_stdout(std::string_view text) {
   return true;
 }
 
+int finish_report(ReportOutput& out, const std::string& gate) {
+  out.flush();
+  if (out.failed() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    print_error("cannot write the report to standard output");
+    return kExitUsage;
+  }
+  if (gate.empty()) return kExitOk;
+  print_error(gate);
+  return kExitFindings;
+}
+
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error) {
   if (in.similar && in.group_by != "stack" && in.group_by != "similar") {
     *error = fmt::format("--similar and --group-by {} contradict each other", in.group_by);

@@ -15,6 +15,7 @@
 
 #include "pipeline/load.h"
 #include "report/format.h"
+#include "report/report_output.h"
 #include "report/report_options.h"
 
 namespace gorleak::cli {
@@ -92,6 +93,10 @@ int parse_or_answer(int argc, char** argv, const po::options_description& desc,
 // Writes `text` to stdout and flushes; false (with the error printed) when
 // stdout fails.
 bool write_stdout(std::string_view text);
+// The end of every report: flushes `out` (a report written to stdout), then
+// the --fail-on gate. kExitUsage when stdout failed; kExitFindings (with
+// `gate` printed) when the gate failed; else kExitOk.
+int finish_report(ReportOutput& out, const std::string& gate);
 
 // Checks and converts the parsed values; false + message on a bad value.
 bool make_load_options(const InputOptions& in, LoadOptions* out, std::string* error);

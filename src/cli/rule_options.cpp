@@ -9,6 +9,7 @@
 #include "diff/verdict.h"
 #include "cli/options.h"
 #include "report/fingerprint.h"
+#include "suppress/finding_filter.h"
 
 namespace gorleak::cli {
 
@@ -135,6 +136,18 @@ std::string series_gate(const RuleOptions& o, const std::vector<Finding>& findin
   std::vector<const Finding*> all;
   for (const Finding& f : findings) all.push_back(&f);
   return fail_on_gate(all, threshold, catalog, suppressed);
+}
+
+std::string settle_series_findings(RuleEngine& engine, const RuleOptions& o,
+                                   const SnapshotDiff& diff, size_t focus, LeakBasis basis,
+                                   const ReportOptions& report, std::vector<Finding>* findings,
+                                   uint64_t* suppressed) {
+  const DiffDump& dump = diff.dumps[focus];
+  *suppressed = settle_findings(engine, *findings, *dump.snapshot, *dump.catalog);
+  std::string gate = series_gate(o, *findings, likely_leaks(diff, basis, focus, *findings).size(),
+                                 *dump.catalog, *suppressed);
+  if (report.min_severity) remove_findings_below(findings, *report.min_severity);
+  return gate;
 }
 
 int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets) {

@@ -13,6 +13,9 @@
 #include "classify/source_lookup.h"
 #include "model/catalog.h"
 #include "model/snapshot.h"
+#include "diff/snapshot_diff.h"
+#include "diff/verdict.h"
+#include "report/report_options.h"
 #include "suppress/suppressor.h"
 #include "watch/target_series.h"
 
@@ -76,6 +79,13 @@ std::vector<const Finding*> all_findings(const std::vector<Snapshot>& snapshots)
 // leak (diff/verdict.h). Exit kExitFindings when it fails.
 std::string series_gate(const RuleOptions& o, const std::vector<Finding>& findings,
                         size_t likely_leaks, const Catalog& catalog, uint64_t suppressed);
+// What diff, probe and trend do with the last dump's findings before the
+// report: fingerprints and baselines (settle_findings), the --fail-on gate
+// over what is left (series_gate, returned), then --min-severity.
+std::string settle_series_findings(RuleEngine& engine, const RuleOptions& o,
+                                   const SnapshotDiff& diff, size_t focus, LeakBasis basis,
+                                   const ReportOptions& report, std::vector<Finding>* findings,
+                                   uint64_t* suppressed);
 // The same over watched targets (watch, history): the newest sample's
 // findings of each, and the groups that grow on any.
 int targets_exit_code(const RuleOptions& o, const std::vector<const TargetSeries*>& targets);
