@@ -82,25 +82,46 @@ for f in "$src"/corpus/profiles/*.heap1.txt; do
   { printf '\x00'; cat "$f"; } >"$seeds/fuzz_profile/text-$n"
 done
 
-status=0
-for t in $targets; do
-  corpus="$build/fuzz-corpus/$t"
-  artifacts="$build/fuzz-artifacts/$t"
+# One target's run; its exit status says whether it found a problem.
+run_target() {
+  local t=$1 corpus="$build/fuzz-corpus/$1" artifacts="$build/fuzz-artifacts/$1" dict max_len
   mkdir -p "$corpus" "$artifacts"
   case "$t" in
     fuzz_rules) dict="$src/tests/fuzz/rules.dict"; max_len=16384 ;;
     fuzz_diff) dict="$src/tests/fuzz/parse.dict"; max_len=32768 ;;
     *) dict="$src/tests/fuzz/parse.dict"; max_len=32768 ;;
   esac
-  log="$build/fuzz-$t.log"
-  echo "== $t: ${seconds}s, log $log"
-  if ! nice -n 10 "$build/tests/fuzz/$t" "$corpus" "$seeds/$t" -dict="$dict" \
-      -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 \
-      -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1; then
+  nice -n 10 "$build/tests/fuzz/$t" "$corpus" "$seeds/$t" -dict="$dict" \
+    -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 >"$build/fuzz-$t.log" 2>&1
+}
+
+# As many targets at once as there are cores (each still gets a core for
+# its $seconds), then each one's verdict in order.
+parallel=${FUZZ_PARALLEL:-$(nproc)}
+declare -A pid result
+running=()
+for t in $targets; do
+  echo "== $t: ${seconds}s, log $build/fuzz-$t.log"
+  run_target "$t" &
+  pid[$t]=$!
+  running+=("$t")
+  if (( ${#running[@]} >= parallel )); then
+    first=${running[0]}
+    wait "${pid[$first]}" && result[$first]=0 || result[$first]=1
+    running=("${running[@]:1}")
+  fi
+done
+for t in "${running[@]}"; do
+  wait "${pid[$t]}" && result[$t]=0 || result[$t]=1
+done
+status=0
+for t in $targets; do
+  if (( result[$t] != 0 )); then
     status=1
     echo "!! $t found a problem:"
-    grep -E 'ERROR|invariant broken|runtime error|Test unit written' "$log" | head -20
+    grep -E 'ERROR|invariant broken|runtime error|Test unit written' "$build/fuzz-$t.log" | head -20
   fi
-  grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$log" || true
+  grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' "$build/fuzz-$t.log" || true
 done
 exit $status
