@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each in turn
-# for SECONDS (default 60), one at a time and niced so other work keeps the
-# CPU. Exits non-zero on any finding; crash inputs land in
+# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for
+# SECONDS (default 60), as many at once as there are cores
+# ($FUZZ_PARALLEL), niced so other work keeps the CPU. Exits non-zero on any finding; crash inputs land in
 # $BUILD/fuzz-artifacts/<target>/. Seeds come from corpus/dumps (small
 # dumps), tests/data/hostile and rules/, generated into $BUILD/fuzz-seeds each run; the grown
 # corpus is kept in $BUILD/fuzz-corpus between runs.
 #
-#   tests/fuzz/run.sh [SECONDS]            all four targets
+#   tests/fuzz/run.sh [SECONDS]            every target
 #   FUZZ_TARGETS="fuzz_parse" tests/fuzz/run.sh 600
 #   build-fuzz/tests/fuzz/fuzz_parse CRASH_FILE   replay one input
 set -euo pipefail
