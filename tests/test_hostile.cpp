@@ -113,3 +113,24 @@ TEST_CASE("hostile dump: a hostile file name stays one escaped line in errors") 
   CHECK(r.err.find("\\x1b]0;pwned\\x07\\x1b[2J.txt") != std::string::npos);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
+
+TEST_CASE("hostile names in the lines only diff and trend print: the frame where two rows differ") {
+  // Two dumps whose rows print the same site text, so the text report adds
+  // "differs at frame 1: FUNC": that function is a hostile name (found by
+  // fuzz_diff).
+  auto dump = [](const std::string& caller) {
+    return "goroutine 7 [chan send]:\nmain.site()\n\t/app/a.go:7 +0x1\n" + caller +
+           "()\n\t/app/a.go:9 +0x1\ncreated by main.start in goroutine 1\n\t/app/a.go:3 +0x1\n";
+  };
+  TempDir tmp;
+  std::string a = (tmp.path / "a.txt").string(), b = (tmp.path / "b.txt").string();
+  write_file(a, dump("main.call\x1b]0;pwned\x07x"));
+  write_file(b, dump("main.call\x1b[2Jy"));
+  for (const char* command : {"diff", "trend"}) {
+    CAPTURE(command);
+    RunResult r = run_cli({command, "--color", "never", a, b});
+    REQUIRE(r.exit_code == 0);
+    CHECK(raw_controls(r.out, false) == 0);
+    CHECK(r.out.find("\\x1b") != std::string::npos);
+  }
+}

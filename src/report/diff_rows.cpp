@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "report/json_report.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -17,7 +18,8 @@ std::string row_site_text(const SnapshotDiff& d, const DiffRow& row, const LeakS
   LeakSite s = row_site(d, row, sites);
   if (s.frame_index < 0) return "(no frames)";
   const Catalog& c = d.catalog(row.frames_from);
-  return fmt::format("{}  {}", c.str(s.site.func), format_location(c, s.site.file, s.site.line));
+  return fmt::format("{}  {}", text_escaped(c.str(s.site.func)),
+                     format_location(c, s.site.file, s.site.line));
 }
 
 namespace {
@@ -50,10 +52,11 @@ std::string difference_text(const SnapshotDiff& d, const DiffRow& a, int at) {
   if (at < 0) return "";
   if (static_cast<size_t>(at) < s.frames.size()) {
     const Frame& f = s.frames[static_cast<size_t>(at)];
-    return fmt::format("frame {}: {}  {}", at, c.str(f.func), format_location(c, f.file, f.line));
+    return fmt::format("frame {}: {}  {}", at, text_escaped(c.str(f.func)),
+                       format_location(c, f.file, f.line));
   }
   if (s.created_by.present())
-    return fmt::format("created by {}  {}", c.str(s.created_by.func),
+    return fmt::format("created by {}  {}", text_escaped(c.str(s.created_by.func)),
                        format_location(c, s.created_by.file, s.created_by.line));
   return fmt::format("ends after frame {}", at);
 }

@@ -8,6 +8,7 @@
 
 #include "heap/go_version.h"
 #include "model/units.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -100,7 +101,7 @@ void put_functions(std::string* out, const TextStyle& st, const Catalog& catalog
   size_t n = limit(top.functions.size(), o.top);
   for (size_t i = 0; i < n; ++i) {
     const FunctionTotals& f = top.functions[i];
-    std::string_view name = f.func ? catalog.str(f.func) : std::string_view("<unknown>");
+    std::string name = text_escaped(f.func ? catalog.str(f.func) : std::string_view("<unknown>"));
     put(out, "  {:>12} {:>6.1f}% {:>12} {:>6.1f}%  {}\n", format_heap_value(top.value, f.flat),
         percent(f.flat, top.total), format_heap_value(top.value, f.cum), percent(f.cum, top.total),
         name);
@@ -204,7 +205,7 @@ void write_heap_text(const HeapReport& report, const std::vector<Snapshot>& snap
     for (size_t k = 0; k < n; ++k) {
       const Stack& s = catalog.stacks.get(r.stacks[k]);
       if (s.frames.empty()) continue;
-      put(out, "    {}allocated by {} ({}){}\n", st.dim, catalog.str(s.frames[0].func),
+      put(out, "    {}allocated by {} ({}){}\n", st.dim, text_escaped(catalog.str(s.frames[0].func)),
           format_location(catalog, s.frames[0].file, s.frames[0].line), st.reset);
     }
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "model/user_code.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 
 namespace gorleak {
@@ -19,9 +20,9 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
 
 // "func (file.go:33)": the file's name only, to keep the line short.
 std::string where(const Catalog& catalog, StrId func, StrId file, uint32_t line) {
-  std::string out(func ? catalog.str(func) : std::string_view("?"));
+  std::string out = text_escaped(func ? catalog.str(func) : std::string_view("?"));
   if (file == 0) return out;
-  std::string name = std::filesystem::path(catalog.str(file)).filename().string();
+  std::string name = text_escaped(std::filesystem::path(catalog.str(file)).filename().string());
   return line ? fmt::format("{} ({}:{})", out, name, line) : fmt::format("{} ({})", out, name);
 }
 

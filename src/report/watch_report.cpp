@@ -9,6 +9,7 @@
 #include "diff/creation_forest.h"
 #include "diff/verdict.h"
 #include "report/diff_rows.h"
+#include "report/text_escape.h"
 #include "report/text_style.h"
 #include "report/trend_report.h"
 
@@ -53,7 +54,7 @@ std::string short_site(const SnapshotDiff& d, const DiffRow& row, const LeakSite
   LeakSite s = row_site(d, row, sites);
   if (s.frame_index < 0) return "(no frames)";
   const Catalog& c = d.catalog(row.frames_from);
-  return std::string(c.str(s.site.func));
+  return text_escaped(c.str(s.site.func));
 }
 
 }  // namespace
@@ -63,7 +64,7 @@ std::string watch_summary_line(const TargetSeries& t, const ReportOptions& optio
   const Snapshot& last = t.sample(t.size() - 1);
   LeakSiteFinder sites(options.modules);
   std::string line = fmt::format("{} {}  sample {}  {} goroutines", utc_time(t.time(t.size() - 1)),
-                                 t.url(), t.samples_seen(), with_thousands(last.total));
+                                 text_escaped(t.url()), t.samples_seen(), with_thousands(last.total));
   if (t.size() > 1)
     line += fmt::format(" ({} since the first)",
                         signed_count(static_cast<int64_t>(last.total) -
@@ -85,7 +86,7 @@ std::string watch_summary_line(const TargetSeries& t, const ReportOptions& optio
 }
 
 std::string watch_failure_line(const std::string& url, double time, const std::string& error) {
-  return fmt::format("{} {}  fetch failed: {}", utc_time(time), url, error);
+  return fmt::format("{} {}  fetch failed: {}", utc_time(time), text_escaped(url), text_escaped(error));
 }
 
 void write_watch_screen(const std::vector<const TargetSeries*>& targets, const WatchStatus& status,
@@ -102,7 +103,7 @@ void write_watch_screen(const std::vector<const TargetSeries*>& targets, const W
   size_t rows_each = targets.size() > 4 ? 3 : 6;
   for (const TargetSeries* t : targets) {
     if (t->size() == 0) {
-      put(out, "\n{}  (no sample yet)\n", st.paint(st.bold, t->url()));
+      put(out, "\n{}  (no sample yet)\n", st.paint(st.bold, text_escaped(t->url())));
       continue;
     }
     const Snapshot& last = t->sample(t->size() - 1);
@@ -112,7 +113,7 @@ void write_watch_screen(const std::vector<const TargetSeries*>& targets, const W
       if (last.states[c])
         states += fmt::format("{}{} {}", states.empty() ? "" : " · ",
                               category_name(static_cast<StateCategory>(c)), last.states[c]);
-    put(out, "\n{}  {} goroutines  {}\n", st.paint(st.bold, t->url()), with_thousands(last.total), states);
+    put(out, "\n{}  {} goroutines  {}\n", st.paint(st.bold, text_escaped(t->url())), with_thousands(last.total), states);
     std::vector<const DiffRow*> rows = growing_rows(d);
     if (rows.empty()) put(out, "  {}\n", st.paint(st.green, "no group grows"));
     for (size_t i = 0; i < rows.size() && i < rows_each; ++i)
@@ -132,11 +133,12 @@ void write_fleet_text(const std::vector<FleetSite>& fleet,
   if (fleet.empty()) put(out, "  no site grows on any instance\n");
   for (const FleetSite& f : fleet) {
     put(out, "  {}  {}:{}  ({}){}: grows on {} of {} instance{}, +{} in all\n",
-        st.paint(f.members.size() > 1 ? st.red : st.yellow, f.func), f.file, f.line, f.state,
-        f.service.empty() ? "" : fmt::format(" [{}]", f.service), f.members.size(), f.instances,
+        st.paint(f.members.size() > 1 ? st.red : st.yellow, text_escaped(f.func)),
+        text_escaped(f.file), f.line, text_escaped(f.state),
+        f.service.empty() ? "" : fmt::format(" [{}]", text_escaped(f.service)), f.members.size(), f.instances,
         f.instances == 1 ? "" : "s", f.rise);
     for (const FleetMember& m : f.members)
-      put(out, "      {}  {}→{}\n", targets[m.target]->url(), m.first, m.last);
+      put(out, "      {}  {}→{}\n", text_escaped(targets[m.target]->url()), m.first, m.last);
   }
 }
 
@@ -146,10 +148,11 @@ void write_watch_report(const std::vector<const TargetSeries*>& targets,
     const TargetSeries& t = *targets[i];
     if (i) out->push_back('\n');
     if (t.size() == 0) {
-      put(out, "{}: no sample could be taken\n", t.url());
+      put(out, "{}: no sample could be taken\n", text_escaped(t.url()));
       continue;
     }
-    put(out, "{}{}: {} samples{}\n", t.url(), t.service().empty() ? "" : " [" + t.service() + "]",
+    put(out, "{}{}: {} samples{}\n", text_escaped(t.url()),
+        t.service().empty() ? "" : " [" + text_escaped(t.service()) + "]",
         t.samples_seen(),
         t.samples_seen() > t.size() ? fmt::format(" ({} kept, evenly)", t.size()) : "");
     TrendReport r;
