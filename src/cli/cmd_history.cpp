@@ -49,9 +49,9 @@ po::options_description history_options(HistoryArgs* a) {
        "only this target (as given to watch)")
       ("max-samples", po::value<size_t>(&a->max_samples)->value_name("N")->default_value(500),
        "per target, thin longer histories evenly to N samples (0: all)");
-  // The text and jsonl writers are their own (watch/, store/): trend's
-  // output options apply, and the format is checked below.
-  add_output_options(desc, &a->output, FormatUse::kTrend);
+  // The text and jsonl writers are their own (report/watch_report.h):
+  // trend's output options apply, and the format is checked below.
+  add_output_options(desc, &a->output, FormatUse::kTrend, "text|jsonl");
   add_growth_option(desc, &a->trend.diff.growth);
   add_rule_options(desc, &a->rules);
   return desc;
@@ -89,7 +89,11 @@ int run_history(int argc, char** argv) {
   const Format* unused_format = nullptr;
   OutputOptions checked = args.output;
   const bool jsonl = args.output.format == "jsonl";
-  if (jsonl) checked.format = "text";
+  if (args.output.format != "text" && !jsonl) {
+    print_error(fmt::format("--format: expected text or jsonl, got '{}'", args.output.format));
+    return kExitUsage;
+  }
+  checked.format = "text";
   if (!make_report_options(checked, FormatUse::kTrend, &report, &unused_format, &error)) {
     print_error(error);
     return kExitUsage;

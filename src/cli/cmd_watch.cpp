@@ -72,9 +72,9 @@ po::options_description watch_options(WatchArgs* a) {
       ("max-connections",
        po::value<unsigned>(&a->max_connections)->value_name("N")->default_value(4),
        "fetch at most N targets at once");
-  // The text and jsonl writers are their own (watch/, store/): trend's
-  // output options apply, and the format is checked below.
-  add_output_options(desc, &a->output, FormatUse::kTrend);
+  // The text and jsonl writers are their own (report/watch_report.h):
+  // trend's output options apply, and the format is checked below.
+  add_output_options(desc, &a->output, FormatUse::kTrend, "text|jsonl");
   add_growth_option(desc, &a->trend.diff.growth);
   add_rule_options(desc, &a->rules);
   add_fetch_options(desc, &a->fetch);

@@ -104,7 +104,8 @@ po::positional_options_description input_positionals() {
   return p;
 }
 
-void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use) {
+void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use,
+                        std::string_view own_formats) {
   // Boost copies the help texts.
   std::string top_help =
       use == FormatUse::kAnalyze
@@ -113,9 +114,10 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
           : "show the N largest groups (default: 20 rows per section in text, all in other "
             "formats; 0 = all)";
   desc.add_options()
-      ("format", po::value<std::string>(&o->format)->value_name(format_names(use))
+      ("format", po::value<std::string>(&o->format)
+                     ->value_name(own_formats.empty() ? format_names(use) : std::string(own_formats))
                      ->default_value("text"),
-       "output format (the list below)")
+       own_formats.empty() ? "output format (the list below)" : "output format")
       ("top", count_value("top", [o](uint64_t v) { o->top = static_cast<size_t>(v); }),
        top_help.c_str())
       ("min-count", count_value("min-count", [o](uint64_t v) { o->min_count = v; })->default_value("1"),

@@ -71,8 +71,10 @@ void add_general_options(po::options_description& desc, GeneralOptions* o);
 void add_input_options(po::options_description& desc, InputOptions* o);
 po::positional_options_description input_positionals();
 // The --format values and the format-specific options are those the format
-// table (report/format.h) lists for `use`.
-void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use);
+// table (report/format.h) lists for `use`. `own_formats` ("text|jsonl"):
+// a command with writers of its own (watch, history) names its formats.
+void add_output_options(po::options_description& desc, OutputOptions* o, FormatUse use,
+                        std::string_view own_formats = {});
 
 // Parses argv (argv[0] skipped) into `vm` and runs the notifiers. Returns
 // false with a one-line message on a usage error.
