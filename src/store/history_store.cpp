@@ -453,6 +453,14 @@ std::unique_ptr<HistoryStore> HistoryStore::open(const std::string& path, bool c
     *error = impl->error("cannot read the history database");
     return nullptr;
   }
+  if (have == 0 && tables > 0) {
+    // Another watcher may have created the history between the two reads
+    // above: its tables and its version commit together, so read again.
+    if (!count("PRAGMA user_version", &have)) {
+      *error = impl->error("cannot read the history database");
+      return nullptr;
+    }
+  }
   if (have > kStoreSchemaVersion) {
     *error = Diagnostic{Severity::kError, path, 0, 0,
                         fmt::format("history schema version {} is newer than this gorleak's ({}): "
@@ -473,10 +481,15 @@ std::unique_ptr<HistoryStore> HistoryStore::open(const std::string& path, bool c
     }
     // WAL: a killed writer loses only its open transaction, readers do not
     // block writers. Both survive in the file once set.
-    if (!impl->exec("PRAGMA journal_mode=WAL") || !impl->exec("BEGIN IMMEDIATE") ||
-        !impl->exec(kSchema) ||
-        !impl->exec(fmt::format("PRAGMA user_version = {}", kStoreSchemaVersion).c_str()) ||
-        !impl->exec("COMMIT")) {
+    // Under the write lock, the version read again: a watcher started at
+    // the same moment may have created the tables first.
+    int64_t now = 0;
+    bool ok = impl->exec("PRAGMA journal_mode=WAL") && impl->exec("BEGIN IMMEDIATE") &&
+              count("PRAGMA user_version", &now);
+    if (ok && now == 0)
+      ok = impl->exec(kSchema) &&
+           impl->exec(fmt::format("PRAGMA user_version = {}", kStoreSchemaVersion).c_str());
+    if (!ok || !impl->exec("COMMIT")) {
       *error = impl->error("cannot create the history tables");
       return nullptr;
     }
