@@ -63,14 +63,19 @@ std::map<std::string, uint64_t> speedscope_totals(const std::string& chromium, c
                                                   const std::string& folded) {
   fs::path index = npm_tools_dir() / "speedscope/dist/release/index.html";
   fs::path loader = dir / "profile.js";
-  // What speedscope's own CLI writes for a local file.
-  write_file(loader, "speedscope.loadFileFromBase64('goroutines.folded', '" + base64(folded) + "')\n");
+  // What speedscope's own CLI writes for a local file, then a nudge: the
+  // sandwich table is a virtual list that measures its viewport once, when
+  // it mounts, and again only on a window resize. Headless Chromium often
+  // mounts it before layout (height 0, no rows), so the page is told to
+  // measure again until the dump is taken.
+  write_file(loader, "speedscope.loadFileFromBase64('goroutines.folded', '" + base64(folded) +
+                         "')\n"
+                         "setInterval(function () { window.dispatchEvent(new Event('resize')) }, 250)\n");
   std::map<std::string, uint64_t> totals;
   static const std::regex row(
       R"(<tr[^>]*><td[^>]*>(\d+) \([^<]*<div.*?</td><td[^>]*>\d+ \(.*?</td><td[^>]*><span[^>]*></span>(.*?)</td></tr>)");
-  // The sandwich table is a virtual list that renders its rows once it has
-  // measured itself; under load that can fall after the virtual-time
-  // budget, leaving the table empty. Such a run is repeated.
+  // Under heavy load the rows can still fall after the virtual-time
+  // budget, leaving the table empty; such a run is repeated.
   for (int attempt = 0; attempt < 4 && totals.empty(); ++attempt) {
     RunResult r = run_chromium(chromium,
                                {"--allow-file-access-from-files", "--window-size=1200,16000",
