@@ -5,6 +5,7 @@
 #include <set>
 #include <numeric>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -161,11 +162,41 @@ struct Classifier::Memory {
 
 namespace {
 
+// The groups of the finding being weighed, for O(1) membership tests in the
+// scans over every group of the snapshot (a dump of 50,000 distinct stacks
+// can raise thousands of findings).
+class GroupMarks {
+ public:
+  explicit GroupMarks(size_t groups) : stamp_(groups, 0) {}
+
+  void set(const std::vector<uint32_t>& groups) {
+    if (++now_ == 0) {
+      std::fill(stamp_.begin(), stamp_.end(), 0);
+      now_ = 1;
+    }
+    for (uint32_t g : groups) stamp_[g] = now_;
+  }
+  void add(uint32_t g) { stamp_[g] = now_; }
+  bool has(uint32_t g) const { return stamp_[g] == now_; }
+
+ private:
+  std::vector<uint32_t> stamp_;
+  uint32_t now_ = 0;
+};
+
+// Goroutine counts of the groups that meet a condition, over the whole
+// snapshot: a finding's own groups are subtracted, not the rest re-summed.
+struct CountsBy {
+  uint64_t all = 0;
+  std::unordered_map<StrId, uint64_t> by_creator;
+  std::vector<bool> holds;  // by group
+};
+
 class Evaluator {
  public:
   Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
       : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
-        growth_(growth), patterns_(memory.patterns) {
+        growth_(growth), patterns_(memory.patterns), in_finding_(snap.groups.size()) {
     views_.resize(snap.groups.size());
     for (size_t i = 0; i < snap.groups.size(); ++i) {
       GroupView& v = views_[i];
@@ -426,6 +457,14 @@ class Evaluator {
     return std::string(fn.substr(0, last));
   }
 
+  const std::string& owner_at(uint32_t g) {
+    if (owners_.empty()) {
+      owners_.reserve(views_.size());
+      for (const GroupView& v : views_) owners_.push_back(owner_of(v));
+    }
+    return owners_[g];
+  }
+
   // A created-by function is the user's by its name and, when the dump
   // prints it, its file (created-by lines carry one).
   bool sites_user(StrId func, StrId file) const { return mem_.sites.is_user_frame(cat_, func, file); }
@@ -497,31 +536,96 @@ class Evaluator {
     } else if (snap_.form != Form::kDebug1) {
       // Before Go 1.21 no parent is named: the function that started them
       // is still running when some other goroutine has it on its stack.
-      bool running = false;
-      for (uint32_t g = 0; g < snap_.groups.size() && !running; ++g) {
-        if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
-        running = stack_has_func(cat_.stacks.get(snap_.groups[g].stack), creator);
-      }
-      sf.creator_returned = !running;
+      uint32_t holding = 0;  // of the finding's own groups
+      for (uint32_t g : groups)
+        if (stack_has_func(*views_[g].stack, creator)) ++holding;
+      sf.creator_returned = groups_with_func(creator) == holding;
     }
     return sf;
   }
 
+  // How many groups have `func` on their stack.
+  uint32_t groups_with_func(StrId func) {
+    if (!groups_with_func_known_) {
+      groups_with_func_known_ = true;
+      std::vector<StrId> funcs;
+      for (const GroupView& v : views_) {
+        funcs.clear();
+        for (const Frame& f : v.stack->frames) funcs.push_back(f.func);
+        std::sort(funcs.begin(), funcs.end());
+        funcs.erase(std::unique(funcs.begin(), funcs.end()), funcs.end());
+        for (StrId f : funcs) ++groups_with_func_[f];
+      }
+    }
+    auto it = groups_with_func_.find(func);
+    return it == groups_with_func_.end() ? 0 : it->second;
+  }
+
+  static bool user_site(const GroupView& v) { return !v.site.in_stdlib && v.site.frame_index >= 0; }
+
   // Other sites of the user's code (not in this finding) whose goroutines
-  // number within 2% of `count`.
+  // number within 2% of `count`: the sites' totals are summed once per
+  // snapshot, then the finding's own site and groups are taken out.
   uint64_t family_sites(const std::vector<uint32_t>& groups, uint64_t count) {
-    std::map<StrId, uint64_t> per_site;
+    if (!user_sites_known_) {
+      user_sites_known_ = true;
+      for (const GroupView& v : views_)
+        if (user_site(v)) per_user_site_[v.site.site.func] += v.group->count;
+      for (const auto& [site, c] : per_user_site_) user_site_counts_.push_back(c);
+      std::sort(user_site_counts_.begin(), user_site_counts_.end());
+    }
+    auto near = [count](uint64_t c) { return c * 50 >= count * 49 && c * 50 <= count * 51; };
+    uint64_t lo = (count * 49 + 49) / 50, hi = count * 51 / 50;
+    uint64_t n = std::upper_bound(user_site_counts_.begin(), user_site_counts_.end(), hi) -
+                 std::lower_bound(user_site_counts_.begin(), user_site_counts_.end(), lo);
     StrId own = views_[groups.front()].site.site.func;
+    std::map<StrId, uint64_t> taken;  // other sites' goroutines in this finding
+    for (uint32_t g : groups) {
+      const GroupView& v = views_[g];
+      if (user_site(v) && v.site.site.func != own) taken[v.site.site.func] += v.group->count;
+    }
+    if (auto it = per_user_site_.find(own); it != per_user_site_.end() && near(it->second)) --n;
+    for (const auto& [site, c] : taken) {
+      uint64_t total = per_user_site_[site];
+      if (near(total)) --n;
+      if (total > c && near(total - c)) ++n;
+    }
+    return n;
+  }
+
+  // The goroutines of every group that meets the rule's k-th
+  // counter-evidence condition, by creator.
+  const CountsBy& counter_counts(const CompiledRule& c, size_t k) {
+    CountsBy& counts = counter_counts_[{&c, k}];
+    if (counts.holds.empty() && !views_.empty()) {
+      counts.holds.resize(views_.size());
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        const GroupView& v = views_[g];
+        if (!group_condition_holds(c.counters[k], v)) continue;
+        counts.holds[g] = true;
+        counts.all += v.group->count;
+        counts.by_creator[v.stack->created_by.func] += v.group->count;
+      }
+    }
+    return counts;
+  }
+
+  // Goroutines reading the network, by creator and by owner.
+  void count_io_readers() {
+    if (io_readers_known_) return;
+    io_readers_known_ = true;
     for (uint32_t g = 0; g < views_.size(); ++g) {
       const GroupView& v = views_[g];
-      if (v.site.in_stdlib || v.site.frame_index < 0 || v.site.site.func == own) continue;
-      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
-      per_site[v.site.site.func] += v.group->count;
+      if (v.group->category != StateCategory::kIOWait) continue;
+      io_readers_by_creator_[v.stack->created_by.func] += v.group->count;
+      const std::string& owner = owner_at(g);
+      if (!owner.empty()) io_readers_by_owner_[owner] += v.group->count;
     }
-    uint64_t n = 0;
-    for (const auto& [site, c] : per_site)
-      if (c * 50 >= count * 49 && c * 50 <= count * 51) ++n;
-    return n;
+  }
+
+  static uint64_t count_at(const std::unordered_map<StrId, uint64_t>& m, StrId key) {
+    auto it = m.find(key);
+    return it == m.end() ? 0 : it->second;
   }
 
   // The rule's counter-evidence and the built-in one for pools and
@@ -529,18 +633,15 @@ class Evaluator {
   std::string counter_evidence(const CompiledRule& c, const std::vector<uint32_t>& groups,
                                uint64_t needed) {
     const Rule& rule = *c.rule;
-    auto in_finding = [&](uint32_t g) {
-      return std::find(groups.begin(), groups.end(), g) != groups.end();
-    };
     StrId creator = views_[groups.front()].stack->created_by.func;
     for (size_t k = 0; k < c.counters.size(); ++k) {
       const CounterEvidence& ce = rule.counter_evidence[k];
-      uint64_t seen = 0;
-      for (uint32_t g = 0; g < views_.size(); ++g) {
-        if (in_finding(g)) continue;
+      const CountsBy& counts = counter_counts(c, k);
+      uint64_t seen = ce.same_creator ? count_at(counts.by_creator, creator) : counts.all;
+      for (uint32_t g : groups) {
         const GroupView& v = views_[g];
-        if (ce.same_creator && v.stack->created_by.func != creator) continue;
-        if (group_condition_holds(c.counters[k], v)) seen += v.group->count;
+        if (counts.holds[g] && (!ce.same_creator || v.stack->created_by.func == creator))
+          seen -= v.group->count;
       }
       if (seen >= needed) return fmt::format("{} ({} goroutines)", ce.says, seen);
     }
@@ -550,15 +651,17 @@ class Evaluator {
     // Without created-by lines (debug=1), goroutines of one connection
     // object show as methods of one type, or closures of one function: the
     // owner of the user frame stands in for the creator.
-    std::string owner = creator == 0 ? owner_of(views_[groups.front()]) : std::string();
-    if ((rule.lookalike == Lookalike::kConnection || rule.lookalike == Lookalike::kPool) &&
-        (creator != 0 || !owner.empty())) {
-      uint64_t readers = 0;
-      for (uint32_t g = 0; g < views_.size(); ++g) {
+    if (rule.lookalike != Lookalike::kConnection && rule.lookalike != Lookalike::kPool) return {};
+    std::string owner = creator == 0 ? owner_at(groups.front()) : std::string();
+    if (creator != 0 || !owner.empty()) {
+      count_io_readers();
+      uint64_t readers = creator != 0 ? count_at(io_readers_by_creator_, creator)
+                                      : io_readers_by_owner_[owner];
+      for (uint32_t g : groups) {
         const GroupView& v = views_[g];
-        if (in_finding(g) || v.group->category != StateCategory::kIOWait) continue;
-        bool paired = creator != 0 ? v.stack->created_by.func == creator : owner_of(v) == owner;
-        if (paired) readers += v.group->count;
+        if (v.group->category != StateCategory::kIOWait) continue;
+        bool paired = creator != 0 ? v.stack->created_by.func == creator : owner_at(g) == owner;
+        if (paired) readers -= v.group->count;
       }
       if (readers >= needed)
         return fmt::format("live connections: the same function started {} goroutines that are "
@@ -656,15 +759,17 @@ class Evaluator {
     if (!unit.present()) return;
     f->units = f->count;
     f->unit = unit.name;
+    in_finding_.set(f->groups);
     for (size_t k = 0; k < c.companions.size(); ++k) {
       uint64_t room = f->units * unit.companions[k].per_unit, taken = 0;
       for (uint32_t g = 0; g < views_.size() && taken < room; ++g) {
         const GroupView& v = views_[g];
         if (v.ignored || claimed_[g]) continue;
-        if (std::find(f->groups.begin(), f->groups.end(), g) != f->groups.end()) continue;
+        if (in_finding_.has(g)) continue;
         if (!group_condition_holds(c.companions[k], v)) continue;
         taken += std::min(v.group->count, room - taken);
         f->groups.push_back(g);
+        in_finding_.add(g);
         if (f->confidence != Confidence::kUnconfirmed) claimed_[g] = true;
       }
       f->count += taken;
@@ -699,14 +804,17 @@ class Evaluator {
     // The finding that explains a dropped guess's groups says, once, which
     // more specific shapes the source could have shown instead.
     std::map<size_t, std::string> could_be;
+    std::vector<int32_t> first_kept;  // by group: the first kept finding that holds it
+    if (!dropped.empty()) {
+      first_kept.assign(views_.size(), -1);
+      for (size_t k = kept.size(); k-- > 0;)
+        for (uint32_t g : kept[k].groups) first_kept[g] = static_cast<int32_t>(k);
+    }
     for (const Finding& d : dropped) {
-      for (size_t k = 0; k < kept.size(); ++k) {
-        const Finding& o = kept[k];
-        if (std::find(o.groups.begin(), o.groups.end(), d.groups.front()) == o.groups.end()) continue;
-        std::string& list = could_be[k];
-        list += fmt::format("{}{}", list.empty() ? "" : ", ", d.rule);
-        break;
-      }
+      int32_t k = first_kept[d.groups.front()];
+      if (k < 0) continue;
+      std::string& list = could_be[static_cast<size_t>(k)];
+      list += fmt::format("{}{}", list.empty() ? "" : ", ", d.rule);
     }
     for (auto& [k, list] : could_be)
       kept[k].evidence += fmt::format(" Without the source, {} could not be checked here: the same "
@@ -764,6 +872,9 @@ class Evaluator {
   // elsewhere is a consequence of them: point at the finding that explains
   // them, or at their block.
   void link_consequences(std::vector<Finding>* out) {
+    // The first two findings that hold each group: a waiter's cause is the
+    // first one other than itself.
+    std::vector<std::pair<int32_t, int32_t>> holders;
     for (size_t i = 0; i < out->size(); ++i) {
       Finding& w = (*out)[i];
       const Rule* rule = rules_.find(w.rule);
@@ -772,7 +883,7 @@ class Evaluator {
       const Stack& ws = *wv.stack;
       // Without created-by lines (debug=1), closures of one function are
       // siblings: Search.func1 (the workers) and Search.func2 (the waiter).
-      std::string owner = ws.created_by.present() ? std::string() : owner_of(wv);
+      std::string owner = ws.created_by.present() ? std::string() : owner_at(w.groups.front());
       if (!ws.created_by.present() && owner.empty()) continue;
       auto [first, n] = edges_of_[w.groups.front()];
       std::vector<uint64_t> parents;
@@ -780,8 +891,9 @@ class Evaluator {
         if (snap_.spawns[e].has_parent) parents.push_back(snap_.spawns[e].parent_id);
       uint64_t siblings = 0;
       uint32_t sibling_group = 0;
+      in_finding_.set(w.groups);
       for (uint32_t g = 0; g < views_.size(); ++g) {
-        if (std::find(w.groups.begin(), w.groups.end(), g) != w.groups.end()) continue;
+        if (in_finding_.has(g)) continue;
         const GroupView& v = views_[g];
         if (v.group->category == StateCategory::kRunning || v.group->category == StateCategory::kRunnable)
           continue;
@@ -794,21 +906,24 @@ class Evaluator {
         } else if (ws.created_by.present()) {
           sibling = v.stack->created_by.func == ws.created_by.func;
         } else {
-          sibling = owner_of(v) == owner;
+          sibling = owner_at(g) == owner;
         }
         if (!sibling) continue;
         if (siblings == 0 || v.group->count > views_[sibling_group].group->count) sibling_group = g;
         siblings += v.group->count;
       }
       if (siblings == 0) continue;
-      int32_t cause = -1;
-      for (size_t j = 0; j < out->size(); ++j) {
-        const Finding& o = (*out)[j];
-        if (j != i && std::find(o.groups.begin(), o.groups.end(), sibling_group) != o.groups.end()) {
-          cause = static_cast<int32_t>(j);
-          break;
-        }
+      if (holders.empty()) {
+        holders.assign(views_.size(), {-1, -1});
+        for (size_t j = 0; j < out->size(); ++j)
+          for (uint32_t g : (*out)[j].groups) {
+            auto& [first, second] = holders[g];
+            if (first < 0) first = static_cast<int32_t>(j);
+            else if (second < 0 && first != static_cast<int32_t>(j)) second = static_cast<int32_t>(j);
+          }
       }
+      const auto& held = holders[sibling_group];
+      int32_t cause = held.first != static_cast<int32_t>(i) ? held.first : held.second;
       const GroupView& sv = views_[sibling_group];
       std::string where = site_text(sv.site.site);
       w.cause_finding = cause;
@@ -1010,6 +1125,18 @@ class Evaluator {
   std::vector<GroupView> views_;
   std::vector<bool> claimed_;
   std::vector<std::pair<uint32_t, uint32_t>> edges_of_;  // group -> (first, n) in snap_.spawns
+  GroupMarks in_finding_;
+  // Worked out on first use, once per snapshot.
+  std::map<std::pair<const CompiledRule*, size_t>, CountsBy> counter_counts_;
+  std::unordered_map<StrId, uint64_t> io_readers_by_creator_;
+  std::unordered_map<std::string, uint64_t> io_readers_by_owner_;
+  bool io_readers_known_ = false;
+  std::vector<std::string> owners_;  // owner_of by group
+  std::unordered_map<StrId, uint64_t> per_user_site_;
+  std::vector<uint64_t> user_site_counts_;  // per_user_site_'s values, sorted
+  bool user_sites_known_ = false;
+  std::unordered_map<StrId, uint32_t> groups_with_func_;
+  bool groups_with_func_known_ = false;
 };
 
 }  // namespace
