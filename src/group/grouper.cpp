@@ -8,6 +8,7 @@
 #include "group/goroutine_record.h"
 #include "group/id_index.h"
 #include "group/record_batch.h"
+#include "group/repeat_fold.h"
 #include "group/spawn_counter.h"
 
 namespace gorleak {
@@ -152,7 +153,7 @@ class Grouper::Impl {
     snap_.groups = std::move(groups);
 
     collect_spawns(order, new_index);
-    out_->push_back(std::move(snap_));
+    if (!repeats_.fold(snap_, *out_)) out_->push_back(std::move(snap_));
     snap_ = Snapshot{};
   }
 
@@ -268,6 +269,7 @@ class Grouper::Impl {
   GroupOptions options_;
   std::string source_;
   std::vector<Snapshot>* out_;
+  RepeatFold repeats_;
 
   bool open_ = false;
   Snapshot snap_;

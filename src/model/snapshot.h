@@ -104,6 +104,11 @@ struct Snapshot {
   // endpoint is served by a new goroutine, so a much lower maximum in a
   // later dump of the same service means it restarted (diff/growth.h).
   uint64_t max_goroutine_id = 0;
+  // Identical records of the same event folded into this one (a
+  // crash-looping service logs the same panic again and again;
+  // group/repeat_fold.h), and the first line of the last of them.
+  uint64_t repeats = 0;
+  uint64_t last_repeat_line = 0;
   StateCounts states{};
   std::vector<Group> groups;
   std::vector<SpawnEdge> spawns;

@@ -206,6 +206,9 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
   w.field("form", form_name(snap.form));
   w.field("first_line", snap.first_line);
   w.field("last_line", snap.last_line);
+  w.field("repeats", snap.repeats);
+  if (snap.repeats > 0) w.field("last_repeat_line", snap.last_repeat_line);
+  else w.null_field("last_repeat_line");
   optional_string(w, "cause", snap.cause);
   w.key("go_version");
   if (!snap.go_version.known()) {

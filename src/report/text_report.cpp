@@ -58,6 +58,10 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
   if (snap.first_line || snap.last_line)
     put(out, ", lines {}\u2013{}", snap.first_line, snap.last_line);
   out->push_back('\n');
+  if (snap.repeats > 0)
+    put(out, "  {}{} {} with the same cause and stack ({} more after this one, the last at line {}){}\n",
+        st.bold, snap.repeats + 1, snap.form == Form::kCrash ? "crashes" : "records", snap.repeats,
+        snap.last_repeat_line, st.reset);
   if (!snap.cause.empty()) put(out, "  cause: {}\n", text_escaped(snap.cause));
   if (snap.go_version.known())
     put(out, "  Go {} ({})\n", go_version_text(snap.go_version), text_escaped(snap.go_version.basis));
