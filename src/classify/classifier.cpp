@@ -892,23 +892,11 @@ class Evaluator {
       uint64_t siblings = 0;
       uint32_t sibling_group = 0;
       in_finding_.set(w.groups);
-      for (uint32_t g = 0; g < views_.size(); ++g) {
+      for (uint32_t g : sibling_candidates(parents, ws.created_by, owner)) {
         if (in_finding_.has(g)) continue;
         const GroupView& v = views_[g];
         if (v.group->category == StateCategory::kRunning || v.group->category == StateCategory::kRunnable)
           continue;
-        bool sibling = false;
-        if (!parents.empty()) {
-          auto [f0, fn] = edges_of_[g];
-          for (uint32_t e = f0; e < f0 + fn && !sibling; ++e)
-            sibling = snap_.spawns[e].has_parent &&
-                      std::find(parents.begin(), parents.end(), snap_.spawns[e].parent_id) != parents.end();
-        } else if (ws.created_by.present()) {
-          sibling = v.stack->created_by.func == ws.created_by.func;
-        } else {
-          sibling = owner_at(g) == owner;
-        }
-        if (!sibling) continue;
         if (siblings == 0 || v.group->count > views_[sibling_group].group->count) sibling_group = g;
         siblings += v.group->count;
       }
@@ -938,6 +926,37 @@ class Evaluator {
       if (w.severity > RuleSeverity::kLow) w.severity = RuleSeverity::kLow;
       w.evidence_basis = "consequence: " + w.cause;
     }
+  }
+
+  // The groups started by one of `parents`, or without parents by the same
+  // created-by function, or without created-by lines by the same owner; in
+  // group order. Indexed once per snapshot.
+  std::vector<uint32_t> sibling_candidates(const std::vector<uint64_t>& parents, const CreatedBy& cb,
+                                           const std::string& owner) {
+    if (!sibling_index_known_) {
+      sibling_index_known_ = true;
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        auto [f0, fn] = edges_of_[g];
+        for (uint32_t e = f0; e < f0 + fn; ++e)
+          if (snap_.spawns[e].has_parent) groups_by_parent_[snap_.spawns[e].parent_id].push_back(g);
+        const CreatedBy& c = views_[g].stack->created_by;
+        if (c.present()) groups_by_creator_[c.func].push_back(g);
+        if (const std::string& o = owner_at(g); !o.empty()) groups_by_owner_[o].push_back(g);
+      }
+    }
+    std::vector<uint32_t> out;
+    if (!parents.empty()) {
+      for (uint64_t p : parents)
+        if (auto it = groups_by_parent_.find(p); it != groups_by_parent_.end())
+          out.insert(out.end(), it->second.begin(), it->second.end());
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+    } else if (cb.present()) {
+      if (auto it = groups_by_creator_.find(cb.func); it != groups_by_creator_.end()) out = it->second;
+    } else if (auto it = groups_by_owner_.find(owner); it != groups_by_owner_.end()) {
+      out = it->second;
+    }
+    return out;
   }
 
   // The source condition: confirms (true), refutes (false: no finding), or
@@ -1137,6 +1156,10 @@ class Evaluator {
   bool user_sites_known_ = false;
   std::unordered_map<StrId, uint32_t> groups_with_func_;
   bool groups_with_func_known_ = false;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> groups_by_parent_;
+  std::unordered_map<StrId, std::vector<uint32_t>> groups_by_creator_;
+  std::unordered_map<std::string, std::vector<uint32_t>> groups_by_owner_;
+  bool sibling_index_known_ = false;
 };
 
 }  // namespace
