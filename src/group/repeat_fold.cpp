@@ -42,7 +42,10 @@ bool intersect(const GoVersionRange& a, const GoVersionRange& b, GoVersionRange*
 bool is_event_record(const Snapshot& s) {
   // A cut or damaged record keeps its own section and diagnostics.
   if (s.truncated || !s.diagnostics.empty()) return false;
-  return s.form == Form::kCrash || s.total <= 1;
+  // One goroutine's traceback (runtime.Stack(buf, false) in a log). A
+  // profile of one goroutine or none (debug=1, goroutineleak, protobuf) may
+  // be a point of a series, as appended profiles are.
+  return s.form == Form::kCrash || (s.form == Form::kDebug2 && s.total == 1);
 }
 
 bool same_event(const Snapshot& a, const Snapshot& b) {

@@ -16,7 +16,7 @@
 namespace gorleak {
 
 // Whether `s` records one event rather than a process's state: a crash
-// (panic, fatal error, SIGQUIT, test timeout) or a single goroutine.
+// (panic, fatal error, SIGQUIT, test timeout) or one goroutine's traceback.
 bool is_event_record(const Snapshot& s);
 
 // Whether `b` is the same event as `a`: same form, cause and report kind,
