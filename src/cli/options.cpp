@@ -141,6 +141,9 @@ void add_output_options(po::options_description& desc, OutputOptions* o, FormatU
                     ->default_value("auto"),
        "colour the text report (auto: when stdout is a terminal and NO_COLOR "
        "is not set)");
+  // A command with its own writers (watch, history) takes none of the
+  // table's per-format options.
+  if (!own_formats.empty()) return;
   if (find_format("dot")->supports(use))
     desc.add_options()
         ("graph", po::value<std::string>(&o->graph)->value_name("tree|calls")->default_value("tree"),
