@@ -51,6 +51,7 @@ struct FileReport {
   ScanResult scan;
   LibResult lib;
   ChildResult lib_rss;
+  double lib_mapped_seconds = 0;  // the library load through mmap windows
   ChildResult cli, cli_stdin, cli_j2, cli_stdin_j2;  // --format json
   ShapeReport shape;
 };

@@ -40,6 +40,7 @@
 #include "bench.h"
 #include "child.h"
 #include "library.h"
+#include "read/mapped_file_source.h"
 #include "shapes.h"
 
 namespace gorleak::bench {
@@ -122,7 +123,8 @@ int usage() {
       "usage: gorleak-bench [--runs N] [--budget SECONDS] [--clock wall|cpu] [--cli PATH]\n"
       "                     [--no-cli] [--no-classify] [--panicparse PATH] [--peer-timeout S]\n"
       "                     [--rule-copies N] [--diff-pair BASE NEW] FILE...\n"
-      "       gorleak-bench --child-load FILE [--jobs N] [--no-classify] [--rule-copies N]\n",
+      "       gorleak-bench --child-load FILE [--jobs N] [--no-classify] [--rule-copies N]\n"
+      "                     [--map-window BYTES]\n",
       stderr);
   return 2;
 }
@@ -167,6 +169,10 @@ int run(int argc, char** argv) {
       const char* v = value();
       if (!v) return usage();
       o.rule_copies = child_options.rule_copies = std::max(0, std::atoi(v));
+    } else if (a == "--map-window") {
+      const char* v = value();
+      if (!v) return usage();
+      child_options.map_window_bytes = static_cast<size_t>(std::max(0LL, std::atoll(v)));
     } else if (a == "--panicparse") {
       const char* v = value();
       if (!v) return usage();
@@ -238,6 +244,15 @@ int run(int argc, char** argv) {
                  fr.lib.findings);
     }
     fmt::print(stderr, "   library  peak RSS {}\n", rss(fr.lib_rss));
+    // The same load through mmap windows instead of pread(): which is
+    // faster depends on the machine (docs/bench.md, "Mapped or read").
+    lo.map_window_bytes = kDefaultMapWindowBytes;
+    ChildLib mapped = best_of(o.runs, o.budget, [&] { return library_in_child(self, path, lo); });
+    if (mapped.lib.ok) {
+      fr.lib_mapped_seconds = mapped.lib.seconds;
+      fmt::print(stderr, "   library  {:>7.0f} MiB/s through mmap windows, peak RSS {}\n",
+                 mib_s(fr.size, mapped.lib.seconds), rss(mapped.proc));
+    }
     if (have_cli) {
       auto cli = [&](std::vector<std::string> extra, bool from_stdin, bool wall = false) {
         std::vector<std::string> args = {o.cli, "--format", "json"};
@@ -328,6 +343,12 @@ int run(int argc, char** argv) {
     fmt::print("- {} {}: CLI -j 1 {:.0f} MiB/s ≥ 1024 MiB/s: {}; {:.0f}% of memchr ≥ 25%: {}\n",
                r.name, human_size(r.size), cli, verdict(cli >= 1024), 100 * cli / scan,
                verdict(cli >= 0.25 * scan));
+  }
+  for (const FileReport& r : reports) {
+    if (!r.lib.ok || r.lib_mapped_seconds <= 0) continue;
+    fmt::print("- {}: library {:.0f} MiB/s reading with pread(), {:.0f} MiB/s through mmap "
+               "windows (information: the default is pread())\n",
+               r.name, mib_s(r.size, r.lib.seconds), mib_s(r.size, r.lib_mapped_seconds));
   }
   for (const FileReport& r : reports) {
     if (!cli_ok(r.cli) || !cli_ok(r.cli_stdin)) continue;

@@ -62,6 +62,7 @@ int child_load(const std::string& path, const ChildLoadOptions& o) {
   Catalog catalog;
   LoadOptions options;
   options.jobs = o.jobs;
+  options.map_window_bytes = o.map_window_bytes;
   Timer timer;
   LoadResult loaded = load_dump_file(catalog, path, options);
   double load_seconds = timer.seconds();
@@ -106,6 +107,10 @@ ChildLib library_in_child(const std::string& self, const std::string& path,
   if (o.rule_copies > 0) {
     args.push_back("--rule-copies");
     args.push_back(std::to_string(o.rule_copies));
+  }
+  if (o.map_window_bytes > 0) {
+    args.push_back("--map-window");
+    args.push_back(std::to_string(o.map_window_bytes));
   }
   if (g_cpu_clock) {
     args.push_back("--clock");

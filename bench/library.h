@@ -35,6 +35,9 @@ struct ChildLoadOptions {
   // function patterns that match nothing: what extra rules cost per group
   // when they do not apply (the target is that they cost nothing).
   int rule_copies = 0;
+  // LoadOptions::map_window_bytes: 0 reads the file with pread() (the
+  // default), anything else maps it in windows of that size.
+  size_t map_window_bytes = 0;
 };
 
 // In the child: measures and prints the line; returns the exit status.

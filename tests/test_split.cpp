@@ -48,12 +48,15 @@ LoadOptions split_options(unsigned jobs, size_t block) {
 struct Totals {
   uint64_t blocks = 0;
   uint64_t absorbed = 0;
-  uint64_t file_blocks = 0;  // split from a file
+  uint64_t file_blocks = 0;  // split from a file, mapping it
   uint64_t mapped = 0;
+  uint64_t read_blocks = 0;  // split from a file, reading it with pread()
+  uint64_t read_mapped = 0;  // must stay 0
 };
 
 // Reads `text` on one thread, then split: from memory (blocks are copied)
-// and, with `as_file`, from a file (blocks are mappings of it).
+// and, with `as_file`, from a file (blocks are pread() from it, or
+// mappings of it).
 void check_same(const std::string& name, const std::string& text, Totals* totals,
                 GroupBy group_by = GroupBy::kStack, const ScratchDir* as_file = nullptr) {
   CAPTURE(name);
@@ -77,6 +80,12 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
     totals->blocks += many->result.split_blocks;
     totals->absorbed += many->result.split_absorbed;
     if (file.empty()) continue;
+    // By default a file's blocks are read with pread(); mapped on request.
+    std::unique_ptr<Loaded> read = load(file, options);
+    CHECK(describe(*read) == want_file);
+    totals->read_blocks += read->result.split_blocks;
+    totals->read_mapped += read->result.split_mapped;
+    options.map_window_bytes = kDefaultMapWindowBytes;
     std::unique_ptr<Loaded> mapped = load(file, options);
     CHECK(describe(*mapped) == want_file);
     totals->file_blocks += mapped->result.split_blocks;
@@ -102,6 +111,8 @@ TEST_CASE("split: every corpus dump reads the same on 1, 2 and 3 threads") {
   // A file's blocks are mappings of it, not copies.
   CHECK(totals.file_blocks > totals.blocks / 2);
   CHECK(totals.mapped == totals.file_blocks);
+  CHECK(totals.read_blocks == totals.file_blocks);
+  CHECK(totals.read_mapped == 0);
 }
 
 TEST_CASE("split: --group-by function reads the same on several threads") {

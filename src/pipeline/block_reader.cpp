@@ -166,7 +166,7 @@ void BlockReader::fill_mapped(Fragment& f) {
   }
   size_t len = static_cast<size_t>(std::min<uint64_t>(block_bytes_, size - offset_));
   if (offset_ + len == size) eof_ = true;
-  if (f.region.map(file_->fd, offset_, len)) {
+  if (file_->map_window_bytes > 0 && f.region.map(file_->fd, offset_, len)) {
     f.bytes = f.region.data();
     f.size = len;
   } else {
@@ -241,7 +241,7 @@ std::unique_ptr<Fragment> BlockReader::next() {
 
 std::unique_ptr<ByteSource> BlockReader::rest_from(const Fragment& f) {
   // The mapped reader has not moved past the fragment's start.
-  if (file_) return make_mapped_file_source(FileExtent{file_->fd, offset_}, kDefaultMapWindowBytes);
+  if (file_) return make_mapped_file_source(FileExtent{file_->fd, offset_, file_->map_window_bytes});
   return std::make_unique<ContinuedSource>(f.text(), src_);
 }
 

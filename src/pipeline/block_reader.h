@@ -3,10 +3,12 @@
 // debug=1 record that follows a blank line, so the next block can be read
 // without what came before.
 //
-// A regular file read in place (ByteSource::file()) is cut without a copy:
-// each block is its own mapping of the file, starting where the previous
-// block was cut, so several blocks can be in flight at once. Other inputs
-// are read() into buffers, and the bytes after a cut are carried over.
+// A regular file served in place (ByteSource::file()) is read from where the
+// previous block was cut, so several blocks can be in flight at once and
+// nothing is carried: each block is its own mapping of the file, or its
+// own pread() when the file is not mapped (FileExtent::map_window_bytes 0).
+// Other inputs are read() into buffers, and the bytes after a cut are
+// carried over.
 #pragma once
 
 #include <memory>

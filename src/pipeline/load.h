@@ -29,11 +29,15 @@ struct LoadOptions {
   // split across threads (pipeline/split_load.h). Output is the same for
   // any value.
   unsigned jobs = 1;
-  size_t split_block_bytes = size_t{4} << 20;  // block size when splitting one input
+  // Block size when splitting one input: 1 MiB blocks, read with pread(),
+  // kept the peak RSS of -j 2 as low as -j 1 with no loss of speed
+  // (docs/bench.md, "Mapped or read").
+  size_t split_block_bytes = size_t{1} << 20;
   size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
-  // Regular files are read in place through mmap windows of this size
-  // (read/mapped_file_source.h); 0 reads them with read() like any input.
-  size_t map_window_bytes = kDefaultMapWindowBytes;
+  // Regular files are read through mmap windows of this size, or with
+  // pread() when 0 (read/mapped_file_source.h). pread() by default: it was
+  // 15-35% faster on the bench machine (docs/bench.md, "Mapped or read").
+  size_t map_window_bytes = 0;
   // Sees every goroutine right after the Grouper (parse/tee_sink.h), for
   // what groups do not keep, e.g. argument values (diff/same_object.h).
   DumpSink* observer = nullptr;

@@ -27,7 +27,7 @@ struct SplitStats {
 
 struct SplitOptions {
   unsigned jobs = 2;                   // worker threads
-  size_t block_bytes = size_t{4} << 20;  // tests use small blocks to split often
+  size_t block_bytes = size_t{1} << 20;  // tests use small blocks to split often
   size_t max_line_bytes = 1 << 20;
   GroupBy group_by = GroupBy::kStack;
   SplitStats* stats = nullptr;  // filled when set

@@ -13,10 +13,12 @@
 
 namespace gorleak {
 
-// A regular file read in place, from `begin` (read/mapped_file_source.h).
+// A regular file read in place, from `begin` (read/mapped_file_source.h),
+// through mmap windows of `map_window_bytes`, or with pread() when 0.
 struct FileExtent {
   int fd = -1;
   uint64_t begin = 0;
+  size_t map_window_bytes = 0;
 };
 
 class ByteSource {

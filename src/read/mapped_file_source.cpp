@@ -19,8 +19,8 @@ namespace {
 class MappedFileSource : public ByteSource {
  public:
   MappedFileSource(int fd, bool owns, size_t window, uint64_t begin)
-      : fd_(fd), owns_(owns), window_(std::max<size_t>(window, 1)), begin_(begin),
-        offset_(begin) {}
+      : fd_(fd), owns_(owns), window_(window), begin_(begin), offset_(begin),
+        mapping_(window > 0) {}
   ~MappedFileSource() override {
     region_.release();
     if (owns_) ::close(fd_);
@@ -41,7 +41,7 @@ class MappedFileSource : public ByteSource {
     return ByteSource::next_window(data, error);  // read() into a buffer
   }
 
-  std::optional<FileExtent> file() const override { return FileExtent{fd_, begin_}; }
+  std::optional<FileExtent> file() const override { return FileExtent{fd_, begin_, window_}; }
 
  private:
   static constexpr long kCannotMap = -2;
@@ -81,7 +81,7 @@ class MappedFileSource : public ByteSource {
   uint64_t begin_;   // of the first byte served
   uint64_t offset_;  // of the next byte to serve
   MappedRegion region_;
-  bool mapping_ = true;
+  bool mapping_;  // false: pread() only, from the start or since mapping failed
 };
 
 }  // namespace
@@ -92,8 +92,8 @@ std::unique_ptr<ByteSource> make_mapped_file_source(int fd, bool owns_fd, size_t
                                             at > 0 ? static_cast<uint64_t>(at) : 0);
 }
 
-std::unique_ptr<ByteSource> make_mapped_file_source(FileExtent at, size_t window_bytes) {
-  return std::make_unique<MappedFileSource>(at.fd, /*owns=*/false, window_bytes, at.begin);
+std::unique_ptr<ByteSource> make_mapped_file_source(FileExtent at) {
+  return std::make_unique<MappedFileSource>(at.fd, /*owns=*/false, at.map_window_bytes, at.begin);
 }
 
 }  // namespace gorleak

@@ -43,7 +43,7 @@ OpenedInput open_input(const std::string& path, size_t map_window_bytes) {
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   // A size of 0 says nothing for /proc files, which have content: read()
   // finds out.
-  if (S_ISREG(st.st_mode) && st.st_size > 0 && map_window_bytes > 0)
+  if (S_ISREG(st.st_mode) && st.st_size > 0)
     in.source = make_mapped_file_source(fd, /*owns_fd=*/true, map_window_bytes);
   else
     in.source = make_fd_source(fd, /*owns_fd=*/true);

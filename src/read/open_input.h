@@ -16,9 +16,9 @@ struct OpenedInput {
   Diagnostic error;
 };
 
-// A regular file with a size is read through mmap windows of
-// `map_window_bytes` (read/mapped_file_source.h), anything else with read();
-// 0 means read() always.
+// A regular file with a size is served in place (read/mapped_file_source.h):
+// through mmap windows of `map_window_bytes`, or with pread() when it is 0.
+// Anything else (pipes, /proc files, stdin) is read with read().
 OpenedInput open_input(const std::string& path, size_t map_window_bytes);
 
 }  // namespace gorleak
