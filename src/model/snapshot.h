@@ -2,6 +2,9 @@
 // profiles, repeated SIGQUITs); each becomes one Snapshot.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +34,31 @@ std::string_view form_name(Form f);
 // diff/signature.h for that case.
 inline bool is_count_form(Form f) { return f == Form::kDebug1 || f == Form::kProto; }
 
+// The ids of a group's first goroutines, at most kMax, in input order. Held
+// inline: a dump of 300,000 distinct stacks has 300,000 groups of one
+// goroutine, and a vector would allocate for each.
+class SampleIds {
+ public:
+  static constexpr size_t kMax = 5;
+
+  // Ids past the first kMax are not kept.
+  void push_back(uint64_t id) {
+    if (size_ < kMax) ids_[size_++] = id;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint64_t operator[](size_t i) const { return ids_[i]; }
+  const uint64_t* begin() const { return ids_.data(); }
+  const uint64_t* end() const { return ids_.data() + size_; }
+  friend bool operator==(const SampleIds& a, const SampleIds& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::array<uint64_t, kMax> ids_{};
+  uint8_t size_ = 0;
+};
+
 // Goroutines sharing one state and one stack.
 struct Group {
   StackId stack = 0;
@@ -43,9 +71,9 @@ struct Group {
   int64_t min_wait = -1;  // minutes; -1 when no goroutine printed any
   int64_t max_wait = -1;
   uint64_t first_line = 0;  // input line of the first goroutine seen
-  std::vector<uint64_t> sample_ids;  // at most kMaxSamples, in input order
+  SampleIds sample_ids;
   std::string labels;  // labels of the first goroutine that had any
-  static constexpr size_t kMaxSamples = 5;
+  static constexpr size_t kMaxSamples = SampleIds::kMax;
 };
 
 // Goroutines created by one spawn site, per parent goroutine when known.
