@@ -90,8 +90,9 @@ int child_load(const std::string& path, const ChildLoadOptions& o) {
              distinct_frame_lines(catalog), loaded.snapshots.size(), r.findings,
              rules ? rules->rules().size() : 0, r.form);
   if (loaded.split_blocks > 0)
-    fmt::print(stderr, "split: {} blocks ({} mapped), {} parsed by workers and absorbed\n",
-               loaded.split_blocks, loaded.split_mapped, loaded.split_absorbed);
+    fmt::print(stderr, "split: {} blocks ({} mapped), {} parsed by workers, {} of them absorbed\n",
+               loaded.split_blocks, loaded.split_mapped, loaded.split_parsed,
+               loaded.split_absorbed);
   return 0;
 }
 

@@ -242,3 +242,53 @@ TEST_CASE("find_block_cut: only before a header or record after a blank line") {
   CHECK(find_block_cut("a\n\ngoroutine profile: total 3\n", &form) == 0);
   CHECK(find_block_cut("a\n\ngoroutine x [running]:\n", &form) == 0);
 }
+
+TEST_CASE("split: a crash loop's blocks stay with the main thread; a dump after it gets its workers back") {
+  // Every block of a crash loop starts a new dump, so no worker's parse can
+  // be used: after a few refused blocks the main thread reads on alone.
+  std::string crash =
+      "panic: runtime error: index out of range [3] with length 3\n\n"
+      "goroutine 1 [running]:\n"
+      "main.(*Server).handle(0xc000120000, {0x7a2f40, 0xc00014e000})\n"
+      "\t/app/server.go:42 +0x1d\n"
+      "main.main()\n"
+      "\t/app/main.go:12 +0x25\n"
+      "exit status 2\n";
+  std::string text;
+  while (text.size() < (size_t{600} << 10)) text += crash;
+  // Then one long dump: goroutine blocks that continue the last crash's
+  // snapshot, which workers can parse again.
+  // (Without goroutine 1, whose header would start a new dump each time.)
+  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
+  std::string body;
+  for (size_t at = 0; at < dump.size();) {
+    size_t end = dump.find("\n\n", at);
+    end = end == std::string::npos ? dump.size() : end + 2;
+    std::string_view block(dump.data() + at, end - at);
+    if (!block.starts_with("goroutine 1 [")) body += block;
+    at = end;
+  }
+  REQUIRE(body.size() > 1000);
+  std::string tail;
+  while (tail.size() < (size_t{1200} << 10)) tail += body;
+  text += "\n" + tail;
+
+  auto stats = [](const std::string& what, const Loaded& l) {
+    MESSAGE(fmt::format("{}: {} blocks, {} to workers, {} absorbed", what, l.result.split_blocks,
+                        l.result.split_parsed, l.result.split_absorbed));
+  };
+  std::string loop = text.substr(0, text.size() - tail.size() - 1);
+  std::unique_ptr<Loaded> crashes = load_text(loop, split_options(2, 4096));
+  std::unique_ptr<Loaded> dump_alone = load_text(tail, split_options(2, 4096));
+  std::unique_ptr<Loaded> both = load_text(text, split_options(2, 4096));
+  stats("crash loop", *crashes);
+  stats("dump", *dump_alone);
+  stats("crash loop, then the dump", *both);
+  CHECK(crashes->result.split_absorbed == 0);
+  CHECK(crashes->result.split_parsed * 3 < crashes->result.split_blocks);
+  // The dump after it: most of what its blocks get alone.
+  CHECK(both->result.split_absorbed * 3 > dump_alone->result.split_absorbed * 2);
+
+  Totals totals;
+  check_same("crash loop, then a dump", text, &totals);
+}

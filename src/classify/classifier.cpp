@@ -272,7 +272,7 @@ class Evaluator {
         return false;
       }
       case FrameScope::kUser:
-        if (v.site.in_stdlib || v.site.frame_index < 0) return false;
+        if (!user_site(v)) return false;
         return frame_matches(c, v.site.site.func, v.site.site.file);
       case FrameScope::kCreatedBy:
         if (!v.stack->created_by.present()) {
@@ -438,7 +438,7 @@ class Evaluator {
   // the function of a closure (main.serve for main.serve.func2) at the
   // group's user frame; "" for a plain function or no user frame.
   std::string owner_of(const GroupView& v) const {
-    if (v.site.in_stdlib || v.site.frame_index < 0) return {};
+    if (!user_site(v)) return {};
     // The goroutine's own function (its bottom user frame) ties the
     // goroutines of one connection together: readPump and writePump are
     // both methods of the client, whatever they block in.

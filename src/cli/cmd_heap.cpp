@@ -14,7 +14,6 @@
 #include "cli/options.h"
 #include "cli/rule_options.h"
 #include "cli/series_input.h"
-#include "pipeline/load_many.h"
 
 namespace gorleak::cli {
 
@@ -70,31 +69,6 @@ void print_help(const po::options_description& desc) {
       ss.str());
 }
 
-// Loads every input into one catalog; heap profiles and goroutine
-// snapshots come back apart, in input order. Prints one line and returns
-// false on an unusable input.
-bool load_all(Catalog& catalog, const std::vector<std::string>& files, const LoadOptions& load,
-              std::vector<HeapProfile>* heaps, std::vector<Snapshot>* snapshots) {
-  std::vector<LoadResult> results = load_dump_files(catalog, files, load);
-  for (size_t i = 0; i < files.size(); ++i) {
-    LoadResult& r = results[i];
-    if (!r.ok) {
-      for (const Diagnostic& d : r.diagnostics) {
-        if (d.severity != Severity::kError) continue;
-        print_error(d.format());
-        return false;
-      }
-      print_error(fmt::format("{}: cannot read this input", files[i]));
-      return false;
-    }
-    for (const Diagnostic& d : r.diagnostics)
-      if (d.severity != Severity::kNote) print_warning(d.format());
-    for (HeapProfile& h : r.heap_profiles) heaps->push_back(std::move(h));
-    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
-  }
-  return true;
-}
-
 int run(HeapArgs& args, bool diff) {
   LoadOptions load;
   std::string error;
@@ -128,13 +102,20 @@ int run(HeapArgs& args, bool diff) {
   Catalog catalog;
   std::vector<HeapProfile> heaps;
   std::vector<Snapshot> snapshots;
-  if (!load_all(catalog, args.input.files, load, &heaps, &snapshots)) return kExitUsage;
+  std::vector<std::string> failures;  // URLs whose transfer broke off mid-body
+  if (!load_dumps(catalog, args.input.files, load, FetchDumpOptions{}, &snapshots, &failures,
+                  &heaps))
+    return kExitUsage;
   if (heaps.empty()) {
     print_error("no heap profile among the inputs (for goroutine dumps alone, run gorleak FILE)");
     return kExitUsage;
   }
   classify_all(*engine, catalog, snapshots);
-  return report_heap(heaps, snapshots, catalog, *engine, args.output, args.heap, args.rules.fail_on);
+  int code =
+      report_heap(heaps, snapshots, catalog, *engine, args.output, args.heap, args.rules.fail_on);
+  // As in analyze: what a broken transfer kept was reported, the error comes last.
+  for (const std::string& f : failures) print_error(f);
+  return failures.empty() ? code : kExitUsage;
 }
 
 }  // namespace

@@ -50,9 +50,10 @@ bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
         print_error(fmt::format("{}: empty input: no goroutine dump to read", path));
       else
         print_error(fmt::format(
-            "{}: no goroutine dump found (expected `goroutine N [state]:` blocks or a "
-            "`goroutine profile: total N` header)",
-            path));
+            "{}: no goroutine dump found{} (expected `goroutine N [state]:` blocks or a "
+            "`goroutine profile: total N` header{})",
+            path, heaps != nullptr ? ", nor a heap profile" : "",
+            heaps != nullptr ? "; or a pprof heap profile" : ""));
       return false;
     }
     for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));

@@ -25,15 +25,14 @@ uint64_t event_hash(const Snapshot& s) {
 
 // The narrower of two version ranges, or false when they contradict.
 bool intersect(const GoVersionRange& a, const GoVersionRange& b, GoVersionRange* out) {
+  const bool b_min = b.min_minor > a.min_minor;
+  const bool b_max = b.max_minor != 0 && (a.max_minor == 0 || b.max_minor < a.max_minor);
   *out = a;
-  if (b.min_minor > out->min_minor) {
-    out->min_minor = b.min_minor;
-    out->basis = b.basis;
-  }
-  if (b.max_minor != 0 && (out->max_minor == 0 || b.max_minor < out->max_minor)) {
-    out->max_minor = b.max_minor;
-    if (b.min_minor >= a.min_minor) out->basis = b.basis;
-  }
+  if (b_min) out->min_minor = b.min_minor;
+  if (b_max) out->max_minor = b.max_minor;
+  // One phrase names the range: b's when b narrowed it, unless a's lower
+  // bound is the tighter one.
+  if (b_min || (b_max && b.min_minor >= a.min_minor)) out->basis = b.basis;
   return out->max_minor == 0 || out->min_minor <= out->max_minor;
 }
 

@@ -103,6 +103,7 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
     split.stats = &stats;
     lr = read_split(*source, parser, grouper, catalog, split);
     result.split_blocks = stats.blocks;
+    result.split_parsed = stats.parsed;
     result.split_absorbed = stats.absorbed;
     result.split_mapped = stats.mapped;
   } else {

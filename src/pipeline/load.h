@@ -61,6 +61,7 @@ struct LoadResult {
   // Split across threads: blocks read, and how many a worker's parse was
   // used for (the others were read again in order; see split_load.h).
   uint64_t split_blocks = 0;
+  uint64_t split_parsed = 0;  // given to a worker to parse
   uint64_t split_absorbed = 0;
   uint64_t split_mapped = 0;  // read in place from mappings of the file
 };

@@ -21,6 +21,7 @@ namespace gorleak {
 // How the work was shared, for tests and the benchmark.
 struct SplitStats {
   uint64_t blocks = 0;
+  uint64_t parsed = 0;    // given to a worker (the rest the main thread reads alone)
   uint64_t absorbed = 0;  // parsed by a worker and used as is
   uint64_t mapped = 0;    // read in place from a mapping of the file
 };
