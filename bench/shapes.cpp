@@ -243,15 +243,16 @@ void print_shape_tables(const BenchOptions& o, const std::vector<FileReport>& re
         fmt::print("- {}: text -j 1 {:.0f} MiB/s ≥ {:.0f} MiB/s: {}\n", r->name, t,
                    3 * kGostackparseMiBs, verdict(t >= 3 * kGostackparseMiBs));
       }
-      // Peak RSS: the CLI's base on a one-goroutine dump, one mmap window
-      // (8 MiB) the base does not fill, and at most 1 KiB per frame-line.
-      uint64_t limit_kib = base_rss_kib + 8 * 1024 + r->lib.frame_lines;
-      fmt::print("- {}: peak RSS {:.0f} MiB ≤ {:.1f} MiB base + 8 MiB window + 1 KiB × {} "
+      // Peak RSS: the CLI's base on a one-goroutine dump, the 1 MiB read
+      // buffer the base does not fill, and at most 1 KiB per frame-line.
+      constexpr uint64_t kBufferKib = 1024;
+      uint64_t limit_kib = base_rss_kib + kBufferKib + r->lib.frame_lines;
+      fmt::print("- {}: peak RSS {:.0f} MiB ≤ {:.1f} MiB base + 1 MiB read buffer + 1 KiB × {} "
                  "frame-lines = {:.0f} MiB: {} ({:.0f} bytes per frame-line above base + "
-                 "window)\n",
+                 "buffer)\n",
                  r->name, r->cli.max_rss_kib / 1024.0, base_rss_kib / 1024.0, r->lib.frame_lines,
                  limit_kib / 1024.0, verdict(cli_ok(r->cli) && r->cli.max_rss_kib <= limit_kib),
-                 (static_cast<double>(r->cli.max_rss_kib) - base_rss_kib - 8 * 1024) * 1024 /
+                 (static_cast<double>(r->cli.max_rss_kib) - base_rss_kib - kBufferKib) * 1024 /
                      std::max<uint64_t>(1, r->lib.frame_lines));
     }
     if (starts_with(r->name, "onestack-"))

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <sstream>
+#include <ostream>
+#include <streambuf>
 #include <unordered_map>
 
 // GCC reports Boost's edge iterator (a boost::optional inside) as maybe
@@ -12,6 +13,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <boost/graph/graphviz.hpp>
+#include <boost/property_map/transform_value_property_map.hpp>
 #include <fmt/format.h>
 
 #include "model/user_code.h"
@@ -68,11 +70,43 @@ std::string short_file(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
+// A node's id in the DOT text: its vertex index. write_graphviz quotes each
+// id it prints through an unqualified escape_dot_string(id), which for any
+// type matches the id against an xpressive regex: a quarter of the time of
+// a DOT report of 50,000 groups. A number never needs quoting, so this
+// overload, found by argument-dependent lookup and preferred to Boost's
+// template, prints it as it is.
+struct DotNodeId {
+  size_t index = 0;
+};
+std::string escape_dot_string(DotNodeId id) { return std::to_string(id.index); }
+
 // log-scaled so 1 and 100,000 goroutines both fit on a page.
 double scale(uint64_t count) { return std::log10(static_cast<double>(std::max<uint64_t>(count, 1))); }
 
+// Boost's writer only takes a stream: this one appends to the report's
+// string as it goes, instead of building a second copy of the whole graph.
+class AppendBuf final : public std::streambuf {
+ public:
+  explicit AppendBuf(std::string* out) : out_(out) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) out_->push_back(static_cast<char>(c));
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    out_->append(s, static_cast<size_t>(n));
+    return n;
+  }
+
+ private:
+  std::string* out_;
+};
+
 void write_dot(const DotGraph& g, std::string_view name, std::string* out) {
-  std::ostringstream os;  // Boost's writer only takes a stream
+  AppendBuf buf(out);
+  std::ostream os(&buf);
   auto vertex_writer = [&g](std::ostream& o, DotGraph::vertex_descriptor v) {
     const DotNode& n = g[v];
     double s = scale(n.count);
@@ -96,8 +130,9 @@ void write_dot(const DotGraph& g, std::string_view name, std::string* out) {
       if (g[*it].top) top += fmt::format(" {};", *it);
     if (!top.empty()) o << "{rank=max;" << top << "}\n";
   };
-  boost::write_graphviz(os, g, vertex_writer, edge_writer, graph_writer);
-  out->append(os.str());
+  auto node_id = boost::make_transform_value_property_map(
+      [](size_t index) { return DotNodeId{index}; }, boost::get(boost::vertex_index, g));
+  boost::write_graphviz(os, g, vertex_writer, edge_writer, graph_writer, node_id);
 }
 
 std::string group_label(const Snapshot& s, const Catalog& c, uint32_t gi, const DotOptions& o) {
