@@ -61,6 +61,14 @@ class ContinuedSource : public ByteSource {
   ByteSource& rest_;
 };
 
+// Whether a line of `text` begins `goroutine 1 [`.
+bool holds_goroutine1(std::string_view text) {
+  constexpr std::string_view kHeader = "goroutine 1 [";
+  if (text.substr(0, kHeader.size()) == kHeader) return true;
+  constexpr std::string_view kAfterNewline = "\ngoroutine 1 [";
+  return memmem(text.data(), text.size(), kAfterNewline.data(), kAfterNewline.size()) != nullptr;
+}
+
 }  // namespace
 
 size_t find_block_cut(std::string_view text, Form* form) {
@@ -229,6 +237,12 @@ std::unique_ptr<Fragment> BlockReader::next() {
     next_parallel_ = false;
     f->parallel = false;
   }
+  // A `goroutine 1` header after the first starts a new dump (parse/
+  // parser.h), and a worker's parse cannot continue across one: the main
+  // thread would wait for the worker only to read the block again. Go
+  // prints goroutine 1 among the first of a dump, so this costs an ordinary
+  // dump one block, and spares a crash loop (one per record) every one.
+  if (f->parallel && holds_goroutine1(text.substr(0, cut))) f->parallel = false;
   if (file_) {
     offset_ += cut;
     result_->bytes -= text.size() - cut;

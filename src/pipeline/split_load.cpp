@@ -1,56 +1,14 @@
 #include "pipeline/split_load.h"
 
-#include <algorithm>
-#include <cstdint>
 #include <deque>
 #include <memory>
 
 #include "pipeline/block_reader.h"
 #include "pipeline/parser_feeder.h"
+#include "pipeline/worker_backoff.h"
 #include "pipeline/worker_pool.h"
 
 namespace gorleak {
-
-namespace {
-
-// Whether the next block should go to a worker. A worker's parse is used
-// only when the main thread can absorb it; where it cannot (a crash loop:
-// every block starts a new dump, so every one is re-read in order), the
-// workers' parsing only takes memory bandwidth from the main thread, and
-// -j 2 came out slower than -j 1. After kRefusals refused blocks in a row
-// (an ordinary dump has refusals too, where a block starts at an odd place,
-// but not eight in a row), the next blocks are read by the main thread
-// alone, 8 at first and four times as many after each new run of refusals
-// (at most 256), so that a dump that follows the crash loop in the same
-// file still gets its workers back.
-class WorkerBackoff {
- public:
-  bool take_next() {
-    if (skip_ == 0) return true;
-    --skip_;
-    return false;
-  }
-  void absorbed() {
-    refused_ = 0;
-    next_skip_ = kFirstSkip;
-  }
-  void refused() {
-    if (++refused_ < kRefusals) return;
-    refused_ = 0;
-    skip_ = next_skip_;
-    next_skip_ = std::min<uint32_t>(next_skip_ * 4, kMaxSkip);
-  }
-
- private:
-  static constexpr uint32_t kRefusals = 8;
-  static constexpr uint32_t kFirstSkip = 8;
-  static constexpr uint32_t kMaxSkip = 256;
-  uint32_t refused_ = 0;
-  uint32_t skip_ = 0;
-  uint32_t next_skip_ = kFirstSkip;
-};
-
-}  // namespace
 
 LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
                             Catalog& catalog, const SplitOptions& options) {
