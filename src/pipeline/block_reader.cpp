@@ -161,7 +161,7 @@ void BlockReader::fill_copied(Fragment& f) {
   }
 }
 
-void BlockReader::fill_mapped(Fragment& f) {
+void BlockReader::fill_from_file(Fragment& f) {
   struct stat st;
   if (::fstat(file_->fd, &st) != 0) {
     fail(std::strerror(errno));
@@ -203,7 +203,7 @@ std::unique_ptr<Fragment> BlockReader::next() {
   f->parallel = next_parallel_;
   f->form = next_form_;
   if (file_)
-    fill_mapped(*f);
+    fill_from_file(*f);
   else
     fill_copied(*f);
   if (eof_) {

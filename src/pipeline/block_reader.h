@@ -40,7 +40,8 @@ class BlockReader {
  private:
   std::unique_ptr<Fragment> fresh();
   void fill_copied(Fragment& f);
-  void fill_mapped(Fragment& f);
+  // A block of a file served in place: its own mapping, or its own pread().
+  void fill_from_file(Fragment& f);
   void fail(std::string error);
 
   ByteSource& src_;

@@ -27,10 +27,11 @@ inline constexpr size_t kDefaultMapWindowBytes = size_t{8} << 20;
 // `fd` must be a regular file. `window_bytes` may be anything from 1 (tests
 // use tiny windows to put boundaries everywhere); 0 never maps: the file is
 // read with pread() into a small buffer the parser reads while it is still
-// in the cache, and the source still serves the file in place (file()) so
-// that a split load can map its blocks. Which is faster depends on the
-// machine (docs/bench.md, "Mapped or read"): in a VM, where every 4 KiB
-// page of a mapping costs a nested page walk, reading wins.
+// in the cache. Either way the source serves the file in place (file()), so
+// a split load reads its blocks straight from the file, the same way
+// (FileExtent::map_window_bytes). Which is faster depends on the machine
+// (docs/bench.md, "Mapped or read"): in a VM, where every 4 KiB page of a
+// mapping costs a nested page walk, reading wins.
 std::unique_ptr<ByteSource> make_mapped_file_source(int fd, bool owns_fd, size_t window_bytes);
 // Reads `at.fd` from `at.begin` as `at.map_window_bytes` says, without
 // taking ownership of it or moving its file offset.
