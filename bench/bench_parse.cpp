@@ -40,6 +40,7 @@
 #include "bench.h"
 #include "child.h"
 #include "library.h"
+#include "pipeline/huge_pages.h"
 #include "read/mapped_file_source.h"
 #include "shapes.h"
 
@@ -401,4 +402,9 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace gorleak::bench
 
-int main(int argc, char** argv) { return gorleak::bench::run(argc, argv); }
+// The same heap as the CLI's, so that --child-load measures the library as
+// `gorleak` runs it.
+int main(int argc, char** argv) {
+  gorleak::use_huge_pages(argv);
+  return gorleak::bench::run(argc, argv);
+}

@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -67,8 +68,8 @@ const Binaries& binaries() {
     return;                                                                       \
   }
 
-LiveProgram start(const std::optional<fs::path>& bin) {
-  LiveProgram p = start_program(*bin);
+LiveProgram start(const std::optional<fs::path>& bin, const std::vector<std::string>& args = {}) {
+  LiveProgram p = start_program(*bin, args);
   REQUIRE_MESSAGE(!p.addr.empty(), "the program did not get ready");
   return p;
 }
@@ -179,6 +180,32 @@ TEST_CASE("probe: a real pool under load drains") {
   }
   CHECK(drained);
   CHECK(std::stoull(idle.at("count")) == 6);
+}
+
+// gorleak restarts itself with glibc's hugetlb tunable (pipeline/huge_pages.h)
+// and then puts the user's GLIBC_TUNABLES back: the load command sees the
+// environment the user gave, whether the variable was set or not.
+TEST_CASE("probe: the load command gets the user's environment") {
+  SKIP_WITHOUT_GO();
+  LiveProgram p = start(binaries().faultserver, {"-pprof"});
+  TempDir tmp;
+  const std::string seen = (tmp.path / "seen").string();
+  const std::string load = "printf %s \"${GLIBC_TUNABLES-unset}\" > " + shell_quote(seen);
+  for (const char* user : {"", "glibc.malloc.perturb=0"}) {
+    CAPTURE(user);
+    if (*user)
+      setenv("GLIBC_TUNABLES", user, 1);
+    else
+      unsetenv("GLIBC_TUNABLES");
+    RunResult r = run_cli({"probe", "http://" + p.addr, "--load", load, "--settle", "100ms",
+                           "--format", "json"});
+    unsetenv("GLIBC_TUNABLES");
+    INFO("stderr: ", r.err);
+    CHECK(r.exit_code == 0);
+    std::ifstream in(seen);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(got == (*user ? user : "unset"));
+  }
 }
 
 TEST_CASE("watch + history: growth across three runs of the watcher on one database") {

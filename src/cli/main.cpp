@@ -5,8 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "pipeline/huge_pages.h"
 
 int main(int argc, char** argv) {
+  gorleak::use_huge_pages(argv);
   try {
     return gorleak::cli::dispatch(argc, argv);
   } catch (const std::exception& e) {
