@@ -52,6 +52,18 @@ struct MatchNotes {
   bool state_from_frames = false;  // no printed state: matched on frames alone
   bool state_from_source = false;  // no printed state: the source line showed it
   bool created_by_unknown = false;  // debug=1 prints no created-by line
+
+  void merge(const MatchNotes& o) {
+    state_from_frames |= o.state_from_frames;
+    state_from_source |= o.state_from_source;
+    created_by_unknown |= o.created_by_unknown;
+  }
+};
+
+// A group that meets a rule's match conditions, and how.
+struct RuleMatch {
+  uint32_t group = 0;
+  MatchNotes notes;
 };
 
 Confidence step(Confidence c, int delta) {
@@ -214,6 +226,7 @@ class Evaluator {
   }
 
   std::vector<Finding> run() {
+    match_all();
     std::vector<Finding> out;
     for (const CompiledRule* c : mem_.order) {
       std::vector<Finding> found = evaluate(*c);
@@ -437,7 +450,8 @@ class Evaluator {
   // The type of a method (main.(*Client) for main.(*Client).writePump) or
   // the function of a closure (main.serve for main.serve.func2) at the
   // group's user frame; "" for a plain function or no user frame.
-  std::string owner_of(const GroupView& v) const {
+  // A view into the catalog's string of the function: no copy per group.
+  std::string_view owner_of(const GroupView& v) const {
     if (!user_site(v)) return {};
     // The goroutine's own function (its bottom user frame) ties the
     // goroutines of one connection together: readPump and writePump are
@@ -454,10 +468,10 @@ class Evaluator {
     size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
     size_t last = fn.rfind('.');
     if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
-    return std::string(fn.substr(0, last));
+    return fn.substr(0, last);
   }
 
-  const std::string& owner_at(uint32_t g) {
+  std::string_view owner_at(uint32_t g) {
     if (owners_.empty()) {
       owners_.reserve(views_.size());
       for (const GroupView& v : views_) owners_.push_back(owner_of(v));
@@ -618,7 +632,7 @@ class Evaluator {
       const GroupView& v = views_[g];
       if (v.group->category != StateCategory::kIOWait) continue;
       io_readers_by_creator_[v.stack->created_by.func] += v.group->count;
-      const std::string& owner = owner_at(g);
+      std::string_view owner = owner_at(g);
       if (!owner.empty()) io_readers_by_owner_[owner] += v.group->count;
     }
   }
@@ -652,7 +666,7 @@ class Evaluator {
     // object show as methods of one type, or closures of one function: the
     // owner of the user frame stands in for the creator.
     if (rule.lookalike != Lookalike::kConnection && rule.lookalike != Lookalike::kPool) return {};
-    std::string owner = creator == 0 ? owner_at(groups.front()) : std::string();
+    std::string_view owner = creator == 0 ? owner_at(groups.front()) : std::string_view();
     if (creator != 0 || !owner.empty()) {
       count_io_readers();
       uint64_t readers = creator != 0 ? count_at(io_readers_by_creator_, creator)
@@ -671,24 +685,61 @@ class Evaluator {
     return {};
   }
 
+  size_t rule_index(const CompiledRule& c) const {
+    return static_cast<size_t>(&c - rules_.compiled().data());
+  }
+
+  bool applies(const CompiledRule& c) const {
+    const GrowthCondition& g = c.rule->match.growth;
+    return !(g.present && g.required && !growth_);
+  }
+
+  // Every rule's matching groups, in group order, from one pass over the
+  // groups that tries each rule on a group while its data is in cache (a
+  // pass over all groups per rule cost more than the tests themselves).
+  // Whether a group matches depends on the group and the rule alone; which
+  // matches are still free is decided later, rule by rule (claimed_).
+  void match_all() {
+    const auto& compiled = rules_.compiled();
+    matches_.assign(compiled.size(), {});
+    std::vector<const CompiledRule*> live;
+    for (const CompiledRule& c : compiled)
+      if (applies(c)) live.push_back(&c);
+    for (uint32_t i = 0; i < views_.size(); ++i) {
+      const GroupView& v = views_[i];
+      if (v.ignored) continue;
+      for (const CompiledRule* c : live) {
+        const MatchSpec& m = c->rule->match;
+        MatchNotes notes;
+        if (!group_matches(*c, v, &notes)) continue;
+        if (m.count_by == CountBy::kGroup && v.group->count < m.min_count && !proven(*v.group))
+          continue;
+        matches_[rule_index(*c)].push_back(RuleMatch{i, notes});
+      }
+    }
+  }
+
   std::vector<Finding> evaluate(const CompiledRule& c) {
     const Rule& rule = *c.rule;
     const MatchSpec& m = rule.match;
-    if (m.growth.present && m.growth.required && !growth_) return {};
+    if (!applies(c)) return {};
     // Groups that match, bucketed by leak site (func, file, line) so groups
     // that differ only below the site are summed. std::map: stable order.
-    std::map<std::tuple<StrId, StrId, uint32_t>, std::vector<uint32_t>> buckets;
-    std::vector<MatchNotes> notes(views_.size());
-    for (uint32_t i = 0; i < views_.size(); ++i) {
-      const GroupView& v = views_[i];
-      if (v.ignored || claimed_[i]) continue;
-      if (!group_matches(c, v, &notes[i])) continue;
-      if (m.count_by == CountBy::kGroup && v.group->count < m.min_count && !proven(*v.group))
-        continue;
-      buckets[{v.site.site.func, v.site.site.file, v.site.site.line}].push_back(i);
+    struct Bucket {
+      std::vector<uint32_t> groups;
+      MatchNotes notes;  // of all its groups
+    };
+    std::map<std::tuple<StrId, StrId, uint32_t>, Bucket> buckets;
+    for (const RuleMatch& match : matches_[rule_index(c)]) {
+      if (claimed_[match.group]) continue;
+      const LeakSite& site = views_[match.group].site;
+      Bucket& b = buckets[{site.site.func, site.site.file, site.site.line}];
+      b.groups.push_back(match.group);
+      b.notes.merge(match.notes);
     }
     std::vector<Finding> out;
-    for (auto& [key, groups] : buckets) {
+    for (auto& [key, bucket] : buckets) {
+      const std::vector<uint32_t>& groups = bucket.groups;
       uint64_t count = 0, before = 0;
       bool all_proven = true;
       for (uint32_t g : groups) {
@@ -702,7 +753,7 @@ class Evaluator {
         if (count < before || count - before < m.growth.min_delta) continue;
         grew = true;
       }
-      Finding f = make_finding(c, groups, notes, count);
+      Finding f = make_finding(c, groups, bucket.notes, count);
       if (grew) {
         f.growth_confirmed = true;
         f.evidence += fmt::format(" Grew from {} to {} since the base dump.", before, count);
@@ -829,6 +880,9 @@ class Evaluator {
     std::vector<std::string> rules;
     std::set<std::tuple<StrId, StrId, uint32_t>> sites;
     std::vector<uint32_t> groups;
+    // Thousands of guesses over as many groups: membership by mark, not by
+    // searching the list.
+    std::vector<bool> taken(views_.size(), false);
     uint64_t goroutines = 0;
     size_t largest = 0;
     for (size_t i = 0; i < guesses.size(); ++i) {
@@ -836,7 +890,8 @@ class Evaluator {
       if (std::find(rules.begin(), rules.end(), g.rule) == rules.end()) rules.push_back(g.rule);
       sites.insert({g.site.func, g.site.file, g.site.line});
       for (uint32_t x : g.groups)
-        if (std::find(groups.begin(), groups.end(), x) == groups.end()) {
+        if (!taken[x]) {
+          taken[x] = true;
           groups.push_back(x);
           goroutines += views_[x].group->count;
         }
@@ -883,7 +938,7 @@ class Evaluator {
       const Stack& ws = *wv.stack;
       // Without created-by lines (debug=1), closures of one function are
       // siblings: Search.func1 (the workers) and Search.func2 (the waiter).
-      std::string owner = ws.created_by.present() ? std::string() : owner_at(w.groups.front());
+      std::string_view owner = ws.created_by.present() ? std::string_view() : owner_at(w.groups.front());
       if (!ws.created_by.present() && owner.empty()) continue;
       auto [first, n] = edges_of_[w.groups.front()];
       std::vector<uint64_t> parents;
@@ -932,7 +987,7 @@ class Evaluator {
   // created-by function, or without created-by lines by the same owner; in
   // group order. Indexed once per snapshot.
   std::vector<uint32_t> sibling_candidates(const std::vector<uint64_t>& parents, const CreatedBy& cb,
-                                           const std::string& owner) {
+                                           std::string_view owner) {
     if (!sibling_index_known_) {
       sibling_index_known_ = true;
       for (uint32_t g = 0; g < views_.size(); ++g) {
@@ -941,7 +996,7 @@ class Evaluator {
           if (snap_.spawns[e].has_parent) groups_by_parent_[snap_.spawns[e].parent_id].push_back(g);
         const CreatedBy& c = views_[g].stack->created_by;
         if (c.present()) groups_by_creator_[c.func].push_back(g);
-        if (const std::string& o = owner_at(g); !o.empty()) groups_by_owner_[o].push_back(g);
+        if (std::string_view o = owner_at(g); !o.empty()) groups_by_owner_[o].push_back(g);
       }
     }
     std::vector<uint32_t> out;
@@ -1022,7 +1077,7 @@ class Evaluator {
   }
 
   Finding make_finding(const CompiledRule& c, const std::vector<uint32_t>& groups,
-                       const std::vector<MatchNotes>& notes, uint64_t count) {
+                       const MatchNotes& notes, uint64_t count) {
     const Rule& rule = *c.rule;
     const GroupView& big = views_[largest(groups)];
     Finding f;
@@ -1062,13 +1117,11 @@ class Evaluator {
     if (cb.present()) f.created_by = SourceSite{cb.func, cb.file, cb.line};
     f.groups = groups;
 
-    bool from_frames = false, from_source = false, no_created_by = false;
+    const bool from_frames = notes.state_from_frames, from_source = notes.state_from_source,
+               no_created_by = notes.created_by_unknown;
     uint64_t leaked = 0;
     for (uint32_t g : groups) {
       const Group& gr = *views_[g].group;
-      from_frames |= notes[g].state_from_frames;
-      from_source |= notes[g].state_from_source;
-      no_created_by |= notes[g].created_by_unknown;
       leaked += gr.leaked;
       if (gr.max_wait >= 0) {
         f.min_wait = f.min_wait < 0 ? gr.min_wait : std::min(f.min_wait, gr.min_wait);
@@ -1142,15 +1195,16 @@ class Evaluator {
   const GrowthInfo* growth_;
   PatternCache& patterns_;
   std::vector<GroupView> views_;
+  std::vector<std::vector<RuleMatch>> matches_;  // by rule index: match_all()
   std::vector<bool> claimed_;
   std::vector<std::pair<uint32_t, uint32_t>> edges_of_;  // group -> (first, n) in snap_.spawns
   GroupMarks in_finding_;
   // Worked out on first use, once per snapshot.
   std::map<std::pair<const CompiledRule*, size_t>, CountsBy> counter_counts_;
   std::unordered_map<StrId, uint64_t> io_readers_by_creator_;
-  std::unordered_map<std::string, uint64_t> io_readers_by_owner_;
+  std::unordered_map<std::string_view, uint64_t> io_readers_by_owner_;
   bool io_readers_known_ = false;
-  std::vector<std::string> owners_;  // owner_of by group
+  std::vector<std::string_view> owners_;  // owner_of by group
   std::unordered_map<StrId, uint64_t> per_user_site_;
   std::vector<uint64_t> user_site_counts_;  // per_user_site_'s values, sorted
   bool user_sites_known_ = false;
@@ -1158,7 +1212,7 @@ class Evaluator {
   bool groups_with_func_known_ = false;
   std::unordered_map<uint64_t, std::vector<uint32_t>> groups_by_parent_;
   std::unordered_map<StrId, std::vector<uint32_t>> groups_by_creator_;
-  std::unordered_map<std::string, std::vector<uint32_t>> groups_by_owner_;
+  std::unordered_map<std::string_view, std::vector<uint32_t>> groups_by_owner_;
   bool sibling_index_known_ = false;
 };
 
