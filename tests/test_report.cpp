@@ -217,14 +217,19 @@ TEST_CASE("json_escape: the fast paths agree with a byte-at-a-time escaper") {
     }
     return out + "\"";
   };
-  // Every byte value at every offset of an ASCII run, across the 8-byte blocks.
-  for (int b = 0; b < 256; ++b) {
-    for (size_t at = 0; at < 19; ++at) {
-      std::string s(19, 'a');
-      s[at] = static_cast<char>(b);
-      CAPTURE(b);
-      CAPTURE(at);
-      REQUIRE(json_quote(s) == reference(s));
+  // Every byte value at every offset of ASCII runs of several lengths:
+  // shorter than a block, across the 8- and 16-byte blocks and the last,
+  // overlapping block.
+  for (size_t len : {5, 16, 19, 33}) {
+    for (int b = 0; b < 256; ++b) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = static_cast<char>(b);
+        CAPTURE(len);
+        CAPTURE(b);
+        CAPTURE(at);
+        REQUIRE(json_quote(s) == reference(s));
+      }
     }
   }
   // Random mixes of plain runs, escapes, valid and broken UTF-8.

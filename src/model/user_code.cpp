@@ -268,9 +268,13 @@ bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
                                                        vendored(pkg, {}));
   }
   if (never_[func]) return false;
+  if (func >= last_.size()) last_.resize(catalog.strings.size());
+  LastFile& last = last_[func];
+  if (last.verdict >= 0 && last.file == file) return last.verdict != 0;
   auto [it, fresh] = verdicts_.emplace(uint64_t{func} << 32 | file, false);
   if (fresh)
     it->second = is_user(catalog.str(func), file == 0 ? std::string_view() : catalog.str(file));
+  last = LastFile{file, static_cast<int8_t>(it->second)};
   return it->second;
 }
 
