@@ -68,20 +68,36 @@ TEST_CASE("no restart where it cannot help or the user chose") {
   CHECK(huge_page_tunables(nullptr, "1", kMadvise));
 }
 
-TEST_CASE("only inputs of 64 MiB and more are worth a restart") {
+TEST_CASE("a restart only where the input may be large") {
   TempDir tmp;
   fs::path big = tmp.path / "big.txt", small = tmp.path / "small.txt";
   std::ofstream(big).close();
   fs::resize_file(big, kHugePagesMinInput);  // sparse
   std::ofstream(small) << "goroutine 1 [running]:\n";
   std::string b = big.string(), s = small.string(), dir = tmp.path.string();
-  std::string missing = (tmp.path / "missing").string(), opt = "--format";
-  std::vector<char*> argv = {opt.data(), s.data(), nullptr};  // argv[0] is skipped
-  const uint64_t stdin_bytes = input_file_bytes(std::vector<char*>{opt.data(), nullptr}.data());
-  const uint64_t small_bytes = 23;  // "goroutine 1 [running]:\n"
-  CHECK(input_file_bytes(argv.data()) == stdin_bytes + small_bytes);
-  argv = {opt.data(), s.data(), b.data(), dir.data(), missing.data(), opt.data(), nullptr};
-  CHECK(input_file_bytes(argv.data()) == stdin_bytes + small_bytes + kHugePagesMinInput);
+  std::string missing = (tmp.path / "missing").string(), opt = "--format", self = "gorleak";
+  std::string url = "http://127.0.0.1:6060/debug/pprof/goroutine?debug=2";
+  const int small_in = open(small.c_str(), O_RDONLY), big_in = open(big.c_str(), O_RDONLY);
+  int pipe_in[2];
+  REQUIRE(pipe(pipe_in) == 0);
+  auto large = [&](std::vector<std::string*> args, int in) {
+    std::vector<char*> argv = {self.data()};
+    for (std::string* a : args) argv.push_back(a->data());
+    argv.push_back(nullptr);
+    return may_be_large_input(argv.data(), in);
+  };
+  // Files of known size: their sum decides; directories and missing paths count nothing.
+  CHECK_FALSE(large({&opt, &s, &dir, &missing}, small_in));
+  CHECK(large({&opt, &s, &b}, small_in));
+  CHECK(large({&s}, big_in));  // a large file on standard input
+  // Unknown sizes: a URL, standard input from a pipe.
+  CHECK(large({&url}, small_in));
+  CHECK(large({&s}, pipe_in[0]));
+  CHECK_FALSE(large({}, small_in));
+  close(small_in);
+  close(big_in);
+  close(pipe_in[0]);
+  close(pipe_in[1]);
 }
 
 // gorleak blocks opening a FIFO, after the restart: its environment (as

@@ -50,18 +50,24 @@ std::optional<std::string> huge_page_tunables(const char* current_tunables,
   return out;
 }
 
-uint64_t input_file_bytes(char** argv) {
+bool may_be_large_input(char** argv, int stdin_fd) {
   uint64_t total = 0;
   struct stat st;
-  for (char** a = argv[0] ? argv + 1 : argv; *a != nullptr; ++a)
-    if ((*a)[0] != '-' && stat(*a, &st) == 0 && S_ISREG(st.st_mode)) total += st.st_size;
-  if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) total += st.st_size;
-  return total;
+  for (char** a = argv[0] ? argv + 1 : argv; *a != nullptr; ++a) {
+    std::string_view arg = *a;
+    if (arg.starts_with("http://") || arg.starts_with("https://")) return true;
+    if (!arg.starts_with("-") && stat(*a, &st) == 0 && S_ISREG(st.st_mode)) total += st.st_size;
+  }
+  if (fstat(stdin_fd, &st) == 0) {
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) return true;
+    if (S_ISREG(st.st_mode)) total += st.st_size;
+  }
+  return total >= kHugePagesMinInput;
 }
 
 void use_huge_pages(char** argv) {
   if (restore_tunables()) return;
-  if (input_file_bytes(argv) < kHugePagesMinInput) return;
+  if (!may_be_large_input(argv, STDIN_FILENO)) return;
   const char* current = std::getenv("GLIBC_TUNABLES");
   std::optional<std::string> tunables =
       huge_page_tunables(current, std::getenv(kHugePagesEnv), read_thp_mode());

@@ -17,11 +17,13 @@
 // probe's load command) see the environment the user gave.
 //
 // A restart costs one more start-up (about 20 ms on the bench VM, mostly
-// the dynamic loader), so it is done only when the files named on the
-// command line (or a file on standard input) hold at least
-// kHugePagesMinInput bytes: below that the tables stay small and a run
-// took 17 ms longer (d2-20m: 58 → 74 ms); at 256 MiB with 10k stacks the
-// restart already paid for itself (265 → 255 ms).
+// the dynamic loader), so it is done only when the input may be large: the
+// files named on the command line (or a file on standard input) hold at
+// least kHugePagesMinInput bytes, or an input's size is not known before
+// it is read (a URL, standard input from a pipe or socket: where a dump of
+// 100k goroutines usually comes from). Below that size the tables stay
+// small and a run took 17 ms longer (d2-20m: 58 → 74 ms); at 256 MiB with
+// 10k stacks the restart already paid for itself (265 → 255 ms).
 #pragma once
 
 #include <cstdint>
@@ -45,9 +47,10 @@ inline constexpr const char* kTunablesBeforeEnv = "GORLEAK_GLIBC_TUNABLES_BEFORE
 std::optional<std::string> huge_page_tunables(const char* current_tunables,
                                               const char* opt_out, const std::string& thp_mode);
 
-// Bytes in the regular files among argv[1..] ("-" and options skipped)
-// and on standard input when it is a regular file.
-uint64_t input_file_bytes(char** argv);
+// Whether the input may be large enough for a restart to pay: see above.
+// argv[1..] are the arguments ("-" and options skipped; an http:// or
+// https:// argument is a URL); `stdin_fd` is standard input.
+bool may_be_large_input(char** argv, int stdin_fd);
 
 // In main(), before anything else. Either does not return (the process
 // restarted) or returns with the environment as the user gave it. Any
