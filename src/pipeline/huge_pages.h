@@ -8,7 +8,8 @@
 // pages only to memory that asks for them, and glibc's malloc asks only
 // when the tunable is set. On the bench VM a fault cost about 40 µs:
 // onestack-300k took 93k faults, distinct-200k 24k, and with the tunable
-// 11k and 6k, and ran 25–40% faster at about the same peak RSS.
+// 11k and 5k; in interleaved runs they took 14–36% and 6–23% less time,
+// at 1–4 MiB more peak RSS (docs/bench.md).
 //
 // glibc reads its tunables once, before main(), from GLIBC_TUNABLES. So
 // the CLI restarts itself once (execv of /proc/self/exe: same pid, same
