@@ -9,7 +9,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "live_support.h"
@@ -24,14 +23,15 @@ namespace {
 
 const std::string kMadvise = "always [madvise] never\n";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// A file of `bytes` that takes no disk space.
+void make_sparse_file(const fs::path& p, uint64_t bytes) {
+  std::ofstream(p).close();
+  fs::resize_file(p, bytes);
 }
 
 // The NUL-separated environment a process started with.
 std::vector<std::string> environ_of(pid_t pid) {
-  std::string raw = slurp("/proc/" + std::to_string(pid) + "/environ");
+  std::string raw = read_file("/proc/" + std::to_string(pid) + "/environ");
   std::vector<std::string> out;
   for (size_t start = 0, nul; start < raw.size(); start = nul + 1) {
     nul = raw.find('\0', start);
@@ -71,8 +71,7 @@ TEST_CASE("no restart where it cannot help or the user chose") {
 TEST_CASE("a restart only where the input may be large") {
   TempDir tmp;
   fs::path big = tmp.path / "big.txt", small = tmp.path / "small.txt";
-  std::ofstream(big).close();
-  fs::resize_file(big, kHugePagesMinInput);  // sparse
+  make_sparse_file(big, kHugePagesMinInput);
   std::ofstream(small) << "goroutine 1 [running]:\n";
   std::string b = big.string(), s = small.string(), dir = tmp.path.string();
   std::string missing = (tmp.path / "missing").string(), opt = "--format", self = "gorleak";
@@ -105,14 +104,13 @@ TEST_CASE("a restart only where the input may be large") {
 // of the dump written into the FIFO. Its standard input, which it does not
 // read, is a sparse file of 64 MiB, so that a restart is worth it.
 TEST_CASE("the gorleak process restarts once and still reads its input") {
-  const std::string thp = slurp("/sys/kernel/mm/transparent_hugepage/enabled");
+  const std::string thp = read_file("/sys/kernel/mm/transparent_hugepage/enabled");
   const bool expect_restart = huge_page_tunables(nullptr, nullptr, thp).has_value();
   TempDir tmp;
   fs::path fifo = tmp.path / "dump.fifo";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   fs::path big = tmp.path / "big.txt";
-  std::ofstream(big).close();
-  fs::resize_file(big, kHugePagesMinInput);
+  make_sparse_file(big, kHugePagesMinInput);
   fs::path dump = corpus_dumps_dir() / "send-leak.go1.22.debug2.txt";
   const RunResult want = run_cli({"--format", "json", dump.string()});
 
@@ -151,10 +149,10 @@ TEST_CASE("the gorleak process restarts once and still reads its input") {
     }
     {
       std::ofstream w(fifo, std::ios::binary);
-      w << slurp(dump);
+      w << read_file(dump);
     }
     CHECK(p.wait(60) == want.exit_code);
-    std::string got = slurp(out);
+    std::string got = read_file(out);
     for (size_t at; (at = got.find(fifo.string())) != std::string::npos;)
       got.replace(at, fifo.string().size(), dump.string());
     CHECK(got == want.out);

@@ -18,7 +18,6 @@
 #include <signal.h>
 
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -202,9 +201,7 @@ TEST_CASE("probe: the load command gets the user's environment") {
     unsetenv("GLIBC_TUNABLES");
     INFO("stderr: ", r.err);
     CHECK(r.exit_code == 0);
-    std::ifstream in(seen);
-    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    CHECK(got == (*user ? user : "unset"));
+    CHECK(read_file(seen) == (*user ? user : "unset"));
   }
 }
 

@@ -351,7 +351,7 @@ class Evaluator {
     // dump is a report that lists only leaked goroutines (goleak, synctest).
     if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
-    uint8_t& verdict = mem_.verdict(g.stack, static_cast<size_t>(&c - rules_.compiled().data()),
+    uint8_t& verdict = mem_.verdict(g.stack, rule_index(c),
                                     is_count_form(snap_.form));
     if (!(verdict & kVerdictKnown)) {
       bool unknown = false;

@@ -259,22 +259,22 @@ bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
   if (func == 0) return false;
   // The function alone settles most frames (the standard library and
   // runtime never are the user's): only the rest look at their file.
-  if (func >= never_.size()) never_.resize(catalog.strings.size(), kUnchecked);
-  if (never_[func] == kUnchecked) {
+  if (func >= by_func_.size()) by_func_.resize(catalog.strings.size());
+  FuncMemo& memo = by_func_[func];
+  if (memo.never == kUnchecked) {
     std::string_view f = catalog.str(func);
     std::string_view pkg = package_of(f);
-    never_[func] = pkg.empty() || (from_options_ ? pkg != "main" && !in_any(pkg, modules_)
-                                                 : is_stdlib_func(f) || is_runtime_func(f) ||
-                                                       vendored(pkg, {}));
+    memo.never = pkg.empty() || (from_options_ ? pkg != "main" && !in_any(pkg, modules_)
+                                               : is_stdlib_func(f) || is_runtime_func(f) ||
+                                                     vendored(pkg, {}));
   }
-  if (never_[func]) return false;
-  if (func >= last_.size()) last_.resize(catalog.strings.size());
-  LastFile& last = last_[func];
-  if (last.verdict >= 0 && last.file == file) return last.verdict != 0;
+  if (memo.never) return false;
+  if (memo.last_verdict >= 0 && memo.last_file == file) return memo.last_verdict != 0;
   auto [it, fresh] = verdicts_.emplace(uint64_t{func} << 32 | file, false);
   if (fresh)
     it->second = is_user(catalog.str(func), file == 0 ? std::string_view() : catalog.str(file));
-  last = LastFile{file, static_cast<int8_t>(it->second)};
+  memo.last_file = file;
+  memo.last_verdict = static_cast<int8_t>(it->second);
   return it->second;
 }
 
