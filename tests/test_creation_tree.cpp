@@ -150,6 +150,19 @@ TEST_CASE("dot export of the creation tree and the call graph") {
   CHECK(dot.rfind("digraph G {", 0) == 0);
   CHECK(dot.find("300 × chan send") != std::string::npos);
   CHECK(dot.find("via main.(*Server).serve") != std::string::npos);
+  // The ancestors drawn are bounded: one group, one vertex above it, and
+  // at most one fold per vertex drawn.
+  DotOptions one;
+  one.max_groups = 1;
+  one.max_ancestors = 1;
+  std::string small;
+  write_creation_dot(forest, one, &small);
+  size_t nodes = 0;
+  for (size_t at = small.find("[label="); at != std::string::npos; at = small.find("[label=", at + 1))
+    if (small.rfind("->", at) == std::string::npos || small.rfind("->", at) < small.rfind('\n', at))
+      ++nodes;
+  CHECK(nodes >= 2);
+  CHECK(nodes <= 4);
   std::string calls;
   write_calls_dot(s, l->catalog, DotOptions{}, &calls);
   CHECK(calls.rfind("digraph G {", 0) == 0);

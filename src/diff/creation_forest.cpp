@@ -26,18 +26,20 @@ bool is_blocked_category(StateCategory c) {
 }
 
 CreationForest::CreationForest(const Snapshot& snapshot, const Catalog& catalog)
-    : snapshot_(&snapshot), catalog_(&catalog) {
+    : snapshot_(&snapshot), catalog_(&catalog), graph_(snapshot.groups.size()) {
   const auto& groups = snapshot.groups;
+  // Groups are the first vertices, in their order.
   group_vertex_.reserve(groups.size());
   for (uint32_t gi = 0; gi < groups.size(); ++gi) {
-    ForestNode n;
+    ForestNode& n = graph_[gi];
     n.kind = ForestNode::kGroup;
     n.group = gi;
     n.count = groups[gi].count;
-    group_vertex_.push_back(boost::add_vertex(n, graph_));
+    group_vertex_.push_back(gi);
   }
 
   std::unordered_map<uint64_t, CreationGraph::vertex_descriptor> goroutines;
+  goroutines.reserve(snapshot.spawners.size() + snapshot.spawns.size() / 4);
   std::map<std::tuple<StrId, StrId, uint32_t>, CreationGraph::vertex_descriptor> sites;
   auto goroutine_vertex = [&](uint64_t id) {
     auto [it, fresh] = goroutines.emplace(id, 0);

@@ -44,8 +44,11 @@ struct ForestEdge {
   uint32_t line = 0;
 };
 
+// Edges in one vector (EdgeList vecS) rather than a list node each: the
+// forest only grows, and a dump of 200,000 goroutines has as many edges.
 using CreationGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                            ForestNode, ForestEdge>;
+                                            ForestNode, ForestEdge, boost::no_property,
+                                            boost::vecS>;
 
 // One line of "who created this group".
 struct SpawnAttribution {

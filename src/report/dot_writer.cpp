@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <ostream>
 #include <streambuf>
@@ -173,6 +174,86 @@ std::vector<uint32_t> drawn_groups(const Snapshot& s, const DotOptions& o) {
   return out;
 }
 
+// The creators left out above one group: drawn as one "N more" node.
+struct CreatorFold {
+  CreationGraph::vertex_descriptor group = 0;
+  uint64_t creators = 0;  // creator nodes left out
+  uint64_t created = 0;   // goroutines of the group they created
+  bool all_goroutines = true;
+  bool one_func = true;  // all at one spawn function, `func`
+  StrId func = 0;
+};
+
+// The part of the forest drawn above the chosen groups, found breadth
+// first so the nearest generations come first: per vertex at most
+// `max_creators` creation edges (most goroutines created first), at most
+// `budget` vertices above the chosen ones in all. A creation edge left out
+// counts in its group's fold; a member edge (a parent's own group) is kept
+// while the budget lasts.
+struct DrawnForest {
+  std::vector<bool> keep;  // by forest vertex
+  std::vector<CreationGraph::edge_descriptor> edges;
+  std::vector<CreatorFold> folds;
+};
+
+DrawnForest drawn_forest(const CreationGraph& cg,
+                         const std::vector<CreationGraph::vertex_descriptor>& chosen,
+                         size_t max_creators, size_t budget) {
+  using Vertex = CreationGraph::vertex_descriptor;
+  DrawnForest d;
+  d.keep.assign(boost::num_vertices(cg), false);
+  std::deque<Vertex> queue;
+  for (Vertex v : chosen) {
+    if (d.keep[v]) continue;
+    d.keep[v] = true;
+    queue.push_back(v);
+  }
+  size_t taken = 0;
+  auto take = [&](Vertex v) {
+    if (d.keep[v]) return true;
+    if (taken >= budget) return false;
+    ++taken;
+    d.keep[v] = true;
+    queue.push_back(v);
+    return true;
+  };
+  std::vector<CreationGraph::edge_descriptor> in;
+  while (!queue.empty()) {
+    Vertex v = queue.front();
+    queue.pop_front();
+    in.assign(boost::in_edges(v, cg).first, boost::in_edges(v, cg).second);
+    std::sort(in.begin(), in.end(), [&cg](const auto& x, const auto& y) {
+      if (cg[x].count != cg[y].count) return cg[x].count > cg[y].count;
+      bool ax = cg[boost::source(x, cg)].alive, ay = cg[boost::source(y, cg)].alive;
+      if (ax != ay) return ax;
+      return boost::source(x, cg) < boost::source(y, cg);
+    });
+    CreatorFold fold;
+    fold.group = v;
+    size_t drawn = 0;
+    for (const auto& e : in) {
+      const ForestEdge& fe = cg[e];
+      Vertex from = boost::source(e, cg);
+      if (fe.member) {
+        if (take(from)) d.edges.push_back(e);
+        continue;
+      }
+      if (drawn < max_creators && take(from)) {
+        ++drawn;
+        d.edges.push_back(e);
+        continue;
+      }
+      if (fold.creators == 0) fold.func = fe.func;
+      fold.one_func = fold.one_func && fe.func == fold.func;
+      fold.all_goroutines = fold.all_goroutines && cg[from].kind == ForestNode::kGoroutine;
+      ++fold.creators;
+      fold.created += fe.count;
+    }
+    if (fold.creators > 0) d.folds.push_back(fold);
+  }
+  return d;
+}
+
 }  // namespace
 
 void write_creation_dot(const CreationForest& forest, const DotOptions& options, std::string* out) {
@@ -184,29 +265,16 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
   for (uint32_t gi : options.leaking)
     if (gi < s.groups.size()) leaking[gi] = true;
 
-  // Keep the chosen groups and everything above them: their creators, the
-  // creators' groups, and so on up to the roots.
-  std::vector<bool> keep(boost::num_vertices(cg), false);
-  std::vector<CreationGraph::vertex_descriptor> work;
-  for (uint32_t gi : groups) work.push_back(forest.group_vertex(gi));
-  while (!work.empty()) {
-    auto v = work.back();
-    work.pop_back();
-    if (keep[v]) continue;
-    keep[v] = true;
-    for (auto [it, end] = boost::in_edges(v, cg); it != end; ++it)
-      work.push_back(boost::source(*it, cg));
-  }
-
   // The chosen groups first, in their order (leaking first), then the
-  // creators in the forest's order.
+  // creators above them in the forest's order, then the folds.
   std::vector<CreationGraph::vertex_descriptor> order;
+  for (uint32_t gi : groups) order.push_back(forest.group_vertex(gi));
+  size_t budget = options.max_ancestors > 0 ? options.max_ancestors
+                                            : std::max<size_t>(100, 4 * groups.size());
+  DrawnForest drawn = drawn_forest(cg, order, options.max_creators, budget);
+  const std::vector<bool>& keep = drawn.keep;
   std::vector<bool> placed(boost::num_vertices(cg), false);
-  for (uint32_t gi : groups) {
-    auto v = forest.group_vertex(gi);
-    if (!placed[v]) order.push_back(v);
-    placed[v] = true;
-  }
+  for (auto v : order) placed[v] = true;
   for (auto [it, end] = boost::vertices(cg); it != end; ++it)
     if (keep[*it] && !placed[*it]) order.push_back(*it);
 
@@ -241,16 +309,27 @@ void write_creation_dot(const CreationForest& forest, const DotOptions& options,
     }
     map[v] = boost::add_vertex(d, g);
   }
-  for (auto [it, end] = boost::edges(cg); it != end; ++it) {
-    auto a = boost::source(*it, cg), b = boost::target(*it, cg);
-    if (!keep[a] || !keep[b]) continue;
-    const ForestEdge& e = cg[*it];
+  for (const auto& e : drawn.edges) {
+    const ForestEdge& fe = cg[e];
     DotEdge d;
-    d.count = e.count;
-    d.dashed = e.member;
-    d.label = e.member ? "member"
-                       : fmt::format("{} via {}", with_thousands(e.count), text_escaped(c.str(e.func)));
-    boost::add_edge(map[a], map[b], d, g);
+    d.count = fe.count;
+    d.dashed = fe.member;
+    d.label = fe.member ? "member"
+                        : fmt::format("{} via {}", with_thousands(fe.count), text_escaped(c.str(fe.func)));
+    boost::add_edge(map[boost::source(e, cg)], map[boost::target(e, cg)], d, g);
+  }
+  for (const CreatorFold& f : drawn.folds) {
+    DotNode n;
+    n.count = f.created;
+    n.label = fmt::format("{} more {}\ncreated {}", with_thousands(f.creators),
+                          f.all_goroutines ? "goroutines" : "creators", with_thousands(f.created));
+    n.shape = "ellipse";
+    DotEdge e;
+    e.count = f.created;
+    e.dashed = true;
+    e.label = f.one_func ? fmt::format("{} via {}", with_thousands(f.created), text_escaped(c.str(f.func)))
+                         : with_thousands(f.created);
+    boost::add_edge(boost::add_vertex(n, g), map[f.group], e, g);
   }
   write_dot(g, fmt::format("goroutine creation tree: {}", s.source), out);
 }

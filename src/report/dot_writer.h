@@ -42,6 +42,16 @@ struct DotOptions {
   std::vector<uint32_t> groups;
   // Extra label line per group (the diff puts "0 → 120 stayed" there).
   std::function<std::string(uint32_t group)> annotate;
+  // Creation tree: the creators drawn above each group, largest first; the
+  // others fold into one "N more" node. A leak spawned per request has one
+  // exited parent per goroutine, and 10,000 nodes of "created 1" are
+  // neither drawable nor readable.
+  size_t max_creators = 5;
+  // Creation tree: at most this many creator nodes and creators' groups
+  // above the drawn groups in all, nearest generations first (0: four per
+  // drawn group, at least 100). Without a bound, the ancestors of 60
+  // groups can be the whole forest.
+  size_t max_ancestors = 0;
 };
 
 void write_creation_dot(const CreationForest& forest, const DotOptions& options, std::string* out);
