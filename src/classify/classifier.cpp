@@ -40,6 +40,12 @@ struct StackFacts {
   StateCategory source_category = StateCategory::kUnknown;
   std::string_view source_reason;  // "chan send", "select (no cases)"… (static text)
   uint32_t statement = 0;  // 1 + index into Memory::statements ("path:line: `code`"), 0: not read
+  // The type of a method (main.(*Client) for main.(*Client).writePump) or
+  // the function of a closure (main.serve for main.serve.func2) that owns
+  // the goroutine; "" for a plain function or no user frame. A view into
+  // the catalog's string. Found while the stack is in cache: finding it
+  // later for every group was a cache miss per stack.
+  std::string_view owner;
 };
 
 struct GroupView : StackFacts {
@@ -107,6 +113,22 @@ struct Classifier::Memory {
     return facts[id];
   }
 
+  // Whether the stack runs one of the rules' request handlers: asked of
+  // the parent of every goroutine a finding covers, many times per stack.
+  bool serves_requests(StackId id) {
+    if (id >= serves.size()) serves.resize(std::max<size_t>(id + 1, cat.stacks.size()), kUnasked);
+    if (serves[id] == kUnasked) {
+      const auto& frames = cat.stacks.get(id).frames;
+      serves[id] = std::any_of(rules.request_handlers().begin(), rules.request_handlers().end(),
+                               [&](int h) {
+                                 return std::any_of(frames.begin(), frames.end(), [&](const Frame& f) {
+                                   return patterns.func(f.func, h);
+                                 });
+                               });
+    }
+    return serves[id] == 1;
+  }
+
   // The verdict slot of (stack, rule) for a snapshot with or without
   // created-by lines (debug=1 has none, which changes some answers).
   uint8_t& verdict(StackId id, size_t rule, bool debug1) {
@@ -126,11 +148,15 @@ struct Classifier::Memory {
   std::vector<StackFacts> facts;           // by StackId, where `known`
   std::vector<bool> known;
   std::vector<uint8_t> verdicts[2];  // by StackId x rule
+  static constexpr uint8_t kUnasked = 2;
+  std::vector<uint8_t> serves;  // serves_requests() by StackId: 0, 1 or kUnasked
   std::vector<std::string> statements;  // StackFacts::statement texts
 
  private:
   void learn(const Stack& stack, StackFacts* f) {
-    f->site = sites.find(cat, stack);
+    const UserCode& users = sites.user_code(cat);
+    f->site = sites.find(cat, stack, users);
+    f->owner = owner_of(stack, f->site, users);
     for (size_t k = 0; k < stack.frames.size(); ++k) {
       if (!is_runtime_func(cat.str(stack.frames[k].func))) {
         f->top = static_cast<int>(k);
@@ -140,15 +166,36 @@ struct Classifier::Memory {
     f->ignored = opt.ignore.ignores(cat, stack);
     const CreatedBy& cb = stack.created_by;
     f->has_creator = cb.present();
-    f->creator_is_user = f->has_creator && sites.is_user_frame(cat, cb.func, cb.file);
+    f->creator_is_user = f->has_creator && users.is_user(cat, cb.func, cb.file);
     for (size_t k = stack.frames.size(); k-- > 0;) {
       const Frame& fr = stack.frames[k];
       std::string_view fn = cat.str(fr.func);
       if (fn.empty() || fn == "runtime.goexit") continue;
-      f->entry_is_user = sites.is_user_frame(cat, fr.func, fr.file);
+      f->entry_is_user = users.is_user(cat, fr.func, fr.file);
       break;
     }
     read_statement_of(stack, f);
+  }
+
+  // The goroutine's own function (its bottom user frame) ties the
+  // goroutines of one connection together: readPump and writePump are both
+  // methods of the client, whatever they block in. Its owner is that
+  // function's type or, for a closure, its enclosing function.
+  std::string_view owner_of(const Stack& stack, const LeakSite& site, const UserCode& users) const {
+    if (site.in_stdlib || site.frame_index < 0) return {};
+    const auto& frames = stack.frames;
+    std::string_view fn = cat.str(site.site.func);
+    for (size_t k = frames.size(); k-- > static_cast<size_t>(site.frame_index);) {
+      if (users.is_user(cat, frames[k].func, frames[k].file)) {
+        fn = cat.str(frames[k].func);
+        break;
+      }
+    }
+    size_t slash = fn.rfind('/');
+    size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
+    size_t last = fn.rfind('.');
+    if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
+    return fn.substr(0, last);
   }
 
   // A user frame on top is parked on a channel operation or a select: its
@@ -196,6 +243,30 @@ class GroupMarks {
   uint32_t now_ = 0;
 };
 
+// Groups by a key (parent goroutine, creator, owner), built once per
+// snapshot: (key, group) pairs in one sorted vector rather than a vector
+// per key, which on 50,000 distinct stacks meant as many allocations.
+template <class Key>
+class GroupIndex {
+ public:
+  void add(Key key, uint32_t group) { pairs_.emplace_back(key, group); }
+  void seal() {
+    std::sort(pairs_.begin(), pairs_.end());
+    made_ = true;
+  }
+  // Whether seal() was called (an index may hold no pairs).
+  bool made() const { return made_; }
+  // Appends the groups of `key`, in group order.
+  void append(const Key& key, std::vector<uint32_t>* out) const {
+    auto it = std::lower_bound(pairs_.begin(), pairs_.end(), std::pair<Key, uint32_t>(key, 0));
+    for (; it != pairs_.end() && it->first == key; ++it) out->push_back(it->second);
+  }
+
+ private:
+  std::vector<std::pair<Key, uint32_t>> pairs_;
+  bool made_ = false;
+};
+
 // Goroutine counts of the groups that meet a condition, over the whole
 // snapshot: a finding's own groups are subtracted, not the rest re-summed.
 struct CountsBy {
@@ -209,13 +280,7 @@ class Evaluator {
   Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
       : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
         growth_(growth), patterns_(memory.patterns), in_finding_(snap.groups.size()) {
-    views_.resize(snap.groups.size());
-    for (size_t i = 0; i < snap.groups.size(); ++i) {
-      GroupView& v = views_[i];
-      v.group = &snap.groups[i];
-      v.stack = &cat_.stacks.get(v.group->stack);
-      static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
-    }
+    views_.resize(snap.groups.size());  // filled by match_all()
     claimed_.assign(snap.groups.size(), false);
     edges_of_.assign(snap.groups.size(), {0, 0});
     for (uint32_t e = 0; e < snap.spawns.size(); ++e) {
@@ -447,37 +512,7 @@ class Evaluator {
     return false;
   }
 
-  // The type of a method (main.(*Client) for main.(*Client).writePump) or
-  // the function of a closure (main.serve for main.serve.func2) at the
-  // group's user frame; "" for a plain function or no user frame.
-  // A view into the catalog's string of the function: no copy per group.
-  std::string_view owner_of(const GroupView& v) const {
-    if (!user_site(v)) return {};
-    // The goroutine's own function (its bottom user frame) ties the
-    // goroutines of one connection together: readPump and writePump are
-    // both methods of the client, whatever they block in.
-    const auto& frames = v.stack->frames;
-    std::string_view fn = cat_.str(v.site.site.func);
-    for (size_t k = frames.size(); k-- > static_cast<size_t>(v.site.frame_index);) {
-      if (mem_.sites.is_user_frame(cat_, frames[k].func, frames[k].file)) {
-        fn = cat_.str(frames[k].func);
-        break;
-      }
-    }
-    size_t slash = fn.rfind('/');
-    size_t pkg_dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
-    size_t last = fn.rfind('.');
-    if (pkg_dot == std::string_view::npos || last == pkg_dot) return {};
-    return fn.substr(0, last);
-  }
-
-  std::string_view owner_at(uint32_t g) {
-    if (owners_.empty()) {
-      owners_.reserve(views_.size());
-      for (const GroupView& v : views_) owners_.push_back(owner_of(v));
-    }
-    return owners_[g];
-  }
+  std::string_view owner_at(uint32_t g) const { return views_[g].owner; }
 
   // A created-by function is the user's by its name and, when the dump
   // prints it, its file (created-by lines carry one).
@@ -488,12 +523,7 @@ class Evaluator {
            c == StateCategory::kSemacquire;
   }
 
-  bool serves_requests(const Stack& stack) {
-    for (int h : rules_.request_handlers())
-      for (const Frame& f : stack.frames)
-        if (patterns_.func(f.func, h)) return true;
-    return false;
-  }
+  bool serves_requests(StackId id) { return mem_.serves_requests(id); }
 
   // Who started the goroutines of `groups`, from the spawn edges.
   SpawnFacts spawn_facts(const std::vector<uint32_t>& groups) {
@@ -538,12 +568,11 @@ class Evaluator {
         if (it == snap_.spawners.end() || it->id != id) continue;  // parent gone
         ++sf.alive_parents;
         const Group& pg = snap_.groups[it->group];
-        const Stack& st = cat_.stacks.get(pg.stack);
-        if (serves_requests(st)) ++sf.handler_parents;
+        if (serves_requests(pg.stack)) ++sf.handler_parents;
         // Still inside the function that started them, and blocked where a
         // collector waits (a channel, a select, a WaitGroup), not in a
         // long-lived loop that accepts or reads the next piece of work.
-        if (stack_has_func(st, creator) && collects(pg.category)) ++waiting;
+        if (collects(pg.category) && stack_has_func(cat_.stacks.get(pg.stack), creator)) ++waiting;
       }
       sf.creator_waiting = checked > 0 && waiting == checked;
       sf.creator_returned = !approximate && checked > 0 && waiting == 0;
@@ -699,6 +728,8 @@ class Evaluator {
   // pass over all groups per rule cost more than the tests themselves).
   // Whether a group matches depends on the group and the rule alone; which
   // matches are still free is decided later, rule by rule (claimed_).
+  // Each group's view is made here too: learning a new stack's facts has
+  // just walked its frames, which the rules then read from cache.
   void match_all() {
     const auto& compiled = rules_.compiled();
     matches_.assign(compiled.size(), {});
@@ -706,7 +737,10 @@ class Evaluator {
     for (const CompiledRule& c : compiled)
       if (applies(c)) live.push_back(&c);
     for (uint32_t i = 0; i < views_.size(); ++i) {
-      const GroupView& v = views_[i];
+      GroupView& v = views_[i];
+      v.group = &snap_.groups[i];
+      v.stack = &cat_.stacks.get(v.group->stack);
+      static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
       if (v.ignored) continue;
       for (const CompiledRule* c : live) {
         const MatchSpec& m = c->rule->match;
@@ -929,21 +963,38 @@ class Evaluator {
   void link_consequences(std::vector<Finding>* out) {
     // The first two findings that hold each group: a waiter's cause is the
     // first one other than itself.
-    std::vector<std::pair<int32_t, int32_t>> holders;
+    struct Waiter {
+      size_t finding = 0;
+      std::vector<uint64_t> parents;
+      std::string_view owner;
+    };
+    std::vector<Waiter> waiters;
+    std::vector<uint64_t> all_parents;  // of all waiters
     for (size_t i = 0; i < out->size(); ++i) {
-      Finding& w = (*out)[i];
+      const Finding& w = (*out)[i];
       const Rule* rule = rules_.find(w.rule);
       if (!rule || !rule->waits_for_siblings || w.groups.empty()) continue;
-      const GroupView& wv = views_[w.groups.front()];
-      const Stack& ws = *wv.stack;
+      const Stack& ws = *views_[w.groups.front()].stack;
       // Without created-by lines (debug=1), closures of one function are
       // siblings: Search.func1 (the workers) and Search.func2 (the waiter).
       std::string_view owner = ws.created_by.present() ? std::string_view() : owner_at(w.groups.front());
       if (!ws.created_by.present() && owner.empty()) continue;
+      Waiter waiter{i, {}, owner};
       auto [first, n] = edges_of_[w.groups.front()];
-      std::vector<uint64_t> parents;
       for (uint32_t e = first; e < first + n; ++e)
-        if (snap_.spawns[e].has_parent) parents.push_back(snap_.spawns[e].parent_id);
+        if (snap_.spawns[e].has_parent) waiter.parents.push_back(snap_.spawns[e].parent_id);
+      all_parents.insert(all_parents.end(), waiter.parents.begin(), waiter.parents.end());
+      waiters.push_back(std::move(waiter));
+    }
+    if (!all_parents.empty()) index_parents(std::move(all_parents));
+
+    std::vector<std::pair<int32_t, int32_t>> holders;
+    for (const Waiter& waiter : waiters) {
+      const size_t i = waiter.finding;
+      Finding& w = (*out)[i];
+      const Stack& ws = *views_[w.groups.front()].stack;
+      const std::vector<uint64_t>& parents = waiter.parents;
+      std::string_view owner = waiter.owner;
       uint64_t siblings = 0;
       uint32_t sibling_group = 0;
       in_finding_.set(w.groups);
@@ -983,33 +1034,49 @@ class Evaluator {
     }
   }
 
-  // The groups started by one of `parents`, or without parents by the same
-  // created-by function, or without created-by lines by the same owner; in
-  // group order. Indexed once per snapshot.
-  std::vector<uint32_t> sibling_candidates(const std::vector<uint64_t>& parents, const CreatedBy& cb,
-                                           std::string_view owner) {
-    if (!sibling_index_known_) {
-      sibling_index_known_ = true;
-      for (uint32_t g = 0; g < views_.size(); ++g) {
-        auto [f0, fn] = edges_of_[g];
-        for (uint32_t e = f0; e < f0 + fn; ++e)
-          if (snap_.spawns[e].has_parent) groups_by_parent_[snap_.spawns[e].parent_id].push_back(g);
-        const CreatedBy& c = views_[g].stack->created_by;
-        if (c.present()) groups_by_creator_[c.func].push_back(g);
-        if (std::string_view o = owner_at(g); !o.empty()) groups_by_owner_[o].push_back(g);
+  // The groups each of `parents` started, for sibling_candidates(): only
+  // those parents', as sorting the spawn edges of every goroutine cost more
+  // than the rest of the search.
+  void index_parents(std::vector<uint64_t> parents) {
+    std::sort(parents.begin(), parents.end());
+    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      auto [f0, fn] = edges_of_[g];
+      for (uint32_t e = f0; e < f0 + fn; ++e) {
+        const SpawnEdge& edge = snap_.spawns[e];
+        if (edge.has_parent && std::binary_search(parents.begin(), parents.end(), edge.parent_id))
+          groups_by_parent_.add(edge.parent_id, g);
       }
     }
+    groups_by_parent_.seal();
+  }
+
+  // The groups started by one of `parents` (from index_parents()), or
+  // without parents by the same created-by function, or without created-by
+  // lines by the same owner; in group order. The other two indices are
+  // made when first needed: a dump names parents (Go >= 1.21) or not.
+  std::vector<uint32_t> sibling_candidates(const std::vector<uint64_t>& parents, const CreatedBy& cb,
+                                           std::string_view owner) {
     std::vector<uint32_t> out;
     if (!parents.empty()) {
-      for (uint64_t p : parents)
-        if (auto it = groups_by_parent_.find(p); it != groups_by_parent_.end())
-          out.insert(out.end(), it->second.begin(), it->second.end());
+      for (uint64_t p : parents) groups_by_parent_.append(p, &out);
       std::sort(out.begin(), out.end());
       out.erase(std::unique(out.begin(), out.end()), out.end());
     } else if (cb.present()) {
-      if (auto it = groups_by_creator_.find(cb.func); it != groups_by_creator_.end()) out = it->second;
-    } else if (auto it = groups_by_owner_.find(owner); it != groups_by_owner_.end()) {
-      out = it->second;
+      if (!groups_by_creator_.made()) {
+        for (uint32_t g = 0; g < views_.size(); ++g)
+          if (const CreatedBy& c = views_[g].stack->created_by; c.present())
+            groups_by_creator_.add(c.func, g);
+        groups_by_creator_.seal();
+      }
+      groups_by_creator_.append(cb.func, &out);
+    } else {
+      if (!groups_by_owner_.made()) {
+        for (uint32_t g = 0; g < views_.size(); ++g)
+          if (std::string_view o = owner_at(g); !o.empty()) groups_by_owner_.add(o, g);
+        groups_by_owner_.seal();
+      }
+      groups_by_owner_.append(owner, &out);
     }
     return out;
   }
@@ -1204,16 +1271,14 @@ class Evaluator {
   std::unordered_map<StrId, uint64_t> io_readers_by_creator_;
   std::unordered_map<std::string_view, uint64_t> io_readers_by_owner_;
   bool io_readers_known_ = false;
-  std::vector<std::string_view> owners_;  // owner_of by group
   std::unordered_map<StrId, uint64_t> per_user_site_;
   std::vector<uint64_t> user_site_counts_;  // per_user_site_'s values, sorted
   bool user_sites_known_ = false;
   std::unordered_map<StrId, uint32_t> groups_with_func_;
   bool groups_with_func_known_ = false;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> groups_by_parent_;
-  std::unordered_map<StrId, std::vector<uint32_t>> groups_by_creator_;
-  std::unordered_map<std::string_view, std::vector<uint32_t>> groups_by_owner_;
-  bool sibling_index_known_ = false;
+  GroupIndex<uint64_t> groups_by_parent_;
+  GroupIndex<StrId> groups_by_creator_;
+  GroupIndex<std::string_view> groups_by_owner_;
 };
 
 }  // namespace

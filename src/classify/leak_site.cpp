@@ -15,6 +15,10 @@ bool LeakSiteFinder::is_user_frame(const Catalog& catalog, StrId func, StrId fil
   return gorleak::is_user_frame(catalog, func, file, modules_);
 }
 
+const UserCode& LeakSiteFinder::user_code(const Catalog& catalog) const {
+  return user_code_of(catalog, modules_);
+}
+
 namespace {
 
 SourceSite site_of(const Frame& f) { return SourceSite{f.func, f.file, f.line}; }
@@ -52,21 +56,22 @@ bool is_trampoline_of(std::string_view func, std::string_view creator) {
 }  // namespace
 
 LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack) const {
+  return find(catalog, stack, user_code(catalog));
+}
+
+LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack, const UserCode& users) const {
   LeakSite out;
   const auto& frames = stack.frames;
-  auto third_party = [&](size_t i) {
-    return frames[i].func != 0 && is_third_party_func(catalog.str(frames[i].func));
-  };
   auto innermost_third_party = [&](size_t end) {
     for (size_t i = 0; i < end; ++i)
-      if (third_party(i)) {
+      if (users.is_third_party(catalog, frames[i].func)) {
         out.library = site_of(frames[i]);
         out.library_index = static_cast<int>(i);
         return;
       }
   };
   // 1. The innermost frame of the user's code, and the library it called.
-  int user = user_code_of(catalog, modules_).find_user_frame(catalog, stack);
+  int user = users.find_user_frame(catalog, stack);
   if (user >= 0) {
     size_t u = static_cast<size_t>(user);
     out.site = site_of(frames[u]);

@@ -39,6 +39,8 @@ struct LeakSite {
   int library_entry_index = -1;
 };
 
+class UserCode;  // model/user_code.h
+
 class LeakSiteFinder {
  public:
   // `modules`: --module prefixes naming the user's code. Without them, the
@@ -46,11 +48,16 @@ class LeakSiteFinder {
   explicit LeakSiteFinder(std::vector<std::string> modules = {});
 
   LeakSite find(const Catalog& catalog, const Stack& stack) const;
+  // The same with user_code(catalog) at hand, for callers asking of many stacks.
+  LeakSite find(const Catalog& catalog, const Stack& stack, const UserCode& users) const;
   // True when `func` counts as the user's code by its name alone (a
   // created-by or entry function whose file is not at hand).
   bool is_user_func(std::string_view func) const;
   // The same for a frame whose file is known: follows the inference.
   bool is_user_frame(const Catalog& catalog, StrId func, StrId file) const;
+  // The inference behind is_user_frame(), for loops over many frames: each
+  // is_user_frame() call first checks that the inference is up to date.
+  const UserCode& user_code(const Catalog& catalog) const;
 
  private:
   std::vector<std::string> modules_;

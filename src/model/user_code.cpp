@@ -259,8 +259,7 @@ bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
   if (func == 0) return false;
   // The function alone settles most frames (the standard library and
   // runtime never are the user's): only the rest look at their file.
-  if (func >= by_func_.size()) by_func_.resize(catalog.strings.size());
-  FuncMemo& memo = by_func_[func];
+  FuncMemo& memo = memo_of(catalog, func);
   if (memo.never == kUnchecked) {
     std::string_view f = catalog.str(func);
     std::string_view pkg = package_of(f);
@@ -276,6 +275,18 @@ bool UserCode::is_user(const Catalog& catalog, StrId func, StrId file) const {
   memo.last_file = file;
   memo.last_verdict = static_cast<int8_t>(it->second);
   return it->second;
+}
+
+UserCode::FuncMemo& UserCode::memo_of(const Catalog& catalog, StrId func) const {
+  if (func >= by_func_.size()) by_func_.resize(std::max<size_t>(func + 1, catalog.strings.size()));
+  return by_func_[func];
+}
+
+bool UserCode::is_third_party(const Catalog& catalog, StrId func) const {
+  if (func == 0) return false;
+  FuncMemo& memo = memo_of(catalog, func);
+  if (memo.third_party == kUnchecked) memo.third_party = is_third_party_func(catalog.str(func));
+  return memo.third_party != 0;
 }
 
 int UserCode::find_user_frame(const Catalog& catalog, const Stack& stack) const {
