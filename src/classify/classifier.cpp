@@ -129,14 +129,40 @@ struct Classifier::Memory {
     return serves[id] == 1;
   }
 
-  // The verdict slot of (stack, rule) for a snapshot with or without
-  // created-by lines (debug=1 has none, which changes some answers).
-  uint8_t& verdict(StackId id, size_t rule, bool debug1) {
+  // Whether some frame's function matches function pattern `pattern`:
+  // the answers of all frames are or-ed once per stack, so each further
+  // rule that asks costs one bit test.
+  bool any_frame_func(StackId id, const Stack& stack, int pattern) {
+    const size_t n = patterns.func_words();
+    if (id >= any_funcs_at.size()) any_funcs_at.resize(std::max<size_t>(id + 1, cat.stacks.size()), -1);
+    if (any_funcs_at[id] < 0) {
+      any_funcs_at[id] = static_cast<int64_t>(any_funcs.size());
+      any_funcs.resize(any_funcs.size() + n, 0);
+      patterns.or_funcs(stack.frames, &any_funcs[static_cast<size_t>(any_funcs_at[id])]);
+    }
+    const size_t at = static_cast<size_t>(any_funcs_at[id]) + static_cast<size_t>(pattern) / 64;
+    return (any_funcs[at] >> (pattern % 64)) & 1;
+  }
+
+  // The verdicts of a stack, one byte per rule, for snapshots with or
+  // without created-by lines (debug=1 has none, which changes some
+  // answers); nullptr the first time the stack is asked about. Most stacks
+  // of a large dump belong to one group of one snapshot: a row for each
+  // was stacks × rules bytes, zeroed and written, never read again. A
+  // stack asked about again (another group, another snapshot) gets one.
+  uint8_t* verdicts_of(StackId id, bool debug1) {
+    std::vector<int64_t>& at = verdict_rows[debug1 ? 1 : 0];
+    if (id >= at.size()) at.resize(std::max<size_t>(id + 1, cat.stacks.size()), kNeverAsked);
+    if (at[id] == kNeverAsked) {
+      at[id] = kAskedOnce;
+      return nullptr;
+    }
     std::vector<uint8_t>& v = verdicts[debug1 ? 1 : 0];
-    size_t n = rules.compiled().size();
-    size_t at = static_cast<size_t>(id) * n + rule;
-    if (at >= v.size()) v.resize(std::max<size_t>(at + 1, cat.stacks.size() * n), 0);
-    return v[at];
+    if (at[id] == kAskedOnce) {
+      at[id] = static_cast<int64_t>(v.size());
+      v.resize(v.size() + rules.compiled().size(), 0);
+    }
+    return &v[static_cast<size_t>(at[id])];
   }
 
   const Catalog& cat;
@@ -147,7 +173,11 @@ struct Classifier::Memory {
   std::vector<const CompiledRule*> order;  // most urgent first
   std::vector<StackFacts> facts;           // by StackId, where `known`
   std::vector<bool> known;
-  std::vector<uint8_t> verdicts[2];  // by StackId x rule
+  static constexpr int64_t kNeverAsked = -2, kAskedOnce = -1;
+  std::vector<int64_t> verdict_rows[2];  // by StackId: first byte in verdicts, or the above
+  std::vector<uint8_t> verdicts[2];      // rows of one byte per rule
+  std::vector<int64_t> any_funcs_at;  // by StackId: first word in any_funcs, -1 unknown
+  std::vector<uint64_t> any_funcs;     // any_frame_func()'s or-ed pattern words
   static constexpr uint8_t kUnasked = 2;
   std::vector<uint8_t> serves;  // serves_requests() by StackId: 0, 1 or kUnasked
   std::vector<std::string> statements;  // StackFacts::statement texts
@@ -336,6 +366,7 @@ class Evaluator {
     const auto& frames = v.stack->frames;
     switch (c.scope) {
       case FrameScope::kAny:
+        if (c.func >= 0 && c.file < 0) return mem_.any_frame_func(v.group->stack, *v.stack, c.func);
         for (const Frame& f : frames)
           if (frame_matches(c, f.func, f.file)) return true;
         return false;
@@ -405,7 +436,8 @@ class Evaluator {
     return true;
   }
 
-  bool group_matches(const CompiledRule& c, const GroupView& v, MatchNotes* notes) {
+  // `verdicts`: the stack's row (Memory::verdicts_of), or nullptr.
+  bool group_matches(const CompiledRule& c, const GroupView& v, uint8_t* verdicts, MatchNotes* notes) {
     const MatchSpec& m = c.rule->match;
     const Group& g = *v.group;
     // Cheapest test first: a printed state outside the rule's categories.
@@ -416,12 +448,12 @@ class Evaluator {
     // dump is a report that lists only leaked goroutines (goleak, synctest).
     if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
-    uint8_t& verdict = mem_.verdict(g.stack, rule_index(c),
-                                    is_count_form(snap_.form));
+    uint8_t verdict = verdicts ? verdicts[rule_index(c)] : 0;
     if (!(verdict & kVerdictKnown)) {
       bool unknown = false;
       verdict = kVerdictKnown | (stack_matches(c, v, &unknown) ? kVerdictMatch : 0) |
                 (unknown ? kVerdictCreatedByUnknown : 0);
+      if (verdicts) verdicts[rule_index(c)] = verdict;
     }
     if (!(verdict & kVerdictMatch)) return false;
     if (!state_matches(c, v, notes)) return false;
@@ -742,10 +774,11 @@ class Evaluator {
       v.stack = &cat_.stacks.get(v.group->stack);
       static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
       if (v.ignored) continue;
+      uint8_t* verdicts = mem_.verdicts_of(v.group->stack, is_count_form(snap_.form));
       for (const CompiledRule* c : live) {
         const MatchSpec& m = c->rule->match;
         MatchNotes notes;
-        if (!group_matches(*c, v, &notes)) continue;
+        if (!group_matches(*c, v, verdicts, &notes)) continue;
         if (m.count_by == CountBy::kGroup && v.group->count < m.min_count && !proven(*v.group))
           continue;
         matches_[rule_index(*c)].push_back(RuleMatch{i, notes});

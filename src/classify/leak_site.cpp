@@ -108,7 +108,7 @@ LeakSite LeakSiteFinder::find(const Catalog& catalog, const Stack& stack, const 
     bool generated = file == "_testmain.go" ||
                      (file.size() > 13 && file.substr(file.size() - 13) == "/_testmain.go");
     if (!f.empty() && f != "runtime.goexit" && !generated &&
-        (is_third_party_func(f) || is_library_func(f)))
+        (users.is_third_party(catalog, fr.func) || users.is_library(catalog, fr.func)))
       break;
     --bottom;
   }

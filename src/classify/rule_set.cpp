@@ -149,6 +149,16 @@ const Rule* RuleSet::find(std::string_view id) const {
 PatternCache::PatternCache(const RuleSet& rules, const Catalog& catalog)
     : rules_(rules), catalog_(catalog) {}
 
+void PatternCache::or_funcs(const std::vector<Frame>& frames, uint64_t* out) {
+  const size_t n = func_words();
+  for (const Frame& f : frames) {
+    int32_t first = f.func < func_.slot.size() ? func_.slot[f.func] : -1;
+    if (first < 0) first = learn(func_, rules_.funcs(), f.func);
+    const uint64_t* words = &func_.words[static_cast<size_t>(first)];
+    for (size_t k = 0; k < n; ++k) out[k] |= words[k];
+  }
+}
+
 int32_t PatternCache::learn(Memo& m, const PatternSet& set, StrId id) {
   if (id >= m.slot.size()) m.slot.resize(std::max<size_t>(id + 1, catalog_.strings.size()), -1);
   if (m.slot[id] < 0) {

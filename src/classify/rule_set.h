@@ -109,6 +109,11 @@ class PatternCache {
   bool func(StrId id, int i) { return test(func_, rules_.funcs(), id, i); }
   bool file(StrId id, int i) { return test(file_, rules_.files(), id, i); }
   bool reason(StrId id, int i) { return test(reason_, rules_.reasons(), id, i); }
+  // The function-pattern answers of every frame of `frames`, or-ed into
+  // `out` (func_words() words): whether any frame's function matches
+  // pattern i is then bit i, one test whatever the number of rules.
+  size_t func_words() const { return (rules_.funcs().size() + 63) / 64; }
+  void or_funcs(const std::vector<Frame>& frames, uint64_t* out);
 
  private:
   // Rules test every frame of every group: the answers for each string are

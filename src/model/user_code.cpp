@@ -289,6 +289,12 @@ bool UserCode::is_third_party(const Catalog& catalog, StrId func) const {
   return memo.third_party != 0;
 }
 
+bool UserCode::is_library(const Catalog& catalog, StrId func) const {
+  FuncMemo& memo = memo_of(catalog, func);
+  if (memo.library == kUnchecked) memo.library = is_library_func(catalog.str(func));
+  return memo.library != 0;
+}
+
 int UserCode::find_user_frame(const Catalog& catalog, const Stack& stack) const {
   for (size_t i = 0; i < stack.frames.size(); ++i)
     if (is_user(catalog, stack.frames[i].func, stack.frames[i].file)) return static_cast<int>(i);

@@ -58,8 +58,10 @@ class UserCode {
   bool is_user(const Catalog& catalog, StrId func, StrId file) const;
   // Index of the innermost user frame of `stack`, or -1.
   int find_user_frame(const Catalog& catalog, const Stack& stack) const;
-  // is_third_party_func() of a function id, worked out once per function.
+  // is_third_party_func() and is_library_func() of a function id, worked
+  // out once per function.
   bool is_third_party(const Catalog& catalog, StrId func) const;
+  bool is_library(const Catalog& catalog, StrId func) const;
 
   // What was inferred, for tests and for reports that explain themselves.
   // The import-path prefixes of the user's packages beyond `main`
@@ -97,13 +99,15 @@ class UserCode {
   // answer. A function nearly always comes with one file, so most asks end
   // here, without a lookup in verdicts_ (a cache miss per frame on 300k
   // distinct stacks).
-  // And is_third_party_func() of the function, which the leak site asks
-  // of every frame below the user's.
+  // And is_third_party_func() and is_library_func() of the function, which
+  // the leak site asks of every frame below the user's, or of all frames
+  // when none is the user's.
   static constexpr uint8_t kUnchecked = 2;
   struct FuncMemo {
     uint8_t never = kUnchecked;
     int8_t last_verdict = -1;  // -1: no file asked yet
     uint8_t third_party = kUnchecked;
+    uint8_t library = kUnchecked;
     StrId last_file = 0;
   };
   FuncMemo& memo_of(const Catalog& catalog, StrId func) const;
