@@ -310,7 +310,7 @@ class Evaluator {
   Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
       : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
         growth_(growth), patterns_(memory.patterns), in_finding_(snap.groups.size()) {
-    views_.resize(snap.groups.size());  // filled by match_all()
+    views_.reserve(snap.groups.size());  // filled by match_all(), in one pass
     claimed_.assign(snap.groups.size(), false);
     edges_of_.assign(snap.groups.size(), {0, 0});
     for (uint32_t e = 0; e < snap.spawns.size(); ++e) {
@@ -768,8 +768,8 @@ class Evaluator {
     std::vector<const CompiledRule*> live;
     for (const CompiledRule& c : compiled)
       if (applies(c)) live.push_back(&c);
-    for (uint32_t i = 0; i < views_.size(); ++i) {
-      GroupView& v = views_[i];
+    for (uint32_t i = 0; i < snap_.groups.size(); ++i) {
+      GroupView& v = views_.emplace_back();
       v.group = &snap_.groups[i];
       v.stack = &cat_.stacks.get(v.group->stack);
       static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
