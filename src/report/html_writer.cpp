@@ -113,6 +113,20 @@ class Page {
     return it->second;
   }
 
+  // str() of a catalog's string, worked out once per string id: every
+  // frame of every stack asks, and escaping and hashing each frame's name
+  // and path again cost most of a page of 50,000 stacks.
+  uint32_t str(const Catalog& c, StrId id) {
+    if (&c != memo_catalog_) {
+      memo_catalog_ = &c;
+      memo_ = &memo_by_catalog_[&c];
+    }
+    std::vector<uint32_t>& m = *memo_;
+    if (id >= m.size()) m.resize(std::max<size_t>(id + 1, c.strings.size()), kNoString);
+    if (m[id] == kNoString) m[id] = str(c.str(id));
+    return m[id];
+  }
+
   // [func, file, line] with string ids, or null.
   void site(const Catalog& c, StrId func, StrId file, uint32_t line) {
     if (func == 0) {
@@ -120,8 +134,8 @@ class Page {
       return;
     }
     w_.begin_array();
-    w_.value(str(c.str(func)));
-    w_.value(str(c.str(file)));
+    w_.value(str(c, func));
+    w_.value(str(c, file));
     w_.value(line);
     w_.end_array();
   }
@@ -133,9 +147,9 @@ class Page {
       const Stack& s = c.stacks.get(id);
       StackRow row;
       row.user = user_frame;
-      for (const Frame& f : s.frames) row.frames.push_back({str(c.str(f.func)), str(c.str(f.file)), f.line});
+      for (const Frame& f : s.frames) row.frames.push_back({str(c, f.func), str(c, f.file), f.line});
       if (s.created_by.present())
-        row.created_by = {str(c.str(s.created_by.func)), str(c.str(s.created_by.file)), s.created_by.line};
+        row.created_by = {str(c, s.created_by.func), str(c, s.created_by.file), s.created_by.line};
       row.has_created_by = s.created_by.present();
       row.elided_count = s.elided_count;
       row.elided_at = s.elided_at;
@@ -247,6 +261,10 @@ class Page {
   JsonWriter w_;
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::string> strings_;
+  static constexpr uint32_t kNoString = ~uint32_t{0};
+  std::unordered_map<const Catalog*, std::vector<uint32_t>> memo_by_catalog_;  // str(c, id) by id
+  const Catalog* memo_catalog_ = nullptr;  // the catalog of memo_
+  std::vector<uint32_t>* memo_ = nullptr;
   std::unordered_map<StackKey, uint32_t, StackKeyHash> stack_ids_;
   std::vector<StackRow> stacks_;
 };
