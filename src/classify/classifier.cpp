@@ -555,8 +555,6 @@ class Evaluator {
            c == StateCategory::kSemacquire;
   }
 
-  bool serves_requests(StackId id) { return mem_.serves_requests(id); }
-
   // Who started the goroutines of `groups`, from the spawn edges.
   SpawnFacts spawn_facts(const std::vector<uint32_t>& groups) {
     SpawnFacts sf;
@@ -600,7 +598,7 @@ class Evaluator {
         if (it == snap_.spawners.end() || it->id != id) continue;  // parent gone
         ++sf.alive_parents;
         const Group& pg = snap_.groups[it->group];
-        if (serves_requests(pg.stack)) ++sf.handler_parents;
+        if (mem_.serves_requests(pg.stack)) ++sf.handler_parents;
         // Still inside the function that started them, and blocked where a
         // collector waits (a channel, a select, a WaitGroup), not in a
         // long-lived loop that accepts or reads the next piece of work.

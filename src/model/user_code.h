@@ -94,14 +94,14 @@ class UserCode {
   // is_user() of (function, file) id pairs already asked: reports ask for
   // every frame of every stack, and the answer is a few string searches.
   mutable std::unordered_map<uint64_t, bool> verdicts_;
-  // What is known by function id: whether the function can never be the
-  // user's, whatever its file; and the file last asked with it, with the
-  // answer. A function nearly always comes with one file, so most asks end
-  // here, without a lookup in verdicts_ (a cache miss per frame on 300k
-  // distinct stacks).
-  // And is_third_party_func() and is_library_func() of the function, which
-  // the leak site asks of every frame below the user's, or of all frames
-  // when none is the user's.
+  // What is known by function id:
+  // - whether the function can never be the user's, whatever its file;
+  // - the file last asked with it, and the answer. A function nearly always
+  //   comes with one file, so most asks end here, without a lookup in
+  //   verdicts_ (a cache miss per frame on 300k distinct stacks);
+  // - is_third_party_func() and is_library_func() of it, which the leak
+  //   site asks of every frame below the user's, or of all frames when
+  //   none is the user's.
   static constexpr uint8_t kUnchecked = 2;
   struct FuncMemo {
     uint8_t never = kUnchecked;
