@@ -158,7 +158,7 @@ TEST_CASE("--format goleak: hostile function names come back exactly, as inert l
       "main.back\\slash",
       "main.title\x1b]0;pwned\x07",
       "main.clear\x1b[2J",
-      "main.rtl\xe2\x80\xaeevil",
+      "main.rtl\xe2\x80\xae" "evil",  // U+202E, then plain letters
       "main.bad\xff",
   };
   std::string dump;

@@ -53,6 +53,7 @@ struct Totals {
   uint64_t mapped = 0;
   uint64_t read_blocks = 0;  // split from a file, reading it with pread()
   uint64_t read_mapped = 0;  // must stay 0
+  uint64_t worker_read = 0;  // of read_blocks, given to a worker with its head unread
 };
 
 // Reads `text` on one thread, then split: from memory (blocks are copied)
@@ -86,11 +87,16 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
     CHECK(describe(*read) == want_file);
     totals->read_blocks += read->result.split_blocks;
     totals->read_mapped += read->result.split_mapped;
+    totals->worker_read += read->result.split_worker_read;
     options.map_window_bytes = kDefaultMapWindowBytes;
     std::unique_ptr<Loaded> mapped = load(file, options);
     CHECK(describe(*mapped) == want_file);
     totals->file_blocks += mapped->result.split_blocks;
     totals->mapped += mapped->result.split_mapped;
+    // A mapped block is read where it is; only one read with pread() (where
+    // mapping failed) leaves its head to a worker.
+    CHECK(mapped->result.split_mapped + mapped->result.split_worker_read <=
+          mapped->result.split_blocks);
   }
 }
 
@@ -114,6 +120,8 @@ TEST_CASE("split: every corpus dump reads the same on 1, 2 and 3 threads") {
   CHECK(totals.mapped == totals.file_blocks);
   CHECK(totals.read_blocks == totals.file_blocks);
   CHECK(totals.read_mapped == 0);
+  // Most blocks for workers leave their head to the worker to read.
+  CHECK(totals.worker_read > 0);
 }
 
 TEST_CASE("split: --group-by function reads the same on several threads") {
@@ -197,6 +205,7 @@ TEST_CASE("split: a file whose blocks cannot be mapped is read with pread(), the
   check_same("unmapped", all, &totals, GroupBy::kStack, &dir);
   CHECK(totals.file_blocks > 10);
   CHECK(totals.mapped == 0);
+  CHECK(totals.worker_read > 0);
 }
 
 TEST_CASE("block reader: a file that shrinks under a mapped block is a read error") {
@@ -229,6 +238,46 @@ TEST_CASE("block reader: a file that shrinks under a mapped block is a read erro
   CHECK_FALSE(result.ok);
   CHECK(result.error == kFileShrankError);
   CHECK(reader.next() == nullptr);
+}
+
+TEST_CASE("block reader: a block whose head a worker reads fails cleanly when the file shrank") {
+  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
+  std::string big;
+  while (big.size() < (size_t{512} << 10)) big += dump + "\n";
+  ScratchDir dir("split-shrink-read");
+  std::filesystem::path p = dir.write("dump", big);
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  std::unique_ptr<ByteSource> src = make_mapped_file_source(fd, /*owns_fd=*/true, 0);
+  LineReaderResult result;
+  const size_t block = size_t{128} << 10;
+  BlockReader reader(*src, block, &result);
+  std::unique_ptr<Fragment> first = reader.next(/*for_worker=*/true);
+  REQUIRE(first);
+  CHECK(first->unread == 0);  // the first block is the main thread's
+  std::unique_ptr<Fragment> second = reader.next(/*for_worker=*/true);
+  REQUIRE(second);
+  REQUIRE(second->parallel);
+  // Only the tail was read, to cut at; the head is still in the file.
+  CHECK(second->unread >= block / 2);
+  CHECK(second->unread < second->size);
+  CHECK(second->unread_at == first->size);
+  std::unique_ptr<Fragment> third = reader.next(/*for_worker=*/true);
+  REQUIRE(third);
+  REQUIRE(third->unread > 0);
+  // The second block's head reads as it is in the file.
+  CHECK(reader.complete(*second));
+  CHECK(second->text() == std::string_view(big).substr(first->size, second->size));
+  // Cut the file inside the third block's head: the worker's read fails,
+  // and so does the main thread's check after it, with the shrink error.
+  REQUIRE(::truncate(p.c_str(), static_cast<off_t>(third->unread_at + 4096)) == 0);
+  CHECK_FALSE(read_unread(*third));
+  CHECK(third->unread_error == kFileShrankError);
+  CHECK(result.ok);
+  CHECK_FALSE(reader.complete(*third));
+  CHECK_FALSE(result.ok);
+  CHECK(result.error == kFileShrankError);
+  CHECK(reader.next(true) == nullptr);
 }
 
 TEST_CASE("find_block_cut: only before a header or record after a blank line") {

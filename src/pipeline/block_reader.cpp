@@ -14,6 +14,10 @@ namespace gorleak {
 
 namespace {
 
+// How much of a block for a worker the main thread reads to cut it: enough
+// for many goroutines, so a cut is almost always there.
+constexpr size_t kTailBytes = size_t{64} << 10;
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // A line a worker can start from: `goroutine N ` or `N @`.
@@ -119,6 +123,10 @@ std::unique_ptr<Fragment> BlockReader::fresh() {
   f->parallel = false;
   f->form = Form::kDebug2;
   f->rest_of_input = false;
+  f->fd = -1;
+  f->unread_at = 0;
+  f->unread = 0;
+  f->unread_error.clear();
   f->parsed = false;
   f->summary = FragmentSummary{};
   f->records.clear();
@@ -161,7 +169,7 @@ void BlockReader::fill_copied(Fragment& f) {
   }
 }
 
-void BlockReader::fill_from_file(Fragment& f) {
+void BlockReader::fill_from_file(Fragment& f, bool tail_only) {
   struct stat st;
   if (::fstat(file_->fd, &st) != 0) {
     fail(std::strerror(errno));
@@ -177,33 +185,59 @@ void BlockReader::fill_from_file(Fragment& f) {
   if (file_->map_window_bytes > 0 && f.region.map(file_->fd, offset_, len)) {
     f.bytes = f.region.data();
     f.size = len;
-  } else {
-    while (f.size < len) {
-      std::string error;
-      long r = pread_at(file_->fd, f.data.get() + f.size, len - f.size, offset_ + f.size, &error);
-      if (r < 0) {
-        fail(std::move(error));
-        break;
-      }
-      if (r == 0) {  // shrank since fstat: what is left is the input
-        eof_ = true;
-        break;
-      }
-      f.size += static_cast<size_t>(r);
-    }
+    result_->bytes += f.size;
+    return;
   }
-  // A block's bytes after its cut are mapped again with the next block; they
-  // are counted here and taken back at the cut.
+  // The last block never goes to a worker, so it is read whole.
+  size_t tail = tail_only && !eof_ ? std::min(kTailBytes, block_bytes_ / 4) : 0;
+  if (tail > 0 && len > tail) {
+    size_t head = len - tail;
+    std::string error;
+    long r = pread_at(file_->fd, f.data.get() + head, tail, offset_ + head, &error);
+    if (r == static_cast<long>(tail)) {
+      f.size = len;
+      f.fd = file_->fd;
+      f.unread_at = offset_;
+      f.unread = head;
+      result_->bytes += f.size;
+      return;
+    }
+    // A short read: the whole block is read below, which sees why.
+  }
+  while (f.size < len) {
+    std::string error;
+    long r = pread_at(file_->fd, f.data.get() + f.size, len - f.size, offset_ + f.size, &error);
+    if (r < 0) {
+      fail(std::move(error));
+      break;
+    }
+    if (r == 0) {  // shrank since fstat: what is left is the input
+      eof_ = true;
+      break;
+    }
+    f.size += static_cast<size_t>(r);
+  }
+  // A block's bytes after its cut are mapped or read again with the next
+  // block; they are counted here and taken back at the cut.
   result_->bytes += f.size;
 }
 
-std::unique_ptr<Fragment> BlockReader::next() {
+bool BlockReader::complete(Fragment& f) {
+  if (f.unread == 0) return true;
+  if (f.unread_error.empty()) read_unread(f);
+  if (f.unread == 0) return true;
+  fail(f.unread_error);
+  done_ = true;
+  return false;
+}
+
+std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   if (done_) return nullptr;
   std::unique_ptr<Fragment> f = fresh();
   f->parallel = next_parallel_;
   f->form = next_form_;
   if (file_)
-    fill_from_file(*f);
+    fill_from_file(*f, for_worker && f->parallel);
   else
     fill_copied(*f);
   if (eof_) {
@@ -214,35 +248,54 @@ std::unique_ptr<Fragment> BlockReader::next() {
     if (f->size == 0) return nullptr;
     return f;
   }
-  std::string_view text = f->text();
-  const void* last_nl = memrchr(text.data(), '\n', text.size());
-  if (last_nl == nullptr) {
-    // A single line longer than a block: give up cutting.
-    done_ = true;
-    f->parallel = false;
-    f->rest_of_input = true;
-    return f;
-  }
-  size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - text.data()) + 1;
   Form form = Form::kDebug2;
-  size_t cut = find_block_cut(text.substr(0, whole), &form);
-  if (cut > 0) {
-    next_parallel_ = true;
-    next_form_ = form;
-  } else {
-    // No place to cut cleanly (one enormous goroutine, log text): this
-    // block ends mid-goroutine and the next starts there, so the main thread
-    // reads both.
-    cut = whole;
-    next_parallel_ = false;
-    f->parallel = false;
+  size_t cut = 0;
+  if (f->unread > 0) {
+    // A cut in the tail read: the rest is the worker's to read. Else the
+    // block is read whole, and cut as any other.
+    std::string_view tail = f->text().substr(f->unread);
+    const void* last_nl = memrchr(tail.data(), '\n', tail.size());
+    if (last_nl != nullptr) {
+      size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - tail.data()) + 1;
+      size_t at = find_block_cut(tail.substr(0, whole), &form);
+      if (at > 0) cut = f->unread + at;
+    }
+    if (cut == 0 && !complete(*f)) return nullptr;
   }
+  std::string_view text = f->text();
+  bool at_header = true;  // the cut is before a header a worker can start at
+  if (cut == 0) {
+    const void* last_nl = memrchr(text.data(), '\n', text.size());
+    if (last_nl == nullptr) {
+      // A single line longer than a block: give up cutting.
+      done_ = true;
+      f->parallel = false;
+      f->rest_of_input = true;
+      return f;
+    }
+    size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - text.data()) + 1;
+    cut = find_block_cut(text.substr(0, whole), &form);
+    if (cut == 0) {
+      // No place to cut cleanly (one enormous goroutine, log text): this
+      // block ends mid-goroutine and the next starts there, so the main
+      // thread reads both.
+      cut = whole;
+      at_header = false;
+      f->parallel = false;
+    }
+  }
+  next_parallel_ = at_header;
+  next_form_ = form;
   // A `goroutine 1` header after the first starts a new dump (parse/
   // parser.h), and a worker's parse cannot continue across one: the main
   // thread would wait for the worker only to read the block again. Go
   // prints goroutine 1 among the first of a dump, so this costs an ordinary
-  // dump one block, and spares a crash loop (one per record) every one.
-  if (f->parallel && holds_goroutine1(text.substr(0, cut))) f->parallel = false;
+  // dump one block, and spares a crash loop (one per record) every one. A
+  // block the worker reads itself is not searched: its parse stops at the
+  // second `goroutine 1`, and the worker backoff (worker_backoff.h) keeps a
+  // crash loop's blocks on the main thread after a few.
+  if (f->parallel && f->unread == 0 && holds_goroutine1(text.substr(0, cut)))
+    f->parallel = false;
   if (file_) {
     offset_ += cut;
     result_->bytes -= text.size() - cut;

@@ -7,7 +7,10 @@
 // previous block was cut, so several blocks can be in flight at once and
 // nothing is carried: each block is its own mapping of the file, or its
 // own pread() when the file is not mapped (FileExtent::map_window_bytes 0).
-// Other inputs are read() into buffers, and the bytes after a cut are
+// A block read with pread() for a worker is read only as far as the cut
+// needs, its tail; the worker reads the rest, so that on a dump of distinct
+// stacks, where the main thread is the busy one, it copies 1/16 of the
+// bytes. Other inputs are read() into buffers, and the bytes after a cut are
 // carried over.
 #pragma once
 
@@ -27,8 +30,15 @@ class BlockReader {
   // Read errors are recorded in *result (ok, error); bytes are counted there.
   BlockReader(ByteSource& src, size_t block_bytes, LineReaderResult* result);
 
-  // The next fragment, or null at the end of the input.
-  std::unique_ptr<Fragment> next();
+  // The next fragment, or null at the end of the input. `for_worker`: a
+  // block that can go to a worker may leave its head unread
+  // (Fragment::unread) for the worker to read; the main thread completes
+  // it (complete()) before it reads the block itself.
+  std::unique_ptr<Fragment> next(bool for_worker = false);
+  // Reads whatever of `f` is still unread. False when it cannot be read
+  // (the file shrank, or a worker's read failed): the error is in *result,
+  // and the input ends here.
+  bool complete(Fragment& f);
   // Gives a fragment back, once nothing reads its bytes any more. False
   // when the file shrank under the fragment's mapping, so that some of the
   // bytes read were zeros: the error is in *result, and the input ends here.
@@ -40,8 +50,9 @@ class BlockReader {
  private:
   std::unique_ptr<Fragment> fresh();
   void fill_copied(Fragment& f);
-  // A block of a file served in place: its own mapping, or its own pread().
-  void fill_from_file(Fragment& f);
+  // A block of a file served in place: its own mapping, or its own pread()
+  // (only of its tail with `tail_only`).
+  void fill_from_file(Fragment& f, bool tail_only);
   void fail(std::string error);
 
   ByteSource& src_;

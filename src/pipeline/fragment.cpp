@@ -1,6 +1,7 @@
 #include "pipeline/fragment.h"
 
 #include "group/record_batch.h"
+#include "read/mapped_region.h"
 #include "read/newline_scan.h"
 
 namespace gorleak {
@@ -32,9 +33,32 @@ FragmentWorker::FragmentWorker(unsigned i, GroupBy group_by)
 
 FragmentWorker::~FragmentWorker() = default;
 
+bool read_unread(Fragment& f) {
+  size_t done = 0;
+  while (done < f.unread) {
+    long r = pread_at(f.fd, f.data.get() + done, f.unread - done, f.unread_at + done,
+                      &f.unread_error);
+    if (r < 0) return false;
+    if (r == 0) {  // the bytes after these were read: the file shrank since
+      f.unread_error = kFileShrankError;
+      return false;
+    }
+    done += static_cast<size_t>(r);
+  }
+  f.unread = 0;
+  return true;
+}
+
 void parse_fragment(Fragment& f, FragmentWorker& worker, size_t max_line_bytes) {
   f.worker = worker.index;
   f.records.clear();
+  if (f.unread > 0 && !read_unread(f)) {
+    // The main thread reports it; nothing of the fragment can be used.
+    f.summary = FragmentSummary{};
+    f.summary.clean = false;
+    f.delta = take_delta(worker.catalog, &worker.mark);
+    return;
+  }
   worker.sink->set_output(&f.records);
   {
     Parser& parser = *worker.parser;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,13 @@ struct Fragment {
   // The input has a line too long to cut blocks at: this fragment and the
   // rest of the input are read line by line on the main thread.
   bool rest_of_input = false;
+  // Bytes [0, unread) are still in the file `fd`, from offset `unread_at`
+  // on: the main thread read only the tail it cut the block at, and the
+  // thread that parses the block reads the rest (read_unread()).
+  int fd = -1;
+  uint64_t unread_at = 0;
+  size_t unread = 0;
+  std::string unread_error;  // why read_unread() failed; then unread stays
 
   // Filled by the worker.
   bool parsed = false;  // guarded by the worker pool's mutex
@@ -54,6 +62,11 @@ struct FragmentWorker {
   std::unique_ptr<RecordingSink> sink;
   std::unique_ptr<Parser> parser;
 };
+
+// Reads the bytes of `f` its block reader left in the file (unread), on
+// whichever thread parses it. False, with unread_error set, when the file no
+// longer holds them all.
+bool read_unread(Fragment& f);
 
 // Parses `f` on `worker`. Stops early once the fragment cannot be absorbed
 // (the main parser reads it again), but always takes the catalog delta.

@@ -106,6 +106,7 @@ LoadResult load_dump_source(Catalog& catalog, std::unique_ptr<ByteSource> source
     result.split_parsed = stats.parsed;
     result.split_absorbed = stats.absorbed;
     result.split_mapped = stats.mapped;
+    result.split_worker_read = stats.worker_read;
   } else {
     ParserFeeder feeder(parser);
     lr = read_lines(*source, options.max_line_bytes, feeder);

@@ -64,6 +64,7 @@ struct LoadResult {
   uint64_t split_parsed = 0;  // given to a worker to parse
   uint64_t split_absorbed = 0;
   uint64_t split_mapped = 0;  // read in place from mappings of the file
+  uint64_t split_worker_read = 0;  // given to a worker to read most of, too
 };
 
 // The first step of every load, for readers of dump text that do not parse

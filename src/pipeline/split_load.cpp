@@ -33,14 +33,17 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
     // are still in the cache.
     while (!input_done && window.size() < max_window &&
            (window.empty() || window.back()->parallel)) {
-      std::unique_ptr<Fragment> f = reader.next();
+      std::unique_ptr<Fragment> f = reader.next(backoff.would_take());
       if (!f) {
         input_done = true;
         break;
       }
       if (f->parallel && !backoff.take_next()) f->parallel = false;
       if (f->parallel) {
-        if (options.stats) ++options.stats->parsed;
+        if (options.stats) {
+          ++options.stats->parsed;
+          if (f->unread > 0) ++options.stats->worker_read;
+        }
         if (!pool) {
           pool = std::make_unique<WorkerPool>(options.jobs, options.group_by,
                                               options.max_line_bytes);
@@ -76,9 +79,10 @@ LineReaderResult read_split(ByteSource& src, Parser& parser, Grouper& grouper,
       reader.recycle(std::move(f));
       break;
     }
+    if (f->parallel) pool->wait(f.get());
+    if (!reader.complete(*f)) break;
     bool absorbed = false;
     if (f->parallel) {
-      pool->wait(f.get());
       // Every delta, even an unclean fragment's: later ones build on it.
       remaps[f->worker].apply(f->delta);
       if (parser.begin_absorb(f->summary)) {

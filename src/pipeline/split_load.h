@@ -24,6 +24,7 @@ struct SplitStats {
   uint64_t parsed = 0;    // given to a worker (the rest the main thread reads alone)
   uint64_t absorbed = 0;  // parsed by a worker and used as is
   uint64_t mapped = 0;    // read in place from a mapping of the file
+  uint64_t worker_read = 0;  // given to a worker with its head still to read
 };
 
 struct SplitOptions {

@@ -19,6 +19,8 @@ namespace gorleak {
 // gets its workers back. One absorbed block starts over.
 class WorkerBackoff {
  public:
+  // What take_next() will answer, without counting the block.
+  bool would_take() const { return skip_ == 0; }
   bool take_next() {
     if (skip_ == 0) return true;
     --skip_;
