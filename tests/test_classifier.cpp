@@ -5,6 +5,8 @@
 // before it - other programs, other dump forms, growth information.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "classify/builtin_rules.h"
@@ -134,4 +136,67 @@ TEST_CASE("classifier: a stack's verdict in a debug=1 profile is not reused for 
       CHECK(describe(shared.find_leaks(s), l->catalog) == describe(fresh, l->catalog));
     }
   }
+}
+
+TEST_CASE("classifier: a rule meets only stacks holding the function it needs; other conditions see every group") {
+  const std::string dump =
+      "goroutine 7 [chan send]:\n"
+      "main.worker()\n"
+      "\t/app/worker.go:12 +0x2e\n"
+      "created by main.main in goroutine 1\n"
+      "\t/app/main.go:9 +0x25\n\n"
+      "goroutine 8 [chan receive]:\n"
+      "main.other()\n"
+      "\t/app/other.go:30 +0x2e\n"
+      "created by main.main in goroutine 1\n"
+      "\t/app/main.go:10 +0x25\n";
+  struct Case {
+    std::string id, frames;
+    bool listed;                        // has a function pattern it needs
+    std::vector<std::string> matches;  // top functions of the groups it finds
+  };
+  const std::vector<Case> cases = {
+      {"top-worker", "{in: top, func: '^main\\.worker$'}", true, {"main.worker"}},
+      {"worker-elsewhere", "{func: '^main\\.worker$', file: 'nowhere\\.go$'}", true, {}},
+      {"absent-then-other", "{func: '^main\\.absent$', not: true}, {func: 'other'}", true,
+       {"main.other"}},
+      // Negated, on the created-by line, or on the file alone: unlisted,
+      // so every group meets them.
+      {"not-absent", "{func: '^main\\.absent$', not: true}", false, {"main.other", "main.worker"}},
+      {"by-main", "{in: created_by, func: '^main\\.main$'}", false, {"main.other", "main.worker"}},
+      {"worker-file", "{file: 'worker\\.go$'}", false, {"main.worker"}},
+  };
+  auto rule_text = [](const Case& c) {
+    return fmt::format(
+        "  - id: {}\n    title: t\n    severity: high\n    description: d\n    fix: f\n"
+        "    match: {{frames: [{}]}}\n",
+        c.id, c.frames);
+  };
+  std::unique_ptr<Loaded> l = load_text(dump);
+  REQUIRE(l->result.snapshots.size() == 1);
+  const Snapshot& s = l->result.snapshots[0];
+  REQUIRE(s.groups.size() == 2);
+  std::string all = "rules:\n";
+  for (const Case& c : cases) {
+    CAPTURE(c.id);
+    all += rule_text(c);
+    RuleLoader loader;
+    REQUIRE(loader.add_text("rules:\n" + rule_text(c), "one.yaml"));
+    std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, {});
+    REQUIRE(rules->compiled().size() == 1);
+    CHECK((rules->compiled()[0].needs_func >= 0) == c.listed);
+    std::vector<std::string> tops;
+    for (const Finding& f : find_leaks(s, l->catalog, *rules, ClassifyOptions{}))
+      for (uint32_t g : f.groups)
+        tops.emplace_back(l->catalog.str(l->catalog.stacks.get(s.groups[g].stack).frames[0].func));
+    std::sort(tops.begin(), tops.end());
+    CHECK(tops == c.matches);
+  }
+  // Two rules that need one pattern are listed under it together.
+  RuleLoader loader;
+  REQUIRE(loader.add_text(all, "all.yaml"));
+  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, {});
+  REQUIRE(rules->compiled().size() == cases.size());
+  CHECK(rules->compiled()[0].needs_func == rules->compiled()[1].needs_func);
+  CHECK(rules->compiled()[2].needs_func != rules->compiled()[0].needs_func);
 }

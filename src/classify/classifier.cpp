@@ -133,6 +133,13 @@ struct Classifier::Memory {
   // the answers of all frames are or-ed once per stack, so each further
   // rule that asks costs one bit test.
   bool any_frame_func(StackId id, const Stack& stack, int pattern) {
+    const uint64_t* words = any_funcs_of(id, stack);
+    return (words[static_cast<size_t>(pattern) / 64] >> (pattern % 64)) & 1;
+  }
+  // The stack's or-ed function-pattern words (func_words() of them): bit i
+  // is set when some frame's function matches pattern i. Valid until the
+  // next call.
+  const uint64_t* any_funcs_of(StackId id, const Stack& stack) {
     const size_t n = patterns.func_words();
     if (id >= any_funcs_at.size()) any_funcs_at.resize(std::max<size_t>(id + 1, cat.stacks.size()), -1);
     if (any_funcs_at[id] < 0) {
@@ -140,8 +147,7 @@ struct Classifier::Memory {
       any_funcs.resize(any_funcs.size() + n, 0);
       patterns.or_funcs(stack.frames, &any_funcs[static_cast<size_t>(any_funcs_at[id])]);
     }
-    const size_t at = static_cast<size_t>(any_funcs_at[id]) + static_cast<size_t>(pattern) / 64;
-    return (any_funcs[at] >> (pattern % 64)) & 1;
+    return &any_funcs[static_cast<size_t>(any_funcs_at[id])];
   }
 
   // The verdicts of a stack, one byte per rule, for snapshots with or
@@ -763,9 +769,20 @@ class Evaluator {
   void match_all() {
     const auto& compiled = rules_.compiled();
     matches_.assign(compiled.size(), {});
-    std::vector<const CompiledRule*> live;
-    for (const CompiledRule& c : compiled)
-      if (applies(c)) live.push_back(&c);
+    // The rules that apply, each listed under the function pattern a frame
+    // must match for it (CompiledRule::needs_func), if any. A group meets
+    // only the rules of the patterns its stack's functions match, one bit
+    // each: rules whose functions are not there cost nothing, however many.
+    std::vector<const CompiledRule*> unlisted;
+    std::vector<std::vector<const CompiledRule*>> by_func(rules_.funcs().size());
+    for (const CompiledRule& c : compiled) {
+      if (!applies(c)) continue;
+      if (c.needs_func >= 0)
+        by_func[static_cast<size_t>(c.needs_func)].push_back(&c);
+      else
+        unlisted.push_back(&c);
+    }
+    const size_t words = mem_.patterns.func_words();
     for (uint32_t i = 0; i < snap_.groups.size(); ++i) {
       GroupView& v = views_.emplace_back();
       v.group = &snap_.groups[i];
@@ -773,14 +790,21 @@ class Evaluator {
       static_cast<StackFacts&>(v) = mem_.facts_of(v.group->stack, *v.stack);
       if (v.ignored) continue;
       uint8_t* verdicts = mem_.verdicts_of(v.group->stack, is_count_form(snap_.form));
-      for (const CompiledRule* c : live) {
-        const MatchSpec& m = c->rule->match;
+      auto consider = [&](const CompiledRule& c) {
+        const MatchSpec& m = c.rule->match;
         MatchNotes notes;
-        if (!group_matches(*c, v, verdicts, &notes)) continue;
+        if (!group_matches(c, v, verdicts, &notes)) return;
         if (m.count_by == CountBy::kGroup && v.group->count < m.min_count && !proven(*v.group))
-          continue;
-        matches_[rule_index(*c)].push_back(RuleMatch{i, notes});
-      }
+          return;
+        matches_[rule_index(c)].push_back(RuleMatch{i, notes});
+      };
+      for (const CompiledRule* c : unlisted) consider(*c);
+      const uint64_t* present = mem_.any_funcs_of(v.group->stack, *v.stack);
+      for (size_t w = 0; w < words; ++w)
+        for (uint64_t bits = present[w]; bits != 0; bits &= bits - 1) {
+          size_t pattern = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+          for (const CompiledRule* c : by_func[pattern]) consider(*c);
+        }
     }
   }
 
@@ -803,6 +827,7 @@ class Evaluator {
       b.notes.merge(match.notes);
     }
     std::vector<Finding> out;
+    out.reserve(buckets.size());
     for (auto& [key, bucket] : buckets) {
       const std::vector<uint32_t>& groups = bucket.groups;
       uint64_t count = 0, before = 0;
@@ -898,6 +923,7 @@ class Evaluator {
   // context, time.After) never show as three findings for one group.
   void fold_unconfirmed(std::vector<Finding>* out) {
     std::vector<Finding> kept;
+    kept.reserve(out->size());
     std::vector<Finding> dropped;  // guesses about groups another finding explains
     std::vector<Finding> guesses;  // the rest: folded into one line below
     for (Finding& f : *out) {

@@ -118,6 +118,11 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
     c.category_mask = mask_of(r.match.state.categories);
     if (!r.match.state.reason.empty()) c.reason = set->reasons_.add(r.match.state.reason);
     c.frames = compile_frames(r.match.frames);
+    for (const CompiledFrameCondition& f : c.frames)
+      if (!f.negate && f.func >= 0 && (f.scope == FrameScope::kAny || f.scope == FrameScope::kTop)) {
+        c.needs_func = f.func;
+        break;
+      }
     for (const UnitCompanion& u : r.unit.companions)
       c.companions.push_back({compile_frames(u.frames), mask_of(u.categories)});
     for (const CounterEvidence& ce : r.counter_evidence)

@@ -46,6 +46,11 @@ struct CompiledRule {
   uint32_t category_mask = 0;  // bit per StateCategory, 0: no constraint
   int reason = -1;             // index into the reason set
   std::vector<CompiledFrameCondition> frames;
+  // A function pattern that some frame of the stack must match for the rule
+  // to apply (its first positive condition on any or the top frames), so
+  // that a stack none of whose functions match it need not meet the rule at
+  // all; -1 when it has none.
+  int needs_func = -1;
   std::unique_ptr<RE2> source;  // the source condition's pattern
   std::vector<CompiledGroupCondition> companions;  // rule->unit.companions, same order
   std::vector<CompiledGroupCondition> counters;    // rule->counter_evidence, same order
