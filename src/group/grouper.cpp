@@ -149,8 +149,8 @@ class Grouper::Impl {
 
     // Sorted in place, one cycle of the permutation at a time: this is the
     // snapshot's peak of memory, where a sorted copy took another 144 bytes
-    // per group. Only a vector that doubling left half empty is copied to
-    // its size, since it is kept through the report.
+    // per group. Only a vector that doubling left more than a third empty
+    // is copied to its size, since it is kept through the report.
     std::vector<uint32_t> dest = new_index;  // where the group now at i belongs
     for (uint32_t i = 0; i < dest.size(); ++i)
       while (dest[i] != i) {

@@ -39,7 +39,7 @@ bool read_unread(Fragment& f) {
     long r = pread_at(f.fd, f.data.get() + done, f.unread - done, f.unread_at + done,
                       &f.unread_error);
     if (r < 0) return false;
-    if (r == 0) {  // the bytes after these were read: the file shrank since
+    if (r == 0) {  // the end of the file before the block's tail, read earlier
       f.unread_error = kFileShrankError;
       return false;
     }
