@@ -145,9 +145,10 @@ struct Classifier::Memory {
     if (any_funcs_at[id] < 0) {
       any_funcs_at[id] = static_cast<int64_t>(any_funcs.size());
       any_funcs.resize(any_funcs.size() + n, 0);
-      patterns.or_funcs(stack.frames, &any_funcs[static_cast<size_t>(any_funcs_at[id])]);
+      patterns.or_funcs(stack.frames, any_funcs.data() + any_funcs_at[id]);
     }
-    return &any_funcs[static_cast<size_t>(any_funcs_at[id])];
+    // data(), not [at]: with no function patterns there are no words at all.
+    return any_funcs.data() + any_funcs_at[id];
   }
 
   // The verdicts of a stack, one byte per rule, for snapshots with or
@@ -799,6 +800,7 @@ class Evaluator {
         matches_[rule_index(c)].push_back(RuleMatch{i, notes});
       };
       for (const CompiledRule* c : unlisted) consider(*c);
+      if (words == 0) continue;  // no rule names a function
       const uint64_t* present = mem_.any_funcs_of(v.group->stack, *v.stack);
       for (size_t w = 0; w < words; ++w)
         for (uint64_t bits = present[w]; bits != 0; bits &= bits - 1) {

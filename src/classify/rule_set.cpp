@@ -156,6 +156,7 @@ PatternCache::PatternCache(const RuleSet& rules, const Catalog& catalog)
 
 void PatternCache::or_funcs(const std::vector<Frame>& frames, uint64_t* out) {
   const size_t n = func_words();
+  if (n == 0) return;  // no function patterns: no words to or
   for (const Frame& f : frames) {
     int32_t first = f.func < func_.slot.size() ? func_.slot[f.func] : -1;
     if (first < 0) first = learn(func_, rules_.funcs(), f.func);
