@@ -100,6 +100,14 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
   }
 }
 
+// One corpus dump, repeated until the text holds at least `bytes`.
+std::string repeated_dump(size_t bytes) {
+  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
+  std::string big;
+  while (big.size() < bytes) big += dump + "\n";
+  return big;
+}
+
 }  // namespace
 
 TEST_CASE("split: every corpus dump reads the same on 1, 2 and 3 threads") {
@@ -209,9 +217,7 @@ TEST_CASE("split: a file whose blocks cannot be mapped is read with pread(), the
 }
 
 TEST_CASE("block reader: a file that shrinks under a mapped block is a read error") {
-  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
-  std::string big;
-  while (big.size() < (size_t{512} << 10)) big += dump + "\n";
+  std::string big = repeated_dump(size_t{512} << 10);
   ScratchDir dir("split-shrink");
   std::filesystem::path p = dir.write("dump", big);
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -241,9 +247,7 @@ TEST_CASE("block reader: a file that shrinks under a mapped block is a read erro
 }
 
 TEST_CASE("block reader: a block whose head a worker reads fails cleanly when the file shrank") {
-  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
-  std::string big;
-  while (big.size() < (size_t{512} << 10)) big += dump + "\n";
+  std::string big = repeated_dump(size_t{512} << 10);
   ScratchDir dir("split-shrink-read");
   std::filesystem::path p = dir.write("dump", big);
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);

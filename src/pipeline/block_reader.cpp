@@ -73,6 +73,12 @@ bool holds_goroutine1(std::string_view text) {
   return memmem(text.data(), text.size(), kAfterNewline.data(), kAfterNewline.size()) != nullptr;
 }
 
+// The length of `text` up to and with its last '\n'; 0 when it has none.
+size_t whole_lines(std::string_view text) {
+  const void* nl = memrchr(text.data(), '\n', text.size());
+  return nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+}
+
 }  // namespace
 
 size_t find_block_cut(std::string_view text, Form* form) {
@@ -254,26 +260,21 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
     // A cut in the tail read: the rest is the worker's to read. Else the
     // block is read whole, and cut as any other.
     std::string_view tail = f->text().substr(f->unread);
-    const void* last_nl = memrchr(tail.data(), '\n', tail.size());
-    if (last_nl != nullptr) {
-      size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - tail.data()) + 1;
-      size_t at = find_block_cut(tail.substr(0, whole), &form);
-      if (at > 0) cut = f->unread + at;
-    }
+    size_t at = find_block_cut(tail.substr(0, whole_lines(tail)), &form);
+    if (at > 0) cut = f->unread + at;
     if (cut == 0 && !complete(*f)) return nullptr;
   }
   std::string_view text = f->text();
   bool at_header = true;  // the cut is before a header a worker can start at
   if (cut == 0) {
-    const void* last_nl = memrchr(text.data(), '\n', text.size());
-    if (last_nl == nullptr) {
+    size_t whole = whole_lines(text);
+    if (whole == 0) {
       // A single line longer than a block: give up cutting.
       done_ = true;
       f->parallel = false;
       f->rest_of_input = true;
       return f;
     }
-    size_t whole = static_cast<size_t>(static_cast<const char*>(last_nl) - text.data()) + 1;
     cut = find_block_cut(text.substr(0, whole), &form);
     if (cut == 0) {
       // No place to cut cleanly (one enormous goroutine, log text): this
