@@ -100,11 +100,28 @@ void check_same(const std::string& name, const std::string& text, Totals* totals
   }
 }
 
-// One corpus dump, repeated until the text holds at least `bytes`.
-std::string repeated_dump(size_t bytes) {
+// The goroutine blocks of a corpus dump but goroutine 1, whose header would
+// start a new dump each time they are repeated.
+std::string goroutines_but_1() {
   std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
-  std::string big;
-  while (big.size() < bytes) big += dump + "\n";
+  std::string body;
+  for (size_t at = 0; at < dump.size();) {
+    size_t end = dump.find("\n\n", at);
+    end = end == std::string::npos ? dump.size() : end + 2;
+    std::string_view block(dump.data() + at, end - at);
+    if (!block.starts_with("goroutine 1 [")) body += block;
+    at = end;
+  }
+  REQUIRE(body.size() > 1000);
+  return body;
+}
+
+// One dump whose goroutines (but goroutine 1) repeat until the text holds
+// at least `bytes`.
+std::string repeated_dump(size_t bytes) {
+  std::string big = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt") + "\n";
+  std::string body = goroutines_but_1();
+  while (big.size() < bytes) big += body;
   return big;
 }
 
@@ -312,17 +329,7 @@ TEST_CASE("split: a crash loop's blocks stay with the main thread; a dump after 
   while (text.size() < (size_t{600} << 10)) text += crash;
   // Then one long dump: goroutine blocks that continue the last crash's
   // snapshot, which workers can parse again.
-  // (Without goroutine 1, whose header would start a new dump each time.)
-  std::string dump = read_file(corpus_dumps_dir() / "send-leak.go1.22.debug2.txt");
-  std::string body;
-  for (size_t at = 0; at < dump.size();) {
-    size_t end = dump.find("\n\n", at);
-    end = end == std::string::npos ? dump.size() : end + 2;
-    std::string_view block(dump.data() + at, end - at);
-    if (!block.starts_with("goroutine 1 [")) body += block;
-    at = end;
-  }
-  REQUIRE(body.size() > 1000);
+  std::string body = goroutines_but_1();
   std::string tail;
   while (tail.size() < (size_t{1200} << 10)) tail += body;
   text += "\n" + tail;
@@ -343,6 +350,19 @@ TEST_CASE("split: a crash loop's blocks stay with the main thread; a dump after 
   CHECK(crashes->result.split_blocks > 100);
   // The dump after it: most of what its blocks get alone.
   CHECK(both->result.split_absorbed * 3 > dump_alone->result.split_absorbed * 2);
+
+  // Read from a file, a block for a worker is read only at its tail by the
+  // main thread: the header there keeps the block, so no worker is ever
+  // handed one only to refuse it.
+  ScratchDir dir("split-crash-loop");
+  std::unique_ptr<Loaded> from_file = load(dir.write("loop.txt", loop), split_options(2, 4096));
+  stats("crash loop, from a file", *from_file);
+  CHECK(from_file->result.split_blocks > 100);
+  CHECK(from_file->result.split_parsed == 0);
+  CHECK(from_file->result.split_worker_read == 0);
+  std::unique_ptr<Loaded> file_both = load(dir.write("both.txt", text), split_options(2, 4096));
+  CHECK(file_both->result.split_worker_read > 0);
+  CHECK(file_both->result.split_absorbed * 3 > dump_alone->result.split_absorbed * 2);
 
   Totals totals;
   check_same("crash loop, then a dump", text, &totals);

@@ -65,12 +65,16 @@ class ContinuedSource : public ByteSource {
   ByteSource& rest_;
 };
 
+// Whether a line of `text` after its first begins `goroutine 1 [`.
+bool holds_goroutine1_after_newline(std::string_view text) {
+  constexpr std::string_view kAfterNewline = "\ngoroutine 1 [";
+  return memmem(text.data(), text.size(), kAfterNewline.data(), kAfterNewline.size()) != nullptr;
+}
+
 // Whether a line of `text` begins `goroutine 1 [`.
 bool holds_goroutine1(std::string_view text) {
   constexpr std::string_view kHeader = "goroutine 1 [";
-  if (text.substr(0, kHeader.size()) == kHeader) return true;
-  constexpr std::string_view kAfterNewline = "\ngoroutine 1 [";
-  return memmem(text.data(), text.size(), kAfterNewline.data(), kAfterNewline.size()) != nullptr;
+  return text.substr(0, kHeader.size()) == kHeader || holds_goroutine1_after_newline(text);
 }
 
 // The length of `text` up to and with its last '\n'; 0 when it has none.
@@ -291,12 +295,18 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   // parser.h), and a worker's parse cannot continue across one: the main
   // thread would wait for the worker only to read the block again. Go
   // prints goroutine 1 among the first of a dump, so this costs an ordinary
-  // dump one block, and spares a crash loop (one per record) every one. A
-  // block the worker reads itself is not searched: its parse stops at the
-  // second `goroutine 1`, and the worker backoff (worker_backoff.h) keeps a
-  // crash loop's blocks on the main thread after a few.
-  if (f->parallel && f->unread == 0 && holds_goroutine1(text.substr(0, cut)))
-    f->parallel = false;
+  // dump one block, and spares a crash loop (one per record) every one. Of
+  // a block the worker reads itself, only the tail read here is searched: a
+  // crash loop has a header in every tail (records are a few KiB), and the
+  // worker backoff (worker_backoff.h) keeps the blocks of rarer ones on the
+  // main thread after a few refusals. The tail may begin mid-line, so only
+  // a header after one of its newlines counts.
+  if (f->parallel) {
+    bool has_header = f->unread == 0 ? holds_goroutine1(text.substr(0, cut))
+                                     : holds_goroutine1_after_newline(
+                                           text.substr(f->unread, cut - f->unread));
+    if (has_header) f->parallel = false;
+  }
   if (file_) {
     offset_ += cut;
     result_->bytes -= text.size() - cut;
