@@ -14,6 +14,7 @@
 #include "classify/statement.h"
 #include "group/spawn_counter.h"
 #include "model/func_name.h"
+#include "model/spawn_edges.h"
 #include "model/user_code.h"
 
 namespace gorleak {
@@ -324,16 +325,10 @@ class Evaluator {
  public:
   Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
       : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
-        growth_(growth), patterns_(memory.patterns), in_finding_(snap.groups.size()) {
+        growth_(growth), patterns_(memory.patterns), edges_of_(snap), in_finding_(snap.groups.size()) {
     views_.reserve(snap.groups.size());  // filled by match_all(), in one pass
     mem_.make_room_for_facts();
     claimed_.assign(snap.groups.size(), false);
-    edges_of_.assign(snap.groups.size(), {0, 0});
-    for (uint32_t e = 0; e < snap.spawns.size(); ++e) {
-      auto& r = edges_of_[snap.spawns[e].group];
-      if (r.second == 0) r.first = e;
-      ++r.second;
-    }
   }
 
   std::vector<Finding> run() {
@@ -578,10 +573,9 @@ class Evaluator {
     StrId creator = 0, creator_file = 0;
     bool approximate = false;
     for (uint32_t g : groups) {
-      auto [first, n] = edges_of_[g];
-      if (n >= SpawnCounter::kSlots) approximate = true;
-      for (uint32_t e = first; e < first + n; ++e) {
-        const SpawnEdge& edge = snap_.spawns[e];
+      std::span<const SpawnEdge> edges = edges_of_.of(g);
+      if (edges.size() >= SpawnCounter::kSlots) approximate = true;
+      for (const SpawnEdge& edge : edges) {
         creator = edge.func;
         creator_file = edge.file;
         if (!edge.has_parent) continue;
@@ -1048,9 +1042,8 @@ class Evaluator {
       std::string_view owner = ws.created_by.present() ? std::string_view() : owner_at(w.groups.front());
       if (!ws.created_by.present() && owner.empty()) continue;
       Waiter waiter{i, {}, owner};
-      auto [first, n] = edges_of_[w.groups.front()];
-      for (uint32_t e = first; e < first + n; ++e)
-        if (snap_.spawns[e].has_parent) waiter.parents.push_back(snap_.spawns[e].parent_id);
+      for (const SpawnEdge& edge : edges_of_.of(w.groups.front()))
+        if (edge.has_parent) waiter.parents.push_back(edge.parent_id);
       all_parents.insert(all_parents.end(), waiter.parents.begin(), waiter.parents.end());
       waiters.push_back(std::move(waiter));
     }
@@ -1123,9 +1116,7 @@ class Evaluator {
              std::binary_search(parents.begin(), parents.end(), id);
     };
     for (uint32_t g = 0; g < views_.size(); ++g) {
-      auto [f0, fn] = edges_of_[g];
-      for (uint32_t e = f0; e < f0 + fn; ++e) {
-        const SpawnEdge& edge = snap_.spawns[e];
+      for (const SpawnEdge& edge : edges_of_.of(g)) {
         if (edge.has_parent && is_parent(edge.parent_id)) groups_by_parent_.add(edge.parent_id, g);
       }
     }
@@ -1345,7 +1336,7 @@ class Evaluator {
   std::vector<GroupView> views_;
   std::vector<std::vector<RuleMatch>> matches_;  // by rule index: match_all()
   std::vector<bool> claimed_;
-  std::vector<std::pair<uint32_t, uint32_t>> edges_of_;  // group -> (first, n) in snap_.spawns
+  SpawnEdgeIndex edges_of_;
   GroupMarks in_finding_;
   // Worked out on first use, once per snapshot.
   std::map<std::pair<const CompiledRule*, size_t>, CountsBy> counter_counts_;

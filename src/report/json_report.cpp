@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/spawn_edges.h"
 #include "report/fingerprint.h"
 
 namespace gorleak {
@@ -72,7 +73,7 @@ void write_json_site(JsonWriter& w, const Catalog& catalog, StrId func, StrId fi
 
 void write_json_group_fields(JsonWriter& w, const Snapshot& snap, uint32_t gi,
                              const Catalog& catalog, const StackFacts& facts,
-                             const JsonStackTable* stacks) {
+                             const JsonStackTable* stacks, std::span<const SpawnEdge> edges) {
   const Group& g = snap.groups[gi];
   const Stack& stack = catalog.stacks.get(g.stack);
   w.field("index", gi);
@@ -113,24 +114,22 @@ void write_json_group_fields(JsonWriter& w, const Snapshot& snap, uint32_t gi,
   if (!stack.created_by.present()) {
     w.null();
   } else {
-    auto lo = std::lower_bound(snap.spawns.begin(), snap.spawns.end(), gi,
-                               [](const SpawnEdge& e, uint32_t v) { return e.group < v; });
     uint32_t line = stack.created_by.line;
-    if (line == 0 && lo != snap.spawns.end() && lo->group == gi) line = lo->line;
+    if (line == 0 && !edges.empty()) line = edges.front().line;
     w.begin_object();
     w.field("func", catalog.str(stack.created_by.func));
     w.field("file", catalog.str(stack.created_by.file));
     w.field("line", line);
     w.key("parents");
     w.begin_array();
-    for (auto it = lo; it != snap.spawns.end() && it->group == gi; ++it) {
-      if (!it->has_parent) continue;
+    for (const SpawnEdge& edge : edges) {
+      if (!edge.has_parent) continue;
       w.begin_object();
-      w.field("id", it->parent_id);
-      w.field("count", it->count);
-      auto sp = std::lower_bound(snap.spawners.begin(), snap.spawners.end(), it->parent_id,
+      w.field("id", edge.parent_id);
+      w.field("count", edge.count);
+      auto sp = std::lower_bound(snap.spawners.begin(), snap.spawners.end(), edge.parent_id,
                                  [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
-      if (sp != snap.spawners.end() && sp->id == it->parent_id)
+      if (sp != snap.spawners.end() && sp->id == edge.parent_id)
         w.field("group", sp->group);
       else
         w.null_field("group");
@@ -142,9 +141,9 @@ void write_json_group_fields(JsonWriter& w, const Snapshot& snap, uint32_t gi,
 }
 
 void write_json_group(JsonWriter& w, const Snapshot& snap, uint32_t gi, const Catalog& catalog,
-                      const JsonStackTable& stacks) {
+                      const JsonStackTable& stacks, std::span<const SpawnEdge> edges) {
   w.begin_object();
-  write_json_group_fields(w, snap, gi, catalog, stacks.facts(), &stacks);
+  write_json_group_fields(w, snap, gi, catalog, stacks.facts(), &stacks, edges);
   w.end_object();
 }
 
@@ -240,8 +239,10 @@ void write_json_snapshot(JsonWriter& w, const Snapshot& snap, const Catalog& cat
 
   w.key("groups");
   w.begin_array();
-  for (uint32_t gi : shown)
-    write_json_group(w, snap, gi, catalog, stacks);
+  if (!shown.empty()) {
+    SpawnEdgeIndex edges(snap);
+    for (uint32_t gi : shown) write_json_group(w, snap, gi, catalog, stacks, edges.of(gi));
+  }
   w.end_array();
 
   w.key("findings");

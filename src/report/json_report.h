@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,16 @@ void write_json_report(const std::vector<Snapshot>& snapshots, const Catalog& ca
 // see select_groups), whose stacks must all be in `stacks`.
 void write_json_snapshot(JsonWriter& w, const Snapshot& snapshot, const Catalog& catalog,
                          const std::vector<uint32_t>& shown, const JsonStackTable& stacks);
+// `edges`: the group's spawn edges (model/spawn_edges.h).
 void write_json_group(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
-                      const Catalog& catalog, const JsonStackTable& stacks);
+                      const Catalog& catalog, const JsonStackTable& stacks,
+                      std::span<const SpawnEdge> edges);
 // A group's members, into an object the caller opened: its stack as
 // "stack": id with a table, else inline as "frames" and "elided" (JSON
 // Lines, where each line stands alone).
 void write_json_group_fields(JsonWriter& w, const Snapshot& snapshot, uint32_t group_index,
                              const Catalog& catalog, const StackFacts& facts,
-                             const JsonStackTable* stacks);
+                             const JsonStackTable* stacks, std::span<const SpawnEdge> edges);
 // [{"func","file","line"}…] innermost first, and the elision object or null.
 void write_json_frames(JsonWriter& w, const Stack& stack, const Catalog& catalog);
 void write_json_elided(JsonWriter& w, const Stack& stack);

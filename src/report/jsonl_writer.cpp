@@ -4,6 +4,7 @@
 
 #include "diff/snapshot_diff.h"
 #include "diff/trend.h"
+#include "model/spawn_edges.h"
 #include "report/diff_report.h"
 #include "report/json_report.h"
 #include "report/json_writer.h"
@@ -29,7 +30,7 @@ void time_field(JsonWriter& w, std::optional<int64_t> t) {
   w.field("time", buf);
 }
 
-void dump_fields(JsonWriter& w, const Snapshot& s, size_t index, std::optional<int64_t> time) {
+void dump_fields(JsonWriter& w, const Snapshot& s, size_t index, const std::optional<int64_t>& time) {
   w.field("source", s.source);
   w.field("snapshot", index);
   time_field(w, time);
@@ -62,11 +63,12 @@ class JsonlWriter final : public SnapshotWriter {
     const Snapshot& s = in.snapshots[si];
     std::optional<int64_t> time = in.time_of(si);
     if (in.options.jsonl_groups) {
+      SpawnEdgeIndex edges(s);
       for (uint32_t gi : in.selections[si].shown)
         line(out, [&](JsonWriter& w) {
           w.field("type", "group");
           dump_fields(w, s, si, time);
-          write_json_group_fields(w, s, gi, in.catalog, in.stacks, nullptr);
+          write_json_group_fields(w, s, gi, in.catalog, in.stacks, nullptr, edges.of(gi));
         });
       return;
     }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "diff/signature.h"
+#include "model/spawn_edges.h"
 #include "model/user_code.h"
 #include "report/text_escape.h"
 #include "report/text_style.h"
@@ -20,16 +21,6 @@ void put(std::string* out, fmt::format_string<Args...> f, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), f, std::forward<Args>(args)...);
 }
 
-
-// Spawn edges of one group (they are stored sorted by group).
-std::pair<size_t, size_t> edges_of(const Snapshot& snap, uint32_t group) {
-  auto lo = std::lower_bound(snap.spawns.begin(), snap.spawns.end(), group,
-                             [](const SpawnEdge& e, uint32_t g) { return e.group < g; });
-  auto hi = std::upper_bound(lo, snap.spawns.end(), group,
-                             [](uint32_t g, const SpawnEdge& e) { return g < e.group; });
-  return {static_cast<size_t>(lo - snap.spawns.begin()),
-          static_cast<size_t>(hi - snap.spawns.begin())};
-}
 
 const SpawnerInfo* find_spawner(const Snapshot& snap, uint64_t id) {
   auto it = std::lower_bound(snap.spawners.begin(), snap.spawners.end(), id,
@@ -270,11 +261,11 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
     put_elision(out, st, stack.elided_count);
 
   if (stack.created_by.present()) {
-    auto [lo, hi] = edges_of(snap, gi);
+    std::span<const SpawnEdge> edges = spawn_edges_of(snap, gi);
     // The group key may have dropped the line (--group-by function); the
     // spawn edge keeps the line of the first goroutine.
     uint32_t cb_line = stack.created_by.line;
-    if (cb_line == 0 && lo < hi) cb_line = snap.spawns[lo].line;
+    if (cb_line == 0 && !edges.empty()) cb_line = edges.front().line;
     std::string_view cb_func = catalog.str(stack.created_by.func);
     bool user_cb = is_user_frame(catalog, stack.created_by.func, stack.created_by.file,
                                  options.modules);
@@ -282,8 +273,7 @@ void write_text_group(const Snapshot& snap, uint32_t gi, const Catalog& catalog,
         format_location(catalog, stack.created_by.file, cb_line));
     std::string parents;
     size_t listed = 0;
-    for (size_t e = lo; e < hi; ++e) {
-      const SpawnEdge& edge = snap.spawns[e];
+    for (const SpawnEdge& edge : edges) {
       if (!edge.has_parent) continue;
       parents += fmt::format("{}goroutine {} \u00d7{}", listed ? ", " : "", edge.parent_id,
                              edge.count);
