@@ -325,7 +325,8 @@ class Evaluator {
  public:
   Evaluator(const Snapshot& snap, Classifier::Memory& memory, const GrowthInfo* growth)
       : snap_(snap), mem_(memory), cat_(memory.cat), rules_(memory.rules), opt_(memory.opt),
-        growth_(growth), patterns_(memory.patterns), edges_of_(snap), in_finding_(snap.groups.size()) {
+        growth_(growth), patterns_(memory.patterns), edges_of_(snap),
+        in_finding_(snap.groups.size()) {
     views_.reserve(snap.groups.size());  // filled by match_all(), in one pass
     mem_.make_room_for_facts();
     claimed_.assign(snap.groups.size(), false);
@@ -424,10 +425,11 @@ class Evaluator {
     // The source line of the user's frame on top says which channel
     // operation it is: as good as a printed state, `select {}` included
     // (a nil channel cannot be seen in the source).
-    if (v.facts->source_category != StateCategory::kUnknown) {
-      if (!((c.category_mask == 0 || (c.category_mask >> static_cast<unsigned>(v.facts->source_category)) & 1)))
+    if (StateCategory seen = v.facts->source_category; seen != StateCategory::kUnknown) {
+      if (!((c.category_mask == 0 || (c.category_mask >> static_cast<unsigned>(seen)) & 1)))
         return false;
-      if (c.reason >= 0 && !test_bit(rules_.reasons().match(v.facts->source_reason), c.reason)) return false;
+      if (c.reason >= 0 && !test_bit(rules_.reasons().match(v.facts->source_reason), c.reason))
+        return false;
       notes->state_from_source = true;
       return true;
     }
@@ -644,7 +646,9 @@ class Evaluator {
     return it == groups_with_func_.end() ? 0 : it->second;
   }
 
-  static bool user_site(const GroupView& v) { return !v.facts->site.in_stdlib && v.facts->site.frame_index >= 0; }
+  static bool user_site(const GroupView& v) {
+    return !v.facts->site.in_stdlib && v.facts->site.frame_index >= 0;
+  }
 
   // Other sites of the user's code (not in this finding) whose goroutines
   // number within 2% of `count`: the sites' totals are summed once per
@@ -665,7 +669,8 @@ class Evaluator {
     std::map<StrId, uint64_t> taken;  // other sites' goroutines in this finding
     for (uint32_t g : groups) {
       const GroupView& v = views_[g];
-      if (user_site(v) && v.facts->site.site.func != own) taken[v.facts->site.site.func] += v.group->count;
+      StrId func = v.facts->site.site.func;
+      if (user_site(v) && func != own) taken[func] += v.group->count;
     }
     if (auto it = per_user_site_.find(own); it != per_user_site_.end() && near(it->second)) --n;
     for (const auto& [site, c] : taken) {
@@ -1227,8 +1232,9 @@ class Evaluator {
     f.count = count;
     f.state = std::string(cat_.str(big.group->state));
     f.category = big.group->category;
-    f.site = big.facts->site.site;
-    f.site_in_stdlib = big.facts->site.in_stdlib;
+    const LeakSite& site = big.facts->site;
+    f.site = site.site;
+    f.site_in_stdlib = site.in_stdlib;
     // The library entry the user's frame called, when the goroutine blocks
     // inside a library rather than in the user's own line (leak_site.h):
     // the call the user changes.
@@ -1236,13 +1242,13 @@ class Evaluator {
     // user's (push.(*Pusher).Push, http2.(*Transport).RoundTrip under
     // net/http's Client.Do), else the standard-library function it called.
     int entry = -1;
-    if (big.facts->site.frame_index > 0 && !big.facts->site.in_stdlib) {
-      for (int k = big.facts->site.frame_index - 1; k >= 0 && entry < 0; --k) {
+    if (site.frame_index > 0 && !site.in_stdlib) {
+      for (int k = site.frame_index - 1; k >= 0 && entry < 0; --k) {
         const Frame& fr = big.stack->frames[static_cast<size_t>(k)];
         if (is_third_party_func(cat_.str(fr.func)) && !mem_.sites.is_user_frame(cat_, fr.func, fr.file))
           entry = k;
       }
-      if (entry < 0) entry = big.facts->site.library_entry_index >= 0 ? big.facts->site.library_entry_index : big.facts->site.library_index;
+      if (entry < 0) entry = site.library_entry_index >= 0 ? site.library_entry_index : site.library_index;
     }
     if (entry >= 0) {
       const Frame& callee = big.stack->frames[static_cast<size_t>(entry)];

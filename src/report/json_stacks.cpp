@@ -29,11 +29,11 @@ namespace {
 // frame recurs in many stacks (every stack that blocks in a channel receive
 // starts with the same runtime frames). Keyed by what a frame object shows
 // (function, file, line; not a frame's flags). Open addressing over flat
-// slots and one text arena: a node-based map of strings cost a cache miss
-// for the bucket, one for the node and one for the text, for every frame
-// of 300k stacks. The texts go in fixed-size chunks, which never move: a
-// growing arena's doubling held its old and new copies at once, at the
-// report's peak of memory.
+// slots: a node-based map of strings cost a cache miss for the bucket, one
+// for the node and one for the text, for every frame of 300k stacks. The
+// texts go in fixed-size chunks, which never move: one growing arena's
+// doubling held its old and new copies at once, at the report's peak of
+// memory.
 class FrameTexts {
  public:
   // The text of `f`; on first sight `render(&out)` writes it to an empty
