@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <utility>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -61,6 +62,19 @@ inline bool cli_ok(const ChildResult& r) {
   return r.ran && !r.timed_out && (r.exit_code == 0 || r.exit_code == 1);
 }
 
+// Keeps the better of two runs in *best: the shorter time and, for child
+// processes, the larger peak RSS of the two.
+template <typename R>
+void keep_best(R* best, R again) {
+  if constexpr (requires { again.max_rss_kib; }) {
+    uint64_t rss = std::max(best->max_rss_kib, again.max_rss_kib);
+    if (again.seconds < best->seconds) *best = std::move(again);
+    best->max_rss_kib = rss;
+  } else {
+    if (again.seconds < best->seconds) *best = std::move(again);
+  }
+}
+
 // Best time, largest RSS; repeats stop once `budget` seconds have been spent.
 template <typename F>
 auto best_of(int runs, double budget, F&& f) {
@@ -69,15 +83,28 @@ auto best_of(int runs, double budget, F&& f) {
   for (int i = 1; i < runs && spent < budget; ++i) {
     auto again = f();
     spent += again.seconds;
-    if constexpr (requires { again.max_rss_kib; }) {
-      uint64_t rss = std::max(best.max_rss_kib, again.max_rss_kib);
-      if (again.seconds < best.seconds) best = again;
-      best.max_rss_kib = rss;
-    } else {
-      if (again.seconds < best.seconds) best = again;
-    }
+    keep_best(&best, std::move(again));
   }
   return best;
+}
+
+// best_of() of two ways to do one job, run in turns (a, b, a, b…), for
+// rows that compare them: this VM's speed drifts by up to 2x over minutes,
+// so all runs of one followed by all runs of the other compared two
+// moments rather than two ways.
+template <typename F, typename G>
+auto best_of_alternating(int runs, double budget, F&& a, G&& b) {
+  auto best_a = a();
+  auto best_b = b();
+  double spent = best_a.seconds + best_b.seconds;
+  for (int i = 1; i < runs && spent < 2 * budget; ++i) {
+    auto again_a = a();
+    auto again_b = b();
+    spent += again_a.seconds + again_b.seconds;
+    keep_best(&best_a, std::move(again_a));
+    keep_best(&best_b, std::move(again_b));
+  }
+  return std::pair{std::move(best_a), std::move(best_b)};
 }
 
 constexpr double kMiB = 1024.0 * 1024.0;
