@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,8 @@ namespace {
 // memory.
 class FrameTexts {
  public:
-  // The text of `f`; on first sight `render(&out)` writes it to an empty
-  // string. The view stays valid while the FrameTexts lives.
+  // The text of `f`; on first sight `render()` returns it, and a copy is
+  // kept. The view stays valid while the FrameTexts lives.
   template <typename Render>
   std::string_view get(const Frame& f, Render&& render) {
     if ((size_ + 1) * 2 > slots_.size()) grow();
@@ -45,13 +46,12 @@ class FrameTexts {
     for (size_t i = hash(f.func, f.file, f.line) & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.length == 0) {
-        scratch_.clear();
-        render(&scratch_);
+        std::string_view text = render();
         s.func = f.func;
         s.file = f.file;
         s.line = f.line;
-        s.text = keep(scratch_);
-        s.length = static_cast<uint32_t>(scratch_.size());
+        s.text = keep(text);
+        s.length = static_cast<uint32_t>(text.size());
         ++size_;
         return {s.text, s.length};
       }
@@ -110,13 +110,16 @@ class FrameTexts {
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* current_ = nullptr;  // the chunk being filled
   size_t chunk_used_ = 0;
-  std::string scratch_;  // one frame's text while it is rendered
 };
 
 }  // namespace
 
 void JsonStackTable::write(JsonWriter& w) const {
   FrameTexts frame_texts;
+  // One writer formats every new frame object, made at the depth frames
+  // sit at (the same in every stack), so one text serves every stack.
+  std::string frame_text;
+  std::optional<JsonWriter> frame_writer;
   w.begin_array();
   for (uint32_t id = 0; id < order_.size(); ++id) {
     const Stack& stack = catalog_.stacks.get(order_[id]);
@@ -125,15 +128,16 @@ void JsonStackTable::write(JsonWriter& w) const {
     w.key("frames");
     w.begin_array();
     for (const Frame& f : stack.frames) {
-      // Frames sit at one depth throughout the table, so one text serves
-      // every stack.
-      w.raw_value(frame_texts.get(f, [&](std::string* out) {
-        JsonWriter fw(out, w.indent(), w.depth());
-        fw.begin_object();
-        fw.field("func", catalog_.str(f.func));
-        fw.field("file", catalog_.str(f.file));
-        fw.field("line", f.line);
-        fw.end_object();
+      w.raw_value(frame_texts.get(f, [&] {
+        if (!frame_writer) frame_writer.emplace(&frame_text, w.indent(), w.depth());
+        frame_text.clear();
+        frame_writer->begin_object();
+        frame_writer->field("func", catalog_.str(f.func));
+        frame_writer->field("file", catalog_.str(f.file));
+        frame_writer->field("line", f.line);
+        frame_writer->end_object();
+        frame_writer->flush();
+        return std::string_view(frame_text);
       }));
     }
     w.end_array();
