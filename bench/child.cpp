@@ -9,11 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "model/hash_primitives.h"
 
 extern char** environ;
 
@@ -29,13 +32,43 @@ double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
 }
 
-uint64_t fnv1a(uint64_t h, const char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 0x100000001b3ULL;
+// A hash of a child's output, to tell whether two runs wrote the same
+// bytes: eight bytes per step, whatever sizes the pipe hands them over in.
+// Byte-wise FNV-1a ran at about 0.7 GB/s here: on a 476 MB report the
+// bench itself took most of the second core from the run it measured.
+class OutputHash {
+ public:
+  void add(const char* p, size_t n) {
+    bytes_ += n;
+    if (pending_ > 0) {
+      size_t take = std::min(n, sizeof word_ - pending_);
+      std::memcpy(word_ + pending_, p, take);
+      pending_ += take;
+      p += take;
+      n -= take;
+      if (pending_ < sizeof word_) return;
+      mix(load64(word_));
+      pending_ = 0;
+    }
+    for (; n >= 8; p += 8, n -= 8) mix(load64(p));
+    std::memcpy(word_, p, n);
+    pending_ = n;
   }
-  return h;
-}
+
+  uint64_t value() const {
+    uint64_t tail = 0;
+    std::memcpy(&tail, word_, pending_);
+    return mum(h_ ^ tail ^ 0xa0761d6478bd642fULL, bytes_ ^ 0xe7037ed1a0b428dbULL);
+  }
+
+ private:
+  void mix(uint64_t w) { h_ = mum(h_ ^ w ^ 0x8ebc6af09c88c6e3ULL, 0x589965cc75374cc3ULL); }
+
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+  uint64_t bytes_ = 0;
+  char word_[8] = {};
+  size_t pending_ = 0;  // bytes of word_ not mixed in yet
+};
 
 std::vector<char*> c_argv(std::vector<std::string>& args) {
   std::vector<char*> v;
@@ -103,7 +136,7 @@ ChildResult run_child(std::vector<std::string> args, std::optional<std::string> 
     r.err_head = fmt::format("cannot run {}: {}", args[0], std::strerror(rc));
     return r;
   }
-  uint64_t h = 0xcbf29ce484222325ULL;
+  OutputHash hash;
   char buf[1 << 16];
   for (;;) {
     if (timeout_s > 0) {
@@ -118,7 +151,7 @@ ChildResult run_child(std::vector<std::string> args, std::optional<std::string> 
     ssize_t n = ::read(out_pipe[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    h = fnv1a(h, buf, static_cast<size_t>(n));
+    hash.add(buf, static_cast<size_t>(n));
     if (r.out_head.size() < 4096)
       r.out_head.append(buf, std::min<size_t>(static_cast<size_t>(n), 4096));
     r.out_bytes += static_cast<uint64_t>(n);
@@ -135,7 +168,7 @@ ChildResult run_child(std::vector<std::string> args, std::optional<std::string> 
   r.ran = true;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.max_rss_kib = static_cast<uint64_t>(ru.ru_maxrss);
-  r.out_hash = h;
+  r.out_hash = hash.value();
   if (err_fd >= 0) {
     char eb[512] = {};
     ssize_t n = ::pread(err_fd, eb, sizeof eb - 1, 0);
