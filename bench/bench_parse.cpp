@@ -33,7 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <tuple>
+#include <functional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -257,7 +257,7 @@ int run(int argc, char** argv) {
     }
     if (have_cli) {
       // One run of the CLI's JSON report with `jobs`, from the file or stdin.
-      auto cli = [&](const char* jobs, bool from_stdin) {
+      auto cli = [&](const char* jobs, bool from_stdin) -> std::function<ChildResult()> {
         std::vector<std::string> args = {o.cli, "--format", "json", "-j", jobs,
                                          from_stdin ? "-" : path};
         std::optional<std::string> cat_file;
@@ -273,14 +273,18 @@ int run(int argc, char** argv) {
         else
           fmt::print(stderr, "   {:<8} failed (exit {}): {}\n", what, r.exit_code, r.err_head);
       };
-      // -j 1 and -j 2 in turns, for the row that compares them.
-      std::tie(fr.cli, fr.cli_j2) =
-          best_of_alternating(o.runs, o.budget, cli("1", false), cli("2", false));
+      // In rounds, for the rows that compare them: -j 1 and -j 2, a file
+      // and stdin.
+      std::vector<ChildResult> runs = best_of_rounds(
+          o.runs, o.budget,
+          std::vector{cli("1", false), cli("1", true), cli("2", false), cli("2", true)});
+      fr.cli = runs[0];
+      fr.cli_stdin = runs[1];
+      fr.cli_j2 = runs[2];
+      fr.cli_stdin_j2 = runs[3];
       show("CLI -j1", fr.cli);
-      fr.cli_stdin = best_of(o.runs, o.budget, cli("1", true));
       show("stdin", fr.cli_stdin);
       show("CLI -j2", fr.cli_j2);
-      fr.cli_stdin_j2 = best_of(o.runs, o.budget, cli("2", true));
       show("stdin -j2", fr.cli_stdin_j2);
       if (is_shape_input(fr.name) && fr.lib.ok) measure_shape(o, self, formats, fr);
     }

@@ -88,23 +88,26 @@ auto best_of(int runs, double budget, F&& f) {
   return best;
 }
 
-// best_of() of two ways to do one job, run in turns (a, b, a, b…), for
-// rows that compare them: this VM's speed drifts by up to 2x over minutes,
-// so all runs of one followed by all runs of the other compared two
-// moments rather than two ways.
-template <typename F, typename G>
-auto best_of_alternating(int runs, double budget, F&& a, G&& b) {
-  auto best_a = a();
-  auto best_b = b();
-  double spent = best_a.seconds + best_b.seconds;
-  for (int i = 1; i < runs && spent < 2 * budget; ++i) {
-    auto again_a = a();
-    auto again_b = b();
-    spent += again_a.seconds + again_b.seconds;
-    keep_best(&best_a, std::move(again_a));
-    keep_best(&best_b, std::move(again_b));
+// best_of() of several ways to do one job, run in rounds (a, b, c, a, b,
+// c…), for rows that compare them: this VM's speed drifts by up to 2x over
+// minutes, so all runs of one followed by all runs of the next compared
+// moments rather than ways. Repeats stop once each way had `budget`
+// seconds on average.
+template <typename F>
+auto best_of_rounds(int runs, double budget, const std::vector<F>& ways) {
+  std::vector<decltype(ways[0]())> best;
+  double spent = 0;
+  for (const F& way : ways) {
+    best.push_back(way());
+    spent += best.back().seconds;
   }
-  return std::pair{std::move(best_a), std::move(best_b)};
+  for (int i = 1; i < runs && spent < budget * static_cast<double>(ways.size()); ++i)
+    for (size_t k = 0; k < ways.size(); ++k) {
+      auto again = ways[k]();
+      spent += again.seconds;
+      keep_best(&best[k], std::move(again));
+    }
+  return best;
 }
 
 constexpr double kMiB = 1024.0 * 1024.0;
