@@ -30,7 +30,8 @@ void time_field(JsonWriter& w, std::optional<int64_t> t) {
   w.field("time", buf);
 }
 
-void dump_fields(JsonWriter& w, const Snapshot& s, size_t index, const std::optional<int64_t>& time) {
+void dump_fields(JsonWriter& w, const Snapshot& s, size_t index,
+                 const std::optional<int64_t>& time) {
   w.field("source", s.source);
   w.field("snapshot", index);
   time_field(w, time);
