@@ -30,10 +30,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <functional>
 #include <vector>
 
 #include <fmt/format.h>

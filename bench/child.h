@@ -6,11 +6,11 @@
 #pragma once
 
 #include <algorithm>
-#include <utility>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gorleak::bench {
