@@ -143,15 +143,18 @@ class Grouper::Impl {
     snap_.leak_report = e.leak_report;
     snap_.diagnostics = e.diagnostics;
 
-    std::vector<uint32_t> order = sorted_order();
-    std::vector<uint32_t> new_index(order.size());
+    std::vector<uint32_t>& order = sort_scratch_.order;
+    std::vector<uint32_t>& new_index = sort_scratch_.new_index;
+    sort_groups(&order);
+    new_index.resize(order.size());
     for (uint32_t pos = 0; pos < order.size(); ++pos) new_index[order[pos]] = pos;
 
     // Sorted in place, one cycle of the permutation at a time: this is the
     // snapshot's peak of memory, where a sorted copy took another 144 bytes
     // per group. Only a vector that doubling left more than a third empty
     // is copied to its size, since it is kept through the report.
-    std::vector<uint32_t> dest = new_index;  // where the group now at i belongs
+    std::vector<uint32_t>& dest = sort_scratch_.dest;  // where the group now at i belongs
+    dest = new_index;
     for (uint32_t i = 0; i < dest.size(); ++i)
       while (dest[i] != i) {
         uint32_t j = dest[i];
@@ -162,8 +165,11 @@ class Grouper::Impl {
       snap_.groups.shrink_to_fit();
 
     collect_spawns(order, new_index);
+    sort_scratch_.release_if_large();
+    // What is left of snap_ (all of it, when it was folded) is reset by the
+    // next begin(): resetting here too cost a crash loop a second Snapshot
+    // per record.
     if (!repeats_.fold(snap_, *out_)) out_->push_back(std::move(snap_));
-    snap_ = Snapshot{};
   }
 
  private:
@@ -217,8 +223,9 @@ class Grouper::Impl {
 
   // Largest first; ties broken by category, then by where the group first
   // appears, so the order does not depend on hash or interning order.
-  std::vector<uint32_t> sorted_order() const {
-    std::vector<uint32_t> order(snap_.groups.size());
+  void sort_groups(std::vector<uint32_t>* out) const {
+    std::vector<uint32_t>& order = *out;
+    order.resize(snap_.groups.size());
     std::iota(order.begin(), order.end(), 0u);
     const auto& gs = snap_.groups;
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -231,7 +238,6 @@ class Grouper::Impl {
       if (sx != sy) return sx < sy;
       return a < b;  // same line, state and size: keep input order
     });
-    return order;
   }
 
   void collect_spawns(const std::vector<uint32_t>& order,
@@ -292,6 +298,21 @@ class Grouper::Impl {
   std::vector<uint32_t> slots_;   // open addressing: group index + 1, 0 = empty
   IdIndex ids_;
   RecordBatch batch_;
+
+  // The order of end()'s sort, kept from one snapshot to the next: a crash
+  // loop ends a snapshot of one group per record, and would allocate three
+  // vectors for each. A big snapshot's are freed, so that they do not stay
+  // through the report.
+  struct SortScratch {
+    std::vector<uint32_t> order;      // group indexes, largest group first
+    std::vector<uint32_t> new_index;  // by old index: its position in `order`
+    std::vector<uint32_t> dest;       // the permutation still to apply
+    void release_if_large() {
+      constexpr size_t kKeep = 4096;
+      if (order.capacity() > kKeep) *this = SortScratch{};
+    }
+  };
+  SortScratch sort_scratch_;
 };
 
 Grouper::Grouper(Catalog& catalog, GroupOptions options, std::string source_name,

@@ -1,7 +1,6 @@
 #include "group/repeat_fold.h"
 
 #include <algorithm>
-#include <functional>
 #include <string_view>
 
 #include "model/strings.h"
@@ -12,7 +11,7 @@ namespace {
 
 uint64_t event_hash(const Snapshot& s) {
   uint64_t h = hash_mix(0x51ed270b27a1f3c5ULL, static_cast<uint64_t>(s.form));
-  h = hash_mix(h, std::hash<std::string_view>{}(s.cause));
+  h = hash_mix(h, hash_bytes(s.cause));
   h = hash_mix(h, static_cast<uint64_t>(s.leak_report));
   h = hash_mix(h, s.total);
   for (const Group& g : s.groups) {

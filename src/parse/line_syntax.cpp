@@ -419,6 +419,9 @@ bool parse_ancestor_header(std::string_view s, uint64_t* id) {
 
 bool parse_profile_header(std::string_view s, ProfileHeader* out) {
   constexpr std::string_view kMid = " profile: total ";
+  // Every line that starts nothing else is asked, and a search for kMid
+  // stops at each space: both names start "goroutine".
+  if (!starts_with(s, "goroutine")) return false;
   s = trim_right(s);
   size_t mid = s.find(kMid);
   if (mid == std::string_view::npos) return false;

@@ -1025,13 +1025,25 @@ class Parser::Impl {
       diagnostics_.push_back({Severity::kNote, source_, 0, 0,
                               fmt::format("{} more warnings not shown", dropped_diagnostics_)});
     e.truncated = truncated_;
-    e.go_version = infer_go_version(snap_version_);
+    e.go_version = go_version_of(snap_version_);
     e.leak_report = snap_leak_report_;
     e.diagnostics = std::move(diagnostics_);
     e.cause = cause_;
     diagnostics_.clear();
     dropped_diagnostics_ = 0;
     sink_.end_snapshot(e);
+  }
+
+  // infer_go_version() formats its basis each time; a crash loop closes a
+  // snapshot per record, each with the evidence of the one before.
+  const GoVersionRange& go_version_of(const VersionEvidence& v) {
+    if (!version_memo_set_ || v.clues != version_memo_evidence_.clues ||
+        v.goroot_minors != version_memo_evidence_.goroot_minors) {
+      version_memo_ = infer_go_version(v);
+      version_memo_evidence_ = v;
+      version_memo_set_ = true;
+    }
+    return version_memo_;
   }
 
   void skip_line() {
@@ -1102,6 +1114,9 @@ class Parser::Impl {
   uint64_t snap_skipped_ = 0;
   bool snap_has_leaked_ = false;
   VersionEvidence snap_version_;
+  bool version_memo_set_ = false;  // go_version_of()'s last answer
+  VersionEvidence version_memo_evidence_;
+  GoVersionRange version_memo_;
   LeakReport snap_leak_report_ = LeakReport::kNone;
   bool fragment_opens_dump_ = false;  // the fragment's first goroutine writes a profile
   uint64_t block_prev_line_ = 0;      // last grammar line before the goroutine's header
