@@ -440,3 +440,67 @@ TEST_CASE("many parents stay bounded per group, counts still add up") {
   CHECK(seven);
   CHECK(s.spawns[0].parent_id == 7);  // sorted by count
 }
+
+namespace {
+
+// One dump of `groups` groups, in Go 1.22's debug=2 form: group k holds
+// k % 3 + 1 goroutines of its own function, created by goroutine 1 or by
+// another, so counts tie and spawn edges vary. When `tag` is odd, the ids
+// start at 1,000,000 and half the parents are ids 2, 3, … that only the
+// dump before held: a parent id from an earlier snapshot must not resolve.
+std::string dump_of_groups(int groups, int tag) {
+  std::string out = "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+  const bool odd = tag % 2 != 0;
+  uint64_t id = odd ? 1000000 : 2;
+  for (int k = 0; k < groups; ++k) {
+    for (int n = 0; n <= k % 3; ++n, ++id) {
+      uint64_t parent = k % 2 ? 1 : odd ? 2 + static_cast<uint64_t>(k) : id - 1;
+      out += fmt::format(
+          "\ngoroutine {} [chan receive]:\nexample.com/svc/d{}.worker{}()\n"
+          "\t/app/d{}/worker.go:{} +0x4f\ncreated by main.main in goroutine {}\n"
+          "\t/app/main.go:{} +0x2b\n",
+          id, tag, k, tag, 20 + k % 7, parent, 30 + k % 5);
+    }
+  }
+  return out;
+}
+
+// A snapshot as the report sees it, in strings: each group's state, count
+// and top function, each spawn edge, and the group of each parent.
+std::vector<std::string> rendered(const Snapshot& s, const Catalog& c) {
+  std::vector<std::string> out;
+  for (const Group& g : s.groups)
+    out.push_back(fmt::format("group {} {} {}", c.str(g.state), g.count,
+                              c.str(c.stacks.get(g.stack).frames[0].func)));
+  for (const SpawnEdge& e : s.spawns)
+    out.push_back(fmt::format("edge {} {} {} {} {}", e.group, e.has_parent, e.parent_id,
+                              c.str(e.func), e.count));
+  for (const SpawnerInfo& p : s.spawners) out.push_back(fmt::format("spawner {} {}", p.id, p.group));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("snapshots of one input group as each would alone, whatever came before") {
+  // The grouper keeps its sort's scratch vectors and its id table from one
+  // snapshot to the next (a crash loop ends one per record) and frees the
+  // big ones: sizes across that bound (4096 groups) in both directions.
+  const std::vector<int> sizes = {1, 5000, 2, 1, 300, 4100, 3, 1};
+  std::string all;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (i > 0) all += "\n";
+    all += dump_of_groups(sizes[i], static_cast<int>(i));
+  }
+  auto together = load_text(all);
+  REQUIRE(together->result.snapshots.size() == sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    CAPTURE(i);
+    auto alone = load_text(dump_of_groups(sizes[i], static_cast<int>(i)));
+    REQUIRE(alone->result.snapshots.size() == 1);
+    const Snapshot& t = together->result.snapshots[i];
+    check_snapshot_invariants(t, together->catalog);
+    CHECK(t.groups.size() == static_cast<size_t>(sizes[i]) + 1);
+    CHECK(rendered(t, together->catalog) ==
+          rendered(alone->result.snapshots[0], alone->catalog));
+  }
+}

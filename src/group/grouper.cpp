@@ -145,7 +145,7 @@ class Grouper::Impl {
 
     std::vector<uint32_t>& order = sort_scratch_.order;
     std::vector<uint32_t>& new_index = sort_scratch_.new_index;
-    sort_groups(&order);
+    sorted_order(&order);
     new_index.resize(order.size());
     for (uint32_t pos = 0; pos < order.size(); ++pos) new_index[order[pos]] = pos;
 
@@ -223,7 +223,7 @@ class Grouper::Impl {
 
   // Largest first; ties broken by category, then by where the group first
   // appears, so the order does not depend on hash or interning order.
-  void sort_groups(std::vector<uint32_t>* out) const {
+  void sorted_order(std::vector<uint32_t>* out) const {
     std::vector<uint32_t>& order = *out;
     order.resize(snap_.groups.size());
     std::iota(order.begin(), order.end(), 0u);
