@@ -8,13 +8,13 @@ namespace gorleak {
 
 void IdIndex::clear() {
   // Start small again: a big snapshot followed by many small ones should not
-  // pay for clearing the big table each time. A slot is empty when its group
-  // is 0, whatever its id says, so a small table only needs its groups
-  // zeroed, and not even that when nothing was inserted: a crash loop clears
-  // it once per record.
+  // pay for clearing the big table each time, nor keep its memory. A slot is
+  // empty when its group is 0, whatever its id says, so a small table only
+  // needs its groups zeroed, and not even that when nothing was inserted: a
+  // crash loop clears it once per record.
   if (groups_.size() != 64) {
-    ids_.assign(64, 0);
-    groups_.assign(64, 0);
+    ids_ = std::vector<uint64_t>(64, 0);
+    groups_ = std::vector<uint32_t>(64, 0);
   } else if (size_ > 0) {
     std::fill(groups_.begin(), groups_.end(), 0);
   }

@@ -18,6 +18,8 @@ class IdIndex {
   // the cap simply stays unresolved (its spawn edges keep their counts).
   static constexpr size_t kMaxIds = size_t{1} << 18;
 
+  // Empties the index. A table grown past 64 slots is freed, and one of 64
+  // made in its place.
   void clear();
   // Records the first group seen for `id`; later duplicates (goroutine 0
   // repeats once per thread) and ids past the cap are ignored.
