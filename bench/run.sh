@@ -9,7 +9,8 @@
 # --shapes: only issue 16's inputs (bench/shapes) and the 1 GiB diff pair.
 # --clock cpu: rates from CPU time instead of wall time (for a busy machine;
 # the run warns when the load average is above the number of cores).
-# panicparse (Debian's golang-github-maruel-panicparse-dev) runs beside
+# panicparse (Debian's golang-github-maruel-panicparse-dev, which
+# .ci/install-deps installs) runs beside
 # gorleak when its sources and a Go toolchain ($GO, or Go 1.22 under /opt/go,
 # or `go` on PATH) are there: bench/peer/panicparse.go is built in GOPATH
 # mode into a temporary directory, removed at exit.
@@ -79,7 +80,7 @@ if (( ! quick )) && [[ -d $pp_src && -n $go_bin ]]; then
     echo "run.sh: could not build the panicparse harness: no panicparse column" >&2
   fi
 else
-  (( quick )) || echo "run.sh: no panicparse sources ($pp_src) or no Go: no panicparse column" >&2
+  (( quick )) || echo "run.sh: no panicparse sources ($pp_src; .ci/install-deps installs them) or no Go: no panicparse column" >&2
 fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)

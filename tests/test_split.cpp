@@ -368,6 +368,80 @@ TEST_CASE("split: a crash loop's blocks stay with the main thread; a dump after 
   check_same("crash loop, then a dump", text, &totals);
 }
 
+namespace {
+
+// Crash records that print every goroutine (GOTRACEBACK=all): a log line of
+// about `pad` bytes, the panic, goroutine 1 with a deep stack, then
+// `others`, until the text holds 400 KiB.
+std::string crash_records(size_t pad, const std::string& others) {
+  std::string record = "panic: boom\n\ngoroutine 1 [running]:\n";
+  for (int i = 0; i < 30; ++i)
+    record += fmt::format("main.step{}(0xc000120000, {{0x7a2f40, 0xc00014e000}})\n"
+                          "\t/app/steps.go:{} +0x1d\n", i, 100 + i);
+  record += "main.main()\n\t/app/main.go:12 +0x25\n\n" + others + "exit status 2\n";
+  std::string log = "2026-11-01T00:00:07Z orderd[1001]: starting orderd";
+  while (log.size() < pad) log += " v1.4.1";
+  std::string text;
+  while (text.size() < (size_t{400} << 10)) text += log + "\n" + record;
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("block reader: a block that starts with a crash's goroutine 1 stays with the main thread") {
+  // A block is often cut right before goroutine 1 (the last header in it),
+  // so the next starts a new dump, which no worker's parse continues. Read
+  // from a file, the main thread reads only such a block's tail, so it
+  // must know from the cut how the block starts.
+  std::string others;
+  for (int id = 2; id < 40; ++id)
+    others += fmt::format("goroutine {} [chan receive]:\nmain.worker{}()\n\t/app/worker.go:{} +0x1d\n"
+                          "created by main.main in goroutine 1\n\t/app/main.go:20 +0x25\n\n",
+                          id, id % 5, 40 + id % 3);
+  ScratchDir dir("split-crash-all");
+  int cases = 0;  // blocks that start with goroutine 1, over every padding
+  for (size_t pad : {0, 700, 1900, 3100}) {
+    CAPTURE(pad);
+    std::string text = crash_records(pad, others);
+    std::filesystem::path file = dir.write("crashes.txt", text);
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    std::unique_ptr<ByteSource> src = make_mapped_file_source(fd, /*owns_fd=*/true, 0);
+    LineReaderResult result;
+    BlockReader reader(*src, 4096, &result);
+    int to_workers = 0, kept_at_goroutine1 = 0;
+    while (std::unique_ptr<Fragment> f = reader.next(/*for_worker=*/true)) {
+      REQUIRE(reader.complete(*f));
+      bool starts_goroutine1 = f->text().starts_with("goroutine 1 [");
+      if (f->parallel) ++to_workers;
+      if (starts_goroutine1 && !f->parallel) ++kept_at_goroutine1;
+      CHECK_FALSE((f->parallel && starts_goroutine1));
+      REQUIRE(reader.recycle(std::move(f)));
+    }
+    MESSAGE(fmt::format("pad {}: {} blocks to workers, {} kept at goroutine 1", pad, to_workers,
+                        kept_at_goroutine1));
+    CHECK(to_workers > 0);  // the other goroutines still go to workers
+    cases += kept_at_goroutine1;
+    CHECK(result.ok);
+    std::unique_ptr<Loaded> split = load(file, split_options(2, 4096));
+    CHECK(describe(*split) == describe(*load(file, LoadOptions{})));
+  }
+  CHECK(cases > 0);
+}
+
+TEST_CASE("split: a profile writer after a goroutine still in progress starts a new dump") {
+  // The corpus dump's goroutines follow goroutine 1, and the first of them
+  // writes the profile: on one thread it starts a new snapshot, since the
+  // snapshot holds goroutine 1. When a block starts at it, goroutine 1 is
+  // still in progress at the cut, and the worker's parse must be refused.
+  ScratchDir dir("split-crash-writer");
+  for (size_t pad : {0, 700, 1900, 3100}) {
+    CAPTURE(pad);
+    std::filesystem::path file = dir.write("crashes.txt", crash_records(pad, goroutines_but_1()));
+    CHECK(describe(*load(file, split_options(2, 4096))) == describe(*load(file, LoadOptions{})));
+  }
+}
+
 TEST_CASE("worker backoff: eight refusals in a row hand 8, then 32, 128 and 256 blocks to the main thread") {
   WorkerBackoff b;
   // Counts the blocks kept from the workers before the next one goes to them.

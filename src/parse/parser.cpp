@@ -259,7 +259,10 @@ class Parser::Impl {
                          : snap_form_ == f.form;
     if (!same_form) return false;
     if (seen_goroutine1_ && f.saw_goroutine1) return false;  // a second dump starts there
-    if (f.opens_dump && snap_goroutines_ > 0) return false;  // so does a profile writer
+    // So does a profile writer, after any goroutine: also after the one still
+    // in progress here, which the fragment's first line would end first.
+    bool goroutine_pending = in_goroutine_block() || mode_ == Mode::kDebug1;
+    if (f.opens_dump && (snap_goroutines_ > 0 || goroutine_pending)) return false;
     // What the fragment's first line would have done here.
     end_block(false);
     snap_skipped_ += pending_skips_;

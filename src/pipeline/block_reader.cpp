@@ -244,6 +244,7 @@ bool BlockReader::complete(Fragment& f) {
 std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   if (done_) return nullptr;
   std::unique_ptr<Fragment> f = fresh();
+  const bool starts_goroutine1 = next_starts_goroutine1_;
   f->parallel = next_parallel_;
   f->form = next_form_;
   if (file_)
@@ -291,6 +292,7 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   }
   next_parallel_ = at_header;
   next_form_ = form;
+  next_starts_goroutine1_ = at_header && text.substr(cut).starts_with("goroutine 1 [");
   // A `goroutine 1` header after the first starts a new dump (parse/
   // parser.h), and a worker's parse cannot continue across one: the main
   // thread would wait for the worker only to read the block again. Go
@@ -300,11 +302,14 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   // crash loop has a header in every tail (records are a few KiB), and the
   // worker backoff (worker_backoff.h) keeps the blocks of rarer ones on the
   // main thread after a few refusals. The tail may begin mid-line, so only
-  // a header after one of its newlines counts.
+  // a header after one of its newlines counts; whether the block itself
+  // starts with one, the cut before it told (a crash that prints every
+  // goroutine is often cut right before its goroutine 1).
   if (f->parallel) {
     bool has_header = f->unread == 0 ? holds_goroutine1(text.substr(0, cut))
-                                     : holds_goroutine1_after_newline(
-                                           text.substr(f->unread, cut - f->unread));
+                                     : starts_goroutine1 ||
+                                           holds_goroutine1_after_newline(
+                                               text.substr(f->unread, cut - f->unread));
     if (has_header) f->parallel = false;
   }
   if (file_) {

@@ -65,6 +65,7 @@ class BlockReader {
   uint64_t offset_ = 0;
   std::string carry_;
   bool next_parallel_ = false;  // the first block never is: no snapshot is open yet
+  bool next_starts_goroutine1_ = false;  // the next block begins `goroutine 1 [`
   Form next_form_ = Form::kDebug2;
   std::vector<std::unique_ptr<Fragment>> free_;
 };
