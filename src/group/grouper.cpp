@@ -164,7 +164,13 @@ class Grouper::Impl {
     if (snap_.groups.capacity() > snap_.groups.size() + snap_.groups.size() / 2)
       snap_.groups.shrink_to_fit();
 
-    collect_spawns(order, new_index);
+    collect_spawners(new_index);
+    // The id and group-slot tables are not needed any more: a big snapshot's
+    // are freed before the edges take their memory, at its peak (up to 6 MiB
+    // of ids, 8 bytes per group of slots).
+    ids_.clear();
+    if (slots_.size() > 64) slots_ = std::vector<uint32_t>(64, 0);
+    collect_spawns(order);
     sort_scratch_.release_if_large();
     // What is left of snap_ (all of it, when it was folded) is reset by the
     // next begin(): resetting here too cost a crash loop a second Snapshot
@@ -240,14 +246,7 @@ class Grouper::Impl {
     });
   }
 
-  void collect_spawns(const std::vector<uint32_t>& order,
-                      const std::vector<uint32_t>& new_index) {
-    collect_spawners(new_index);
-    // The id and group-slot tables are not needed any more: a big snapshot's
-    // are freed before the edges take their memory, at its peak (up to 6 MiB
-    // of ids, 8 bytes per group of slots).
-    ids_.clear();
-    if (slots_.size() > 64) slots_ = std::vector<uint32_t>(64, 0);
+  void collect_spawns(const std::vector<uint32_t>& order) {
     // One edge per (site, parent): counted first, since a vector grown by
     // doubling would be up to half empty at the snapshot's peak of memory.
     size_t edges = snap_.spawns.size();

@@ -1040,11 +1040,10 @@ class Parser::Impl {
   // infer_go_version() formats its basis each time; a crash loop closes a
   // snapshot per record, each with the evidence of the one before.
   const GoVersionRange& go_version_of(const VersionEvidence& v) {
-    if (!version_memo_set_ || v.clues != version_memo_evidence_.clues ||
+    if (v.clues != version_memo_evidence_.clues ||
         v.goroot_minors != version_memo_evidence_.goroot_minors) {
       version_memo_ = infer_go_version(v);
       version_memo_evidence_ = v;
-      version_memo_set_ = true;
     }
     return version_memo_;
   }
@@ -1117,9 +1116,9 @@ class Parser::Impl {
   uint64_t snap_skipped_ = 0;
   bool snap_has_leaked_ = false;
   VersionEvidence snap_version_;
-  bool version_memo_set_ = false;  // go_version_of()'s last answer
+  // go_version_of()'s last answer, starting as the answer for no evidence.
   VersionEvidence version_memo_evidence_;
-  GoVersionRange version_memo_;
+  GoVersionRange version_memo_ = infer_go_version(VersionEvidence{});
   LeakReport snap_leak_report_ = LeakReport::kNone;
   bool fragment_opens_dump_ = false;  // the fragment's first goroutine writes a profile
   uint64_t block_prev_line_ = 0;      // last grammar line before the goroutine's header

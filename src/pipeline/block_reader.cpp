@@ -65,6 +65,10 @@ class ContinuedSource : public ByteSource {
   ByteSource& rest_;
 };
 
+// Whether `text` begins with a `goroutine 1` header, which opens a new
+// dump after the first (parse/parser.h).
+bool starts_goroutine1(std::string_view text) { return text.starts_with("goroutine 1 ["); }
+
 // Whether a line of `text` after its first begins `goroutine 1 [`.
 bool holds_goroutine1_after_newline(std::string_view text) {
   constexpr std::string_view kAfterNewline = "\ngoroutine 1 [";
@@ -73,8 +77,7 @@ bool holds_goroutine1_after_newline(std::string_view text) {
 
 // Whether a line of `text` begins `goroutine 1 [`.
 bool holds_goroutine1(std::string_view text) {
-  constexpr std::string_view kHeader = "goroutine 1 [";
-  return text.substr(0, kHeader.size()) == kHeader || holds_goroutine1_after_newline(text);
+  return starts_goroutine1(text) || holds_goroutine1_after_newline(text);
 }
 
 // The length of `text` up to and with its last '\n'; 0 when it has none.
@@ -244,7 +247,7 @@ bool BlockReader::complete(Fragment& f) {
 std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   if (done_) return nullptr;
   std::unique_ptr<Fragment> f = fresh();
-  const bool starts_goroutine1 = next_starts_goroutine1_;
+  const bool at_goroutine1 = next_starts_goroutine1_;  // told by the cut before
   f->parallel = next_parallel_;
   f->form = next_form_;
   if (file_)
@@ -292,7 +295,7 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   }
   next_parallel_ = at_header;
   next_form_ = form;
-  next_starts_goroutine1_ = at_header && text.substr(cut).starts_with("goroutine 1 [");
+  next_starts_goroutine1_ = at_header && starts_goroutine1(text.substr(cut));
   // A `goroutine 1` header after the first starts a new dump (parse/
   // parser.h), and a worker's parse cannot continue across one: the main
   // thread would wait for the worker only to read the block again. Go
@@ -307,7 +310,7 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   // goroutine is often cut right before its goroutine 1).
   if (f->parallel) {
     bool has_header = f->unread == 0 ? holds_goroutine1(text.substr(0, cut))
-                                     : starts_goroutine1 ||
+                                     : at_goroutine1 ||
                                            holds_goroutine1_after_newline(
                                                text.substr(f->unread, cut - f->unread));
     if (has_header) f->parallel = false;
