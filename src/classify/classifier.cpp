@@ -823,23 +823,36 @@ class Evaluator {
     const MatchSpec& m = rule.match;
     if (!applies(c)) return {};
     // Groups that match, bucketed by leak site (func, file, line) so groups
-    // that differ only below the site are summed. std::map: stable order.
-    struct Bucket {
-      std::vector<uint32_t> groups;
-      MatchNotes notes;  // of all its groups
+    // that differ only below the site are summed. Buckets come in site order
+    // and each holds its groups in match order: sorted by (site, match), not
+    // a std::map, whose node per bucket and tuple compares were a quarter of
+    // the rules' time on 50,000 distinct stacks.
+    struct SiteMatch {
+      std::tuple<StrId, StrId, uint32_t> site;
+      uint32_t match;  // index in matches
+      bool operator<(const SiteMatch& o) const {
+        return site != o.site ? site < o.site : match < o.match;
+      }
     };
-    std::map<std::tuple<StrId, StrId, uint32_t>, Bucket> buckets;
-    for (const RuleMatch& match : matches_[rule_index(c)]) {
-      if (claimed_[match.group]) continue;
-      const LeakSite& site = views_[match.group].facts->site;
-      Bucket& b = buckets[{site.site.func, site.site.file, site.site.line}];
-      b.groups.push_back(match.group);
-      b.notes.merge(match.notes);
+    const std::vector<RuleMatch>& matches = matches_[rule_index(c)];
+    std::vector<SiteMatch> by_site;
+    by_site.reserve(matches.size());
+    for (uint32_t k = 0; k < matches.size(); ++k) {
+      if (claimed_[matches[k].group]) continue;
+      const LeakSite& site = views_[matches[k].group].facts->site;
+      by_site.push_back(SiteMatch{{site.site.func, site.site.file, site.site.line}, k});
     }
+    std::sort(by_site.begin(), by_site.end());
     std::vector<Finding> out;
-    out.reserve(buckets.size());
-    for (auto& [key, bucket] : buckets) {
-      const std::vector<uint32_t>& groups = bucket.groups;
+    std::vector<uint32_t> groups;  // of one bucket
+    for (size_t first = 0, end = 0; first < by_site.size(); first = end) {
+      groups.clear();
+      MatchNotes notes;  // of all the bucket's groups
+      for (end = first; end < by_site.size() && by_site[end].site == by_site[first].site; ++end) {
+        const RuleMatch& match = matches[by_site[end].match];
+        groups.push_back(match.group);
+        notes.merge(match.notes);
+      }
       uint64_t count = 0, before = 0;
       bool all_proven = true;
       for (uint32_t g : groups) {
@@ -853,7 +866,7 @@ class Evaluator {
         if (count < before || count - before < m.growth.min_delta) continue;
         grew = true;
       }
-      Finding f = make_finding(c, groups, bucket.notes, count);
+      Finding f = make_finding(c, groups, notes, count);
       if (grew) {
         f.growth_confirmed = true;
         f.evidence += fmt::format(" Grew from {} to {} since the base dump.", before, count);
