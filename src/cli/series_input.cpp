@@ -10,6 +10,24 @@
 
 namespace gorleak::cli {
 
+namespace {
+
+// Moves the snapshots of one input after those of the inputs before. A
+// crash log holds one snapshot per record: the vector is taken whole when
+// it is the first, and otherwise freed as soon as it is moved, so two
+// vectors of every snapshot never live side by side.
+void append_snapshots(std::vector<Snapshot>* to, std::vector<Snapshot>&& from) {
+  if (to->empty()) {
+    *to = std::move(from);
+    return;
+  }
+  to->reserve(to->size() + from.size());
+  for (Snapshot& s : from) to->push_back(std::move(s));
+  std::vector<Snapshot>().swap(from);
+}
+
+}  // namespace
+
 bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
                  const LoadOptions& load, const FetchDumpOptions& fetch,
                  std::vector<Snapshot>* snapshots, std::vector<std::string>* failures,
@@ -56,7 +74,7 @@ bool load_dumps(Catalog& catalog, const std::vector<std::string>& files,
             heaps != nullptr ? "; or a pprof heap profile" : ""));
       return false;
     }
-    for (Snapshot& s : r.snapshots) snapshots->push_back(std::move(s));
+    append_snapshots(snapshots, std::move(r.snapshots));
   }
   return true;
 }
@@ -90,8 +108,8 @@ bool load_series(const std::vector<std::string>& files, const LoadOptions& load,
     for (size_t i = 0; i < n; ++i) {
       out->names.push_back(n == 1 ? path : fmt::format("{}#{}", path, i + 1));
       out->file_of.push_back(fi);
-      out->snapshots.push_back(std::move(r.snapshots[i]));
     }
+    append_snapshots(&out->snapshots, std::move(r.snapshots));
   }
   return true;
 }
