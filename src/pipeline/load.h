@@ -18,6 +18,7 @@
 #include "model/snapshot.h"
 #include "read/sniff.h"
 #include "parse/dump_sink.h"
+#include "pipeline/split_load.h"
 #include "read/byte_source.h"
 #include "read/mapped_file_source.h"
 
@@ -32,8 +33,8 @@ struct LoadOptions {
   // Block size when splitting one input: 1 MiB blocks, read with pread(),
   // kept the peak RSS of -j 2 as low as -j 1 with no loss of speed
   // (docs/bench.md, "Mapped or read").
-  size_t split_block_bytes = size_t{1} << 20;
-  size_t max_line_bytes = 1 << 20;  // longer lines are cut and reported
+  size_t split_block_bytes = kDefaultSplitBlockBytes;
+  size_t max_line_bytes = kDefaultMaxLineBytes;  // longer lines are cut and reported
   // Regular files are read through mmap windows of this size, or with
   // pread() when 0 (read/mapped_file_source.h). pread() by default: it was
   // 15-35% faster on the bench machine (docs/bench.md, "Mapped or read").

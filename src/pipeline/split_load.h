@@ -27,10 +27,15 @@ struct SplitStats {
   uint64_t worker_read = 0;  // given to a worker with its head still to read
 };
 
+// The defaults LoadOptions (pipeline/load.h) passes on: 1 MiB blocks, and
+// lines cut at 1 MiB.
+constexpr size_t kDefaultSplitBlockBytes = size_t{1} << 20;
+constexpr size_t kDefaultMaxLineBytes = size_t{1} << 20;
+
 struct SplitOptions {
-  unsigned jobs = 2;                   // worker threads
-  size_t block_bytes = size_t{1} << 20;  // tests use small blocks to split often
-  size_t max_line_bytes = 1 << 20;
+  unsigned jobs = 2;                                // worker threads
+  size_t block_bytes = kDefaultSplitBlockBytes;     // tests use small blocks to split often
+  size_t max_line_bytes = kDefaultMaxLineBytes;
   GroupBy group_by = GroupBy::kStack;
   SplitStats* stats = nullptr;  // filled when set
 };
