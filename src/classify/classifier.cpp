@@ -825,8 +825,8 @@ class Evaluator {
     // Groups that match, bucketed by leak site (func, file, line) so groups
     // that differ only below the site are summed. Buckets come in site order
     // and each holds its groups in match order: sorted by (site, match), not
-    // a std::map, whose node per bucket and tuple compares were a quarter of
-    // the rules' time on 50,000 distinct stacks.
+    // a std::map, whose node and groups vector per bucket and tuple compares
+    // at every lookup showed in profiles of 50,000 distinct stacks.
     struct SiteMatch {
       std::tuple<StrId, StrId, uint32_t> site;
       uint32_t match;  // index in matches
