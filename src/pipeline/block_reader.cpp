@@ -75,11 +75,6 @@ bool holds_goroutine1_after_newline(std::string_view text) {
   return memmem(text.data(), text.size(), kAfterNewline.data(), kAfterNewline.size()) != nullptr;
 }
 
-// Whether a line of `text` begins `goroutine 1 [`.
-bool holds_goroutine1(std::string_view text) {
-  return starts_goroutine1(text) || holds_goroutine1_after_newline(text);
-}
-
 // The length of `text` up to and with its last '\n'; 0 when it has none.
 size_t whole_lines(std::string_view text) {
   const void* nl = memrchr(text.data(), '\n', text.size());
@@ -306,15 +301,13 @@ std::unique_ptr<Fragment> BlockReader::next(bool for_worker) {
   // worker backoff (worker_backoff.h) keeps the blocks of rarer ones on the
   // main thread after a few refusals. The tail may begin mid-line, so only
   // a header after one of its newlines counts; whether the block itself
-  // starts with one, the cut before it told (a crash that prints every
-  // goroutine is often cut right before its goroutine 1).
-  if (f->parallel) {
-    bool has_header = f->unread == 0 ? holds_goroutine1(text.substr(0, cut))
-                                     : at_goroutine1 ||
-                                           holds_goroutine1_after_newline(
-                                               text.substr(f->unread, cut - f->unread));
-    if (has_header) f->parallel = false;
-  }
+  // starts with one, the cut before it told, whether its head was read here
+  // or not (a crash that prints every goroutine is often cut right before
+  // its goroutine 1).
+  if (f->parallel &&
+      (at_goroutine1 ||
+       holds_goroutine1_after_newline(text.substr(f->unread, cut - f->unread))))
+    f->parallel = false;
   if (file_) {
     offset_ += cut;
     result_->bytes -= text.size() - cut;
