@@ -315,6 +315,16 @@ TEST_CASE("protobuf profiles: wrong field types, dangling references and cut-sho
        "a sample refers to location 9, which the profile does not define"},
       // A length running past the end.
       {"cut.pb", good + std::string("\x12\x40\x0a", 3), "field 2 (sample): malformed Sample message"},
+      // A sample with no values, after the one with a value (found by fuzz_profile).
+      {"no-value.pb", good + field(0x12, std::string("\x0a\x01\x01", 3)),
+       "sample 1 has 0 values where the first had 1"},
+      // Only samples with no values: no row of values at all (fuzz_profile
+      // found an out-of-range read there, under UBSan).
+      {"no-values.pb",
+       field(0x0a, std::string("\x08\x01\x10\x02", 4)) +
+           field(0x22, std::string("\x08\x01\x18\x80\x80\x04", 6)) +
+           field(0x12, std::string("\x0a\x01\x01", 3)) + strings_table({"", "goroutine", "count"}),
+       "samples have 0 values but the profile declares 1 sample types"},
   };
   for (const Case& c : cases) {
     fs::path p = dir.write(c.name, c.bytes);

@@ -148,7 +148,8 @@ class PprofProfile::Impl : public PprofVisitor {
           make);
     }
     if (e != count) fold_numeric_labels(entries_[e], s.labels);
-    int64_t* v = &values_[static_cast<size_t>(e) * static_cast<size_t>(width_)];
+    // data(), not [at]: samples with no values (width 0) have no row at all.
+    int64_t* v = values_.data() + static_cast<size_t>(e) * static_cast<size_t>(width_);
     // pprof sums repeated samples; wrap like Go's int64 would, never trap.
     for (size_t i = 0; i < s.values.size(); ++i)
       v[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) + static_cast<uint64_t>(s.values[i]));
