@@ -72,16 +72,53 @@ TEST_CASE("pool-shaped rules: one dump needs count; a pool started at once stays
   auto pool = [](EvidenceInput& in) {
     in.spawn.parents_known = true;
     in.spawn.distinct_parents = 1;
-    in.spawn.consecutive_ids = true;
+    in.spawn.ids_known = true;
+    in.spawn.one_burst = true;
   };
   EvidenceVerdict v = judge(r, 16, pool);
   CHECK(v.severity == RuleSeverity::kLow);
   CHECK(v.level == EvidenceLevel::kPoolLike);
   CHECK(v.basis.find("pool of 16") != std::string::npos);
-  // 100 at one site is no pool of workers, whoever started them.
+  // 100 from one burst whose parent is gone: a request's fan-out as much as
+  // a pool, and the count decides.
   v = judge(r, 120, pool);
   CHECK(v.severity == RuleSeverity::kMedium);
   CHECK(v.level == EvidenceLevel::kCount);
+  // Any size when the parent still runs outside a request (main started
+  // the farm), and before Go 1.21 when no request runs the starter.
+  v = judge(r, 192, [](EvidenceInput& in) {
+    in.spawn.parents_known = true;
+    in.spawn.distinct_parents = 1;
+    in.spawn.ids_known = true;
+    in.spawn.one_burst = true;
+    in.spawn.burst_parent_lives = true;
+  });
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.level == EvidenceLevel::kPoolLike);
+  CHECK(v.basis.find("pool of 192") != std::string::npos);
+  CHECK(v.basis.find("still runs") != std::string::npos);
+  v = judge(r, 192, [](EvidenceInput& in) {
+    in.spawn.ids_known = true;
+    in.spawn.one_burst = true;
+    in.spawn.burst_outside_requests = true;
+  });
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.level == EvidenceLevel::kPoolLike);
+  CHECK(v.basis.find("outside any request") != std::string::npos);
+  // Ids spread over the process's life: started over time, a count.
+  v = judge(r, 192, [](EvidenceInput& in) {
+    in.spawn.parents_known = true;
+    in.spawn.distinct_parents = 1;
+    in.spawn.ids_known = true;
+    in.spawn.burst_parent_lives = false;
+  });
+  CHECK(v.severity == RuleSeverity::kMedium);
+  CHECK(v.level == EvidenceLevel::kCount);
+  // A count profile cannot show a burst: the count alone stays low.
+  v = judge(r, 300);
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.level == EvidenceLevel::kSuspect);
+  CHECK(v.basis.find("count profile") != std::string::npos);
   // Many parents: recorded as spawning, still low (lazily started pools
   // spawn the same way).
   v = judge(r, 37, [](EvidenceInput& in) {
@@ -97,6 +134,20 @@ TEST_CASE("pool-shaped rules: one dump needs count; a pool started at once stays
   // Wait minutes say nothing about an idle pool.
   v = judge(r, 37, [](EvidenceInput& in) { in.max_wait = 300; });
   CHECK(v.severity == RuleSeverity::kLow);
+}
+
+TEST_CASE("one burst of creation: ids spanning the count plus the runtime's batch gaps") {
+  // 128 workers started in a loop: ids 19..146.
+  CHECK(ids_form_one_burst(19, 146, 128));
+  // Up to 16 + n/4 ids taken by other processors in between.
+  CHECK(ids_form_one_burst(100, 100 + 128 + 48 - 1, 128));
+  CHECK_FALSE(ids_form_one_burst(100, 100 + 128 + 49 - 1, 128));
+  // One per connection beside a reader each: every other id.
+  CHECK_FALSE(ids_form_one_burst(2144, 4142, 1000));
+  // Unknown ids, too few goroutines, a span shorter than the count.
+  CHECK_FALSE(ids_form_one_burst(0, 146, 128));
+  CHECK_FALSE(ids_form_one_burst(19, 20, 2));
+  CHECK_FALSE(ids_form_one_burst(19, 30, 128));
 }
 
 TEST_CASE("in-flight rules: minutes, count or an abandoned fan-out confirm") {

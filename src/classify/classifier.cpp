@@ -590,12 +590,20 @@ class Evaluator {
     parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
     sf.distinct_parents = parents.size();
 
-    // Sample ids: one burst of creation shows as consecutive ids.
-    std::vector<uint64_t> ids;
-    for (uint32_t g : groups)
-      ids.insert(ids.end(), snap_.groups[g].sample_ids.begin(), snap_.groups[g].sample_ids.end());
-    std::sort(ids.begin(), ids.end());
-    sf.consecutive_ids = ids.size() >= 3 && ids.back() - ids.front() == ids.size() - 1;
+    // One burst of creation: the ids of all of them span about their count.
+    uint64_t lowest = UINT64_MAX, highest = 0, goroutines = 0;
+    for (uint32_t g : groups) {
+      const Group& grp = snap_.groups[g];
+      lowest = std::min(lowest, grp.lowest_id);  // 0: a group without ids
+      highest = std::max(highest, grp.highest_id);
+      goroutines += grp.count;
+    }
+    sf.ids_known = lowest != 0 && !groups.empty();
+    sf.one_burst = ids_form_one_burst(lowest, highest, goroutines);
+    if (sf.one_burst && parents.size() == 1) {
+      if (const Group* pg = alive_parent(parents[0]))
+        sf.burst_parent_lives = !mem_.serves_requests(pg->stack);
+    }
 
     // Whether the function that started them still waits for them only
     // means something for the program's own `go f()`: the standard
@@ -604,17 +612,15 @@ class Evaluator {
     if (sf.parents_known) {
       size_t waiting = 0, checked = 0;
       for (uint64_t id : parents) {
-        auto it = std::lower_bound(snap_.spawners.begin(), snap_.spawners.end(), id,
-                                   [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
         ++checked;
-        if (it == snap_.spawners.end() || it->id != id) continue;  // parent gone
+        const Group* pg = alive_parent(id);
+        if (pg == nullptr) continue;  // parent gone
         ++sf.alive_parents;
-        const Group& pg = snap_.groups[it->group];
-        if (mem_.serves_requests(pg.stack)) ++sf.handler_parents;
+        if (mem_.serves_requests(pg->stack)) ++sf.handler_parents;
         // Still inside the function that started them, and blocked where a
         // collector waits (a channel, a select, a WaitGroup), not in a
         // long-lived loop that accepts or reads the next piece of work.
-        if (collects(pg.category) && stack_has_func(cat_.stacks.get(pg.stack), creator)) ++waiting;
+        if (collects(pg->category) && stack_has_func(cat_.stacks.get(pg->stack), creator)) ++waiting;
       }
       sf.creator_waiting = checked > 0 && waiting == checked;
       sf.creator_returned = !approximate && checked > 0 && waiting == 0;
@@ -625,8 +631,31 @@ class Evaluator {
       for (uint32_t g : groups)
         if (stack_has_func(*views_[g].stack, creator)) ++holding;
       sf.creator_returned = groups_with_func(creator) == holding;
+      // A burst then counts as one start-up unless a request is running
+      // the function that started it (a fan-out in flight).
+      if (sf.one_burst) sf.burst_outside_requests = !runs_in_request(creator, groups);
     }
     return sf;
+  }
+
+  // Whether a goroutine outside `groups` serving a request has `func` on
+  // its stack.
+  bool runs_in_request(StrId func, const std::vector<uint32_t>& groups) {
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      if (stack_has_func(*views_[g].stack, func) && mem_.serves_requests(snap_.groups[g].stack))
+        return true;
+    }
+    return false;
+  }
+
+  // The group of goroutine `id` when it is still in the dump and started
+  // others (Snapshot::spawners), else nullptr.
+  const Group* alive_parent(uint64_t id) const {
+    auto it = std::lower_bound(snap_.spawners.begin(), snap_.spawners.end(), id,
+                               [](const SpawnerInfo& s, uint64_t v) { return s.id < v; });
+    if (it == snap_.spawners.end() || it->id != id) return nullptr;
+    return &snap_.groups[it->group];
   }
 
   // How many groups have `func` on their stack.

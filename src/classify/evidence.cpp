@@ -49,6 +49,14 @@ EvidenceVerdict family(const EvidenceInput& in, RuleSeverity wanted) {
 
 }  // namespace
 
+bool ids_form_one_burst(uint64_t lowest, uint64_t highest, uint64_t goroutines) {
+  if (lowest == 0 || highest < lowest || goroutines < 3) return false;
+  const uint64_t span = highest - lowest + 1;
+  // Go's per-processor id batches (runtime._GoidCacheBatch).
+  constexpr uint64_t kIdBatch = 16;
+  return span >= goroutines && span - goroutines <= kIdBatch + goroutines / 4;
+}
+
 EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
   const Rule& rule = *in.rule;
   const RuleSeverity wanted = rule.severity;
@@ -108,17 +116,38 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
   switch (rule.lookalike) {
     case Lookalike::kPool: {
       // One burst from one goroutine is how a pool starts, and how a
-      // fan-out that leaks starts too: named, but low.
-      bool one_burst = sp.parents_known && sp.distinct_parents == 1 && sp.consecutive_ids;
-      if (one_burst && n <= kLargestPool)
+      // fan-out that leaks starts too: named, but low. A fan-out leaks once
+      // per request, so past a small pool the burst must come from a
+      // goroutine that outlives it and serves no request (main, a server's
+      // start-up): a leak that grows needs a burst per request, and those
+      // interleave with the goroutines serving the requests. Before Go
+      // 1.21 no parent is named: no request may be running the function
+      // that started the burst.
+      if (sp.one_burst && sp.parents_known && sp.distinct_parents == 1 &&
+          (n <= kLargestPool || sp.burst_parent_lives))
         return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
-                       fmt::format("looks like a pool of {}: one goroutine started them all at once; a "
-                                   "series (gorleak diff) would tell",
+                       fmt::format("looks like a pool of {}: one goroutine started them all at once{}; "
+                                   "a series (gorleak diff) would tell",
+                                   n, sp.burst_parent_lives ? " and still runs" : ""));
+      if (sp.one_burst && !sp.parents_known && sp.burst_outside_requests)
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                       fmt::format("looks like a pool of {}: started all at once, outside any "
+                                   "request; a series (gorleak diff) would tell",
                                    n));
       if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
-      if (n >= kCountEvidence)
+      if (n >= kCountEvidence && sp.ids_known)
         return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
-                       fmt::format("count: {} at one site, more than a pool of workers holds", them));
+                       fmt::format("count: {} at one site, not a pool that one lasting goroutine started at "
+                                   "once",
+                                   them));
+      // A count profile prints neither ids nor creators: a big pool and a
+      // leak of that size are the same line.
+      if (n >= kCountEvidence)
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSuspect,
+                       fmt::format("one dump: {} at one site; a count profile (debug=1) shows no goroutine "
+                                   "ids or creators, so a pool started at once looks the same; a debug=2 "
+                                   "dump or a series (gorleak diff) would tell",
+                                   them));
       if (sp.creator_waiting) return in_flight;
       if (sp.parents_known && (sp.distinct_parents >= kManyParents || sp.handler_parents > 0))
         return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSpawning,

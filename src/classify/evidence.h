@@ -11,17 +11,18 @@
 //             comes from no longer leaks this way         -> info
 //   wait      blocked for minutes, for shapes whose healthy twin finishes
 //             soon (a request, a queue under load)        -> the rule's
-//   count     100 or more at one site: no pool is that big -> at least medium
+//   count     100 or more at one site, not one start-up burst -> at least medium
 //   spawning  the function that started them returned (work abandoned), or
 //             many request goroutines each started some   -> medium at most
 //   suspect   one dump and the shape alone               -> low
 //   pool-like the dump argues against a leak: one goroutine started them
-//             all at once (a pool: low), their parents still wait for them
-//             (work in flight: low), as many goroutines of two or more
-//             other kinds run beside them (one of each per live object:
-//             low), each has a live peer reading the network
-//             (connections: info), or the rule's own counter-evidence
-//             holds (info)
+//             all at once (a pool of up to 64, or of any size when that
+//             goroutine still runs and serves no request: low), their
+//             parents still wait for them (work in flight: low), as many
+//             goroutines of two or more other kinds run beside them (one of
+//             each per live object: low), each has a live peer reading the
+//             network (connections: info), or the rule's own
+//             counter-evidence holds (info)
 //
 // Which of these a rule can reach depends on its healthy look-alike
 // (Rule::lookalike); rules/README.md ("Evidence") is the user-facing table.
@@ -49,8 +50,27 @@ struct SpawnFacts {
   // Go 1.21: that function is still on some stack): they wait for them.
   bool creator_waiting = false;
   bool creator_returned = false;  // known to have left it (all parents checked)
-  bool consecutive_ids = false;   // sample ids show one burst of creation
+  // The dump prints the goroutines' ids (not a count profile: debug=1 and
+  // the protobuf form print none).
+  bool ids_known = false;
+  // The goroutines' ids form one run of creation: between the first and the
+  // last, little else was started. Go hands out ids in creation order, in
+  // batches of 16 per processor, so a loop that starts n goroutines at once
+  // spans n ids plus a few batch gaps, while goroutines started one per
+  // request or per connection are interleaved with the goroutines that
+  // serve those (net/http starts one per connection and one per request).
+  bool one_burst = false;
+  // The burst's one parent is still in the dump and serves no request: a
+  // lifetime goroutine (main, a server's start-up) started a fixed set.
+  bool burst_parent_lives = false;
+  // Before Go 1.21, which names no parent: no goroutine serving a request
+  // runs the function that started the burst.
+  bool burst_outside_requests = false;
 };
+
+// How far a burst's ids may spread: the batch gaps of other processors
+// starting goroutines at the same moment.
+bool ids_form_one_burst(uint64_t lowest, uint64_t highest, uint64_t goroutines);
 
 // What a series (diff, trend, watch) says about the finding's groups.
 enum class SeriesVerdict : uint8_t { kNone, kGrew, kFlat };
@@ -80,7 +100,7 @@ struct EvidenceVerdict {
 
 // Thresholds of the table above, documented in rules/README.md.
 inline constexpr uint64_t kCountEvidence = 100;   // goroutines at one site
-inline constexpr uint64_t kLargestPool = 64;      // one creator, at once
+inline constexpr uint64_t kLargestPool = 64;      // one creator at once, whatever became of it
 inline constexpr int64_t kStuckMinutes = 5;       // wait evidence
 inline constexpr uint64_t kManyParents = 4;       // per-request spawning
 inline constexpr uint64_t kFamilySites = 2;       // other sites with the same count

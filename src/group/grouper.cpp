@@ -103,8 +103,11 @@ class Grouper::Impl {
       if (grp.min_wait < 0 || g.wait_minutes < grp.min_wait) grp.min_wait = g.wait_minutes;
       if (g.wait_minutes > grp.max_wait) grp.max_wait = g.wait_minutes;
     }
-    if (g.has_id && grp.sample_ids.size() < Group::kMaxSamples)
-      grp.sample_ids.push_back(g.id);
+    if (g.has_id) {
+      if (grp.sample_ids.size() < Group::kMaxSamples) grp.sample_ids.push_back(g.id);
+      if (grp.lowest_id == 0 || g.id < grp.lowest_id) grp.lowest_id = g.id;
+      grp.highest_id = std::max(grp.highest_id, g.id);
+    }
     if (g.has_id && g.id > snap_.max_goroutine_id) snap_.max_goroutine_id = g.id;
     if (grp.labels.empty() && !g.labels.empty()) grp.labels = g.labels;
 

@@ -71,6 +71,12 @@ struct Group {
   int64_t min_wait = -1;  // minutes; -1 when no goroutine printed any
   int64_t max_wait = -1;
   uint64_t first_line = 0;  // input line of the first goroutine seen
+  // The lowest and highest goroutine id in the group (0: the form prints
+  // none). Go numbers goroutines in the order it creates them, so the span
+  // tells one burst of creation from goroutines started over a lifetime
+  // (classify/evidence.h, SpawnFacts::one_burst).
+  uint64_t lowest_id = 0;
+  uint64_t highest_id = 0;
   SampleIds sample_ids;
   std::string labels;  // labels of the first goroutine that had any
   static constexpr size_t kMaxSamples = SampleIds::kMax;
