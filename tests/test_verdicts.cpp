@@ -107,6 +107,15 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
       // The same in debug=1: the source line shows the send.
       {"svc-quotes-leak.go1.19.debug1.txt", "svc-quotes", "chan-send-blocked", "main.(*QuoteService).ask", 128,
        0, S::kHigh, L::kCount, ""},
+      // 240 started one per request beside a farm of 192 started at once:
+      // the count confirms, in every form that prints ids.
+      {"svc-render-leak.go1.19.debug2.txt", "svc-render", "chan-receive-never-closed",
+       "main.(*Farm).progress", 240, 0, S::kMedium, L::kCount, ""},
+      {"svc-render-leak.go1.22.sigquit.txt", "svc-render", "chan-receive-never-closed",
+       "main.(*Farm).progress", 240, 0, S::kMedium, L::kCount, ""},
+      // A count profile shows no ids: named, but the count cannot confirm.
+      {"svc-render-leak.go1.22.debug1.txt", "svc-render", "chan-receive-never-closed",
+       "main.(*Farm).progress", 240, 0, S::kLow, L::kSuspect, ""},
       // The runtime proves it: critical.
       {"svc-quotes-leak.go1.27.leak2.txt", "svc-quotes", "chan-send-blocked", "main.(*QuoteService).ask", 128,
        0, S::kCritical, L::kProof, ""},
@@ -152,6 +161,10 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
 TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdict says why") {
   const char* healthy[][2] = {
       {"svc-jobpool.go1.22.debug2.txt", "svc-jobpool"},          // a fixed pool of 16
+      {"svc-render-healthy.go1.19.debug2.txt", "svc-render"},    // a farm of 192, before Go 1.21
+      {"svc-render-healthy.go1.22.sigquit.txt", "svc-render"},   // the same in a SIGQUIT dump
+      {"svc-render-healthy.go1.27.debug2.txt", "svc-render"},    // ... and with parents named
+      {"svc-render-healthy.go1.27.debug1.txt", "svc-render"},    // ... and as counts alone
       {"svc-media.go1.27.after.debug2.txt", "svc-media"},        // a lazily started pool of 64
       {"grpc-shards.go1.27.debug2.txt", "grpc-shards"},          // 50 idle gRPC connections
       {"redis-workers.go1.27.debug2.txt", "redis-workers"},      // a Redis worker pool of 32
@@ -175,6 +188,20 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
     REQUIRE(f != nullptr);
     CHECK(f->evidence_level == EvidenceLevel::kPoolLike);
     CHECK(f->evidence_basis.find("pool of 16") != std::string::npos);
+  }
+  // A pool past any count threshold: one burst of ids from one goroutine
+  // that still runs (Go 1.21+ names it), or from a function no request runs.
+  for (const auto& [name, says] : {std::pair{"svc-render-healthy.go1.27.debug2.txt", "and still runs"},
+                                   std::pair{"svc-render-healthy.go1.19.debug2.txt", "outside any request"}}) {
+    if (!have(name)) continue;
+    CAPTURE(name);
+    Verdicts v = verdicts(dump(name), "svc-render");
+    const Finding* f = v.find("chan-receive-never-closed");
+    REQUIRE(f != nullptr);
+    CHECK(f->count == 192);
+    CHECK(f->evidence_level == EvidenceLevel::kPoolLike);
+    CHECK(f->evidence_basis.find("pool of 192") != std::string::npos);
+    CHECK(f->evidence_basis.find(says) != std::string::npos);
   }
   // Counter-evidence in the dump itself: live peers, visible readers.
   if (have("svc-chat-healthy.go1.27.busy.debug2.txt")) {
