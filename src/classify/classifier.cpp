@@ -591,14 +591,17 @@ class Evaluator {
     sf.distinct_parents = parents.size();
 
     // One burst of creation: the ids of all of them span about their count.
+    // A snapshot read back from a history keeps its sample ids but not the
+    // id range (lowest_id 0): ids known, no burst.
     uint64_t lowest = UINT64_MAX, highest = 0, goroutines = 0;
+    sf.ids_known = !groups.empty();
     for (uint32_t g : groups) {
       const Group& grp = snap_.groups[g];
-      lowest = std::min(lowest, grp.lowest_id);  // 0: a group without ids
+      if (grp.sample_ids.empty()) sf.ids_known = false;
+      lowest = std::min(lowest, grp.lowest_id);  // 0: a group without its id range
       highest = std::max(highest, grp.highest_id);
       goroutines += grp.count;
     }
-    sf.ids_known = lowest != 0 && !groups.empty();
     sf.one_burst = ids_form_one_burst(lowest, highest, goroutines);
     if (sf.one_burst && parents.size() == 1) {
       if (const Group* pg = alive_parent(parents[0]))

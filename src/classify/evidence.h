@@ -50,8 +50,8 @@ struct SpawnFacts {
   // Go 1.21: that function is still on some stack): they wait for them.
   bool creator_waiting = false;
   bool creator_returned = false;  // known to have left it (all parents checked)
-  // The dump prints the goroutines' ids (not a count profile: debug=1 and
-  // the protobuf form print none).
+  // The groups carry goroutine ids (not a count profile: debug=1 and the
+  // protobuf form print none).
   bool ids_known = false;
   // The goroutines' ids form one run of creation: between the first and the
   // last, little else was started. Go hands out ids in creation order, in
