@@ -119,6 +119,11 @@ TEST_CASE("pool-shaped rules: one dump needs count; a pool started at once stays
   CHECK(v.severity == RuleSeverity::kLow);
   CHECK(v.level == EvidenceLevel::kSuspect);
   CHECK(v.basis.find("count profile") != std::string::npos);
+  // ... up to sizes no pool of workers reaches.
+  v = judge(r, kCountProfileEvidence);
+  CHECK(v.severity == RuleSeverity::kMedium);
+  CHECK(v.level == EvidenceLevel::kCount);
+  CHECK(judge(r, kCountProfileEvidence - 1).severity == RuleSeverity::kLow);
   // Many parents: recorded as spawning, still low (lazily started pools
   // spawn the same way).
   v = judge(r, 37, [](EvidenceInput& in) {

@@ -141,7 +141,12 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
                                    "once",
                                    them));
       // A count profile prints neither ids nor creators: a big pool and a
-      // leak of that size are the same line.
+      // leak of that size are the same line, up to sizes no pool reaches.
+      if (n >= kCountProfileEvidence)
+        return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,
+                       fmt::format("count: {} at one site; a count profile (debug=1) cannot show how "
+                                   "they were started, but no pool of workers is that big",
+                                   them));
       if (n >= kCountEvidence)
         return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kSuspect,
                        fmt::format("one dump: {} at one site; a count profile (debug=1) shows no goroutine "

@@ -11,7 +11,8 @@
 //             comes from no longer leaks this way         -> info
 //   wait      blocked for minutes, for shapes whose healthy twin finishes
 //             soon (a request, a queue under load)        -> the rule's
-//   count     100 or more at one site, not one start-up burst -> at least medium
+//   count     100 or more at one site, not one start-up burst (1000 or more
+//             in a count profile, which shows no ids) -> at least medium
 //   spawning  the function that started them returned (work abandoned), or
 //             many request goroutines each started some   -> medium at most
 //   suspect   one dump and the shape alone               -> low
@@ -100,6 +101,10 @@ struct EvidenceVerdict {
 
 // Thresholds of the table above, documented in rules/README.md.
 inline constexpr uint64_t kCountEvidence = 100;   // goroutines at one site
+// In a count profile, which cannot show how they were started: thousands
+// at one site outgrow any pool of workers (pools are sized by cores or
+// configuration; thousands of live connections show their readers).
+inline constexpr uint64_t kCountProfileEvidence = 1000;
 inline constexpr uint64_t kLargestPool = 64;      // one creator at once, whatever became of it
 inline constexpr int64_t kStuckMinutes = 5;       // wait evidence
 inline constexpr uint64_t kManyParents = 4;       // per-request spawning
