@@ -146,7 +146,8 @@ TEST_CASE("a sample read back keeps its goroutine ids: one sample's count still 
   std::vector<StoredSample> loaded;
   REQUIRE(store->load(HistoryQuery{}, fresh, &loaded, &err));
   REQUIRE(loaded.size() == 1);
-  Classifier c(fresh, builtin_rule_set(), ClassifyOptions{});
+  const ClassifyOptions options;  // the classifier keeps a reference
+  Classifier c(fresh, builtin_rule_set(), options);
   c.classify(loaded[0].snapshot);
   const Finding* leak = nullptr;
   for (const Finding& f : loaded[0].snapshot.findings)
