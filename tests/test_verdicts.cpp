@@ -113,6 +113,10 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
        "main.(*Farm).progress", 240, 0, S::kMedium, L::kCount, ""},
       {"svc-render-leak.go1.22.sigquit.txt", "svc-render", "chan-receive-never-closed",
        "main.(*Farm).progress", 240, 0, S::kMedium, L::kCount, ""},
+      // Per-session refreshers pausing in a helper that a for loop calls:
+      // the source shows the loop, the count confirms.
+      {"svc-cache-leak.go1.22.debug2.txt", "svc-cache", "sleep-poller", "main.(*Cache).pause", 200, 0,
+       S::kMedium, L::kCount, "time.Sleep"},
       // A count profile shows no ids: named, but the count cannot confirm.
       {"svc-render-leak.go1.22.debug1.txt", "svc-render", "chan-receive-never-closed",
        "main.(*Farm).progress", 240, 0, S::kLow, L::kSuspect, ""},
@@ -174,6 +178,8 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-mirror-healthy.go1.27.loaded.debug2.txt", "svc-mirror"},  // bodies being read
       {"ws-hub-healthy.go1.22.loaded.debug1.txt", "ws-hub"},     // 114 live websocket clients
       {"prom-catalog.go1.22.loaded.debug2.txt", "prom-catalog"}, // instrumented server under load
+      {"svc-cache-healthy.go1.19.sigquit.txt", "svc-cache"},     // 200 one-shot expiry sleeps
+      {"svc-cache-healthy.go1.27.debug2.txt", "svc-cache"},      // the same, parents named
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;
@@ -217,6 +223,33 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
     REQUIRE(f != nullptr);
     CHECK(f->severity == RuleSeverity::kInfo);
     CHECK(f->evidence_basis.find("reading these bodies") != std::string::npos);
+  }
+}
+
+TEST_CASE("a one-shot sleep per call is not a polling loop: the source tells, the dump alone cannot") {
+  // svc-cache's twins differ only in the caller of (*Cache).pause: a for
+  // loop (keepFresh) or a single call (expire). The stacks match frame for
+  // frame otherwise, so without the source both weigh on count.
+  for (const char* version : {"1.19", "1.22", "1.27"}) {
+    std::string leak = fmt::format("svc-cache-leak.go{}.debug2.txt", version);
+    std::string healthy = fmt::format("svc-cache-healthy.go{}.debug2.txt", version);
+    if (!have(leak) || !have(healthy)) continue;
+    CAPTURE(healthy);
+    Verdicts with = verdicts(dump(healthy), "svc-cache");
+    CHECK_MESSAGE(with.find("sleep-poller") == nullptr, with.describe());
+
+    Verdicts without = verdicts(dump(healthy));
+    const Finding* guess = without.find("sleep-poller");
+    REQUIRE_MESSAGE(guess != nullptr, without.describe());
+    CHECK(guess->count == 200);
+    CHECK(guess->confidence != Confidence::kUnconfirmed);  // weighed on the dump, not a guess
+    CHECK(guess->evidence.find("source could rule this shape out") != std::string::npos);
+
+    Verdicts l = verdicts(dump(leak), "svc-cache");
+    const Finding* f = l.find("sleep-poller");
+    REQUIRE_MESSAGE(f != nullptr, l.describe());
+    CHECK(f->evidence.find("called from a for loop at") != std::string::npos);
+    CHECK(f->evidence.find("svc-cache/main.go:43") != std::string::npos);
   }
 }
 

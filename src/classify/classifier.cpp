@@ -1210,14 +1210,17 @@ class Evaluator {
     const SourceCondition& sc = c.rule->match.source;
     if (!sc.present) return true;
     const GroupView& v = views_[largest(groups)];
-    const Frame* frame = nullptr;
-    if (sc.frame == SourceFrame::kSite && v.facts->site.frame_index >= 0)
-      frame = &v.stack->frames[v.facts->site.frame_index];
-    else if (sc.frame == SourceFrame::kTop && v.facts->top >= 0)
-      frame = &v.stack->frames[v.facts->top];
+    int index = -1;
+    if (sc.frame == SourceFrame::kSite) index = v.facts->site.frame_index;
+    else if (sc.frame == SourceFrame::kTop) index = v.facts->top;
+    const Frame* frame = index >= 0 ? &v.stack->frames[index] : nullptr;
     SourceWindow w;
     bool have = frame && readable(*frame) &&
                 opt_.source->window(cat_.str(frame->file), frame->line, sc.before, sc.after, &w);
+    if (!have && sc.refute_only) {  // weighed on the dump alone
+      f->evidence += fmt::format(" The source could rule this shape out and was not read. {}", needs_source_hint());
+      return true;
+    }
     if (!have) {
       f->confidence = Confidence::kUnconfirmed;
       f->severity = std::min(f->severity, sc.unconfirmed_severity);
@@ -1230,19 +1233,37 @@ class Evaluator {
     }
     for (size_t i = 0; i < w.lines.size(); ++i) {
       if (!RE2::PartialMatch(re2::StringPiece(w.lines[i].data(), w.lines[i].size()), *c.source)) continue;
+      std::string loop;
       if (sc.in_loop) {
-        SourceWindow up;
-        if (!opt_.source->window(cat_.str(frame->file), frame->line, 400, 0, &up) ||
-            !inside_loop(up.lines, up.lines.size() - 1))
-          return false;
+        loop = loop_around(*v.stack, static_cast<size_t>(index));
+        if (loop.empty()) return false;
       }
       std::string_view line = w.lines[i];
       while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-      f->evidence += fmt::format(" Source {}:{}: `{}`{}.", w.path, w.first_line + i, line,
-                                 sc.in_loop ? ", inside a for loop" : "");
+      f->evidence += fmt::format(" Source {}:{}: `{}`{}.", w.path, w.first_line + i, line, loop);
       return true;
     }
     return false;
+  }
+
+  // Where frame `index` of `stack` runs in a loop, as evidence text: its own
+  // line inside a `for` block, or the line of a readable caller below it
+  // that calls from inside one (a sleep in a helper that a polling loop
+  // calls). "" when no readable frame is in a loop. Frames whose source
+  // cannot be read (the standard library's, for a program's checkout) are
+  // passed over: net/http's per-connection loop does not make a handler's
+  // wait repeat within one goroutine.
+  std::string loop_around(const Stack& stack, size_t index) {
+    for (size_t k = index; k < stack.frames.size(); ++k) {
+      const Frame& fr = stack.frames[k];
+      SourceWindow up;
+      if (!readable(fr) || !opt_.source->window(cat_.str(fr.file), fr.line, 400, 0, &up) ||
+          !inside_loop(up.lines, up.lines.size() - 1))
+        continue;
+      if (k == index) return ", inside a for loop";
+      return fmt::format(", called from a for loop at {}:{}", up.path, fr.line);
+    }
+    return {};
   }
 
   // Whether the source of `frame` may be read: a lookup is configured and,

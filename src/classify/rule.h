@@ -68,16 +68,25 @@ struct GrowthCondition {
 enum class SourceFrame : uint8_t { kSite, kTop };
 
 // `source:` — a pattern over the lines around a frame's file:line, read from
-// --source-root. Without the file, the finding is `unconfirmed`.
+// --source-root. Without the file, the finding is `unconfirmed`, unless the
+// condition is `refute_only`.
 struct SourceCondition {
   bool present = false;
   std::string pattern;  // RE2, matched against each line of the window
   SourceFrame frame = SourceFrame::kSite;
   uint32_t before = 2;  // lines before the frame's line
   uint32_t after = 8;   // lines after it
-  bool in_loop = false;  // the frame's line must also sit inside a `for` block
+  // The frame's line must also run in a loop: it sits inside a `for` block
+  // of its function, or a readable frame below it (its caller, and so on
+  // down to the goroutine's entry) calls from inside one.
+  bool in_loop = false;
   // Severity of the finding when the source could not be read.
   RuleSeverity unconfirmed_severity = RuleSeverity::kInfo;
+  // The source can only rule the shape out (a one-shot sleep is not a
+  // polling loop); it adds nothing the dump does not already weigh. Unread,
+  // the finding is weighed on the dump's evidence like a rule without the
+  // condition, not marked `unconfirmed`.
+  bool refute_only = false;
 };
 
 // Whether the leak site must be user code or may be a stdlib entry point.

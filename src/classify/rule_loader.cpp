@@ -127,7 +127,8 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
     if (const YNode* r = gm.get("required")) spec.growth.required = as_bool(*r, "required");
   }
   if (const YNode* s = m.get("source")) {
-    MapReader sm(*s, "'source'", {"pattern", "frame", "before", "after", "in_loop", "unconfirmed_severity"});
+    MapReader sm(*s, "'source'", {"pattern", "frame", "before", "after", "in_loop", "unconfirmed_severity",
+                                       "refute_only"});
     spec.source.present = true;
     spec.source.pattern = as_regex(sm.require("pattern", "'source'"), "pattern");
     if (const YNode* f = sm.get("frame")) {
@@ -141,6 +142,7 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
     if (const YNode* l = sm.get("in_loop")) spec.source.in_loop = as_bool(*l, "in_loop");
     if (const YNode* u = sm.get("unconfirmed_severity"))
       spec.source.unconfirmed_severity = as_severity(*u, "unconfirmed_severity");
+    if (const YNode* r = sm.get("refute_only")) spec.source.refute_only = as_bool(*r, "refute_only");
   }
   if (const YNode* s = m.get("site")) {
     std::string v = as_string(*s, "site");
