@@ -633,7 +633,7 @@ class Evaluator {
       uint32_t holding = 0;  // of the finding's own groups
       for (uint32_t g : groups)
         if (stack_has_func(*views_[g].stack, creator)) ++holding;
-      sf.creator_returned = groups_with_func(creator) == holding;
+      sf.creator_returned = groups_with_func(creator).groups == holding;
       // A burst then counts as one start-up unless a request is running
       // the function that started it (a fan-out in flight).
       if (sf.one_burst) sf.burst_outside_requests = !runs_in_request(creator, groups);
@@ -644,12 +644,10 @@ class Evaluator {
   // Whether a goroutine outside `groups` serving a request has `func` on
   // its stack.
   bool runs_in_request(StrId func, const std::vector<uint32_t>& groups) {
-    for (uint32_t g = 0; g < views_.size(); ++g) {
-      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
-      if (stack_has_func(*views_[g].stack, func) && mem_.serves_requests(snap_.groups[g].stack))
-        return true;
-    }
-    return false;
+    uint32_t serving = groups_with_func(func).serving;
+    for (uint32_t g : groups)
+      if (stack_has_func(*views_[g].stack, func) && mem_.serves_requests(snap_.groups[g].stack)) --serving;
+    return serving > 0;
   }
 
   // The group of goroutine `id` when it is still in the dump and started
@@ -661,21 +659,31 @@ class Evaluator {
     return &snap_.groups[it->group];
   }
 
-  // How many groups have `func` on their stack.
-  uint32_t groups_with_func(StrId func) {
+  // How many groups have `func` on their stack, and how many of those serve
+  // a request; counted once per snapshot, on first use.
+  struct FuncGroups {
+    uint32_t groups = 0;
+    uint32_t serving = 0;
+  };
+  FuncGroups groups_with_func(StrId func) {
     if (!groups_with_func_known_) {
       groups_with_func_known_ = true;
       std::vector<StrId> funcs;
-      for (const GroupView& v : views_) {
+      for (uint32_t g = 0; g < views_.size(); ++g) {
         funcs.clear();
-        for (const Frame& f : v.stack->frames) funcs.push_back(f.func);
+        for (const Frame& f : views_[g].stack->frames) funcs.push_back(f.func);
         std::sort(funcs.begin(), funcs.end());
         funcs.erase(std::unique(funcs.begin(), funcs.end()), funcs.end());
-        for (StrId f : funcs) ++groups_with_func_[f];
+        bool serving = mem_.serves_requests(snap_.groups[g].stack);
+        for (StrId f : funcs) {
+          FuncGroups& fg = groups_with_func_[f];
+          ++fg.groups;
+          fg.serving += serving;
+        }
       }
     }
     auto it = groups_with_func_.find(func);
-    return it == groups_with_func_.end() ? 0 : it->second;
+    return it == groups_with_func_.end() ? FuncGroups{} : it->second;
   }
 
   static bool user_site(const GroupView& v) {
@@ -1418,7 +1426,7 @@ class Evaluator {
   std::unordered_map<StrId, uint64_t> per_user_site_;
   std::vector<uint64_t> user_site_counts_;  // per_user_site_'s values, sorted
   bool user_sites_known_ = false;
-  std::unordered_map<StrId, uint32_t> groups_with_func_;
+  std::unordered_map<StrId, FuncGroups> groups_with_func_;
   bool groups_with_func_known_ = false;
   GroupIndex<uint64_t> groups_by_parent_;
   GroupIndex<StrId> groups_by_creator_;
