@@ -117,6 +117,10 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
       // the source shows the loop, the count confirms.
       {"svc-cache-leak.go1.22.debug2.txt", "svc-cache", "sleep-poller", "main.(*Cache).pause", 200, 0,
        S::kMedium, L::kCount, "time.Sleep"},
+      // Raw TCP reads with no deadline, one per request, to a hung daemon:
+      // named, but a live connection looks the same in one dump.
+      {"svc-stock-leak.go1.22.debug2.txt", "svc-stock", "net-read-no-deadline", "main.(*Inventory).refresh",
+       120, 0, S::kLow, L::kSuspect, "bufio.(*Reader).ReadString"},
       // A count profile shows no ids: named, but the count cannot confirm.
       {"svc-render-leak.go1.22.debug1.txt", "svc-render", "chan-receive-never-closed",
        "main.(*Farm).progress", 240, 0, S::kLow, L::kSuspect, ""},
@@ -180,6 +184,7 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"prom-catalog.go1.22.loaded.debug2.txt", "prom-catalog"}, // instrumented server under load
       {"svc-cache-healthy.go1.19.sigquit.txt", "svc-cache"},     // 200 one-shot expiry sleeps
       {"svc-cache-healthy.go1.27.debug2.txt", "svc-cache"},      // the same, parents named
+      {"svc-stock-healthy.go1.19.sigquit.txt", "svc-stock"},     // 120 reads in flight, with deadlines
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;
