@@ -61,7 +61,8 @@ TEST_CASE("a valid rule file loads every field") {
       "      min_count: 7\n"
       "      count_by: group\n"
       "      growth: {min_delta: 4, required: true}\n"
-      "      source: {pattern: 'time\\.After', frame: top, before: 1, after: 2, unconfirmed_severity: low}\n"
+      "      source: {pattern: 'time\\.After', frame: top, before: 1, after: 2, unconfirmed_severity: low,\n"
+      "               in_loop: true, refute_only: true}\n"
       "      site: user\n"
       "      spawner: user\n"
       "    examples:\n"
@@ -99,6 +100,8 @@ TEST_CASE("a valid rule file loads every field") {
   CHECK(m.source.frame == SourceFrame::kTop);
   CHECK(m.source.after == 2);
   CHECK(m.source.unconfirmed_severity == RuleSeverity::kLow);
+  CHECK(m.source.in_loop);
+  CHECK(m.source.refute_only);
   CHECK(m.site == SiteKind::kUser);
   CHECK(m.spawner == SpawnerKind::kUser);
   REQUIRE(rule.examples.size() == 2);
@@ -127,6 +130,8 @@ TEST_CASE("wrong type: file:line:col of the value") {
   CHECK(first_error(rule_file("", "{min_count: -3, leaked: true}")) ==
         "r.yaml:7:24: 'min_count' must be a whole number, got '-3'");
   CHECK(first_error(rule_file("", "{leaked: yes}")) == "r.yaml:7:21: 'leaked' must be true or false");
+  CHECK(first_error(rule_file("", "{leaked: true, source: {pattern: x, refute_only: 1}}")) ==
+        "r.yaml:7:61: 'refute_only' must be true or false");
   CHECK(first_error(rule_file("    caller_hint: {a: b}\n")) ==
         "r.yaml:7:18: 'caller_hint' must be a string, got a map");
   CHECK(first_error(rule_file("    title: again\n")) == "r.yaml:7:5: field 'title' given twice in a rule");

@@ -1226,7 +1226,8 @@ class Evaluator {
     bool have = frame && readable(*frame) &&
                 opt_.source->window(cat_.str(frame->file), frame->line, sc.before, sc.after, &w);
     if (!have && sc.refute_only) {  // weighed on the dump alone
-      f->evidence += fmt::format(" The source could rule this shape out and was not read. {}", needs_source_hint());
+      f->evidence +=
+          fmt::format(" The source could rule this shape out and was not read. {}", needs_source_hint());
       return true;
     }
     if (!have) {

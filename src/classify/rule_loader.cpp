@@ -127,8 +127,8 @@ MatchSpec read_match(const YNode& n, const std::string& file) {
     if (const YNode* r = gm.get("required")) spec.growth.required = as_bool(*r, "required");
   }
   if (const YNode* s = m.get("source")) {
-    MapReader sm(*s, "'source'", {"pattern", "frame", "before", "after", "in_loop", "unconfirmed_severity",
-                                       "refute_only"});
+    MapReader sm(*s, "'source'",
+                 {"pattern", "frame", "before", "after", "in_loop", "unconfirmed_severity", "refute_only"});
     spec.source.present = true;
     spec.source.pattern = as_regex(sm.require("pattern", "'source'"), "pattern");
     if (const YNode* f = sm.get("frame")) {
