@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Load runs n calls of fn with at most parallel running at once and waits
@@ -36,4 +37,21 @@ func Get(client *http.Client, url string) string {
 	b, err := io.ReadAll(resp.Body)
 	Must(err, "read "+url)
 	return string(b)
+}
+
+// ServeHTTP serves h in the background on a free loopback port, as the
+// program's own server, and returns its base URL ("http://127.0.0.1:N").
+func ServeHTTP(h http.Handler) string {
+	ln := Listen()
+	go http.Serve(ln, h)
+	return "http://" + ln.Addr().String()
+}
+
+// LoadGets runs n GETs of url(i), parallel at a time, through one client
+// with a timeout, then closes the client's idle connections: the dump then
+// holds the server's side of the load only.
+func LoadGets(n, parallel int, url func(i int) string) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	Load(n, parallel, func(i int) { Get(client, url(i)) })
+	client.CloseIdleConnections()
 }

@@ -13,7 +13,6 @@ package main
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -94,14 +93,8 @@ func main() {
 	srv := &Server{cache: cache, keepsFresh: variant == "leak"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/session", srv.put)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	harness.Must(err, "listen")
-	go http.Serve(ln, mux)
-
-	client := &http.Client{Timeout: 10 * time.Second}
-	base := "http://" + ln.Addr().String()
-	harness.Load(sessions, 8, func(i int) { harness.Get(client, base+"/session?id=s"+strconv.Itoa(i)) })
-	client.CloseIdleConnections()
+	base := harness.ServeHTTP(mux)
+	harness.LoadGets(sessions, 8, func(i int) string { return base + "/session?id=s" + strconv.Itoa(i) })
 
 	if variant == "leak" {
 		harness.Fact("rule=sleep-poller", "main.(*Cache).pause", "sleep", sessions,

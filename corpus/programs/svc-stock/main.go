@@ -84,13 +84,8 @@ func main() {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/refresh", (&Server{inv: inv}).refresh)
-	ln := harness.Listen()
-	go http.Serve(ln, mux)
-
-	client := &http.Client{Timeout: 10 * time.Second}
-	base := "http://" + ln.Addr().String()
-	harness.Load(refreshes, 8, func(i int) { harness.Get(client, base+"/refresh?sku=sku-"+strconv.Itoa(i)) })
-	client.CloseIdleConnections()
+	base := harness.ServeHTTP(mux)
+	harness.LoadGets(refreshes, 8, func(i int) string { return base + "/refresh?sku=sku-" + strconv.Itoa(i) })
 
 	if variant == "leak" {
 		harness.Fact("rule=net-read-no-deadline", "main.(*Inventory).refresh", "IO wait", refreshes,
