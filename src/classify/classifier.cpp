@@ -630,24 +630,22 @@ class Evaluator {
     } else if (snap_.form != Form::kDebug1) {
       // Before Go 1.21 no parent is named: the function that started them
       // is still running when some other goroutine has it on its stack.
-      uint32_t holding = 0;  // of the finding's own groups
+      // Of the finding's own groups: those holding it, and of those the
+      // ones serving a request.
+      uint32_t holding = 0, holding_serving = 0;
       for (uint32_t g : groups)
-        if (stack_has_func(*views_[g].stack, creator)) ++holding;
-      sf.creator_returned = groups_with_func(creator).groups == holding;
-      // A burst then counts as one start-up unless a request is running
-      // the function that started it (a fan-out in flight).
-      if (sf.one_burst) sf.burst_outside_requests = !runs_in_request(creator, groups);
+        if (stack_has_func(*views_[g].stack, creator)) {
+          ++holding;
+          holding_serving += mem_.serves_requests(snap_.groups[g].stack);
+        }
+      const FuncGroups all = groups_with_func(creator);
+      sf.creator_returned = all.groups == holding;
+      // A burst then counts as one start-up unless another goroutine serving
+      // a request is running the function that started it (a fan-out in
+      // flight).
+      sf.burst_outside_requests = sf.one_burst && all.serving == holding_serving;
     }
     return sf;
-  }
-
-  // Whether a goroutine outside `groups` serving a request has `func` on
-  // its stack.
-  bool runs_in_request(StrId func, const std::vector<uint32_t>& groups) {
-    uint32_t serving = groups_with_func(func).serving;
-    for (uint32_t g : groups)
-      if (stack_has_func(*views_[g].stack, func) && mem_.serves_requests(snap_.groups[g].stack)) --serving;
-    return serving > 0;
   }
 
   // The group of goroutine `id` when it is still in the dump and started
