@@ -6,8 +6,8 @@
 // file pins what each class of the issue must look like.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -237,14 +237,10 @@ TEST_CASE("a one-shot sleep per call is not a polling loop: the source tells, th
   // loop (keepFresh) or a single call (expire). The stacks match frame for
   // frame otherwise, so without the source both weigh on count.
   // The evidence names the caller's line inside the loop.
-  size_t refresh_loop_line = 0;
-  {
-    std::ifstream src(test::source_dir() / "corpus/programs/svc-cache/main.go");
-    std::string line;
-    for (size_t n = 1; std::getline(src, line); ++n)
-      if (line.find("c.pause(ttl / 2)") != std::string::npos) refresh_loop_line = n;
-  }
-  REQUIRE(refresh_loop_line > 0);
+  const std::string src = test::read_file(test::source_dir() / "corpus/programs/svc-cache/main.go");
+  const size_t at = src.find("c.pause(ttl / 2)");
+  REQUIRE(at != std::string::npos);
+  const auto refresh_loop_line = 1 + std::count(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(at), '\n');
   for (const char* version : {"1.19", "1.22", "1.27"}) {
     std::string leak = fmt::format("svc-cache-leak.go{}.debug2.txt", version);
     std::string healthy = fmt::format("svc-cache-healthy.go{}.debug2.txt", version);
