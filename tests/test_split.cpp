@@ -214,6 +214,24 @@ TEST_CASE("split: edge cases at block boundaries, from memory and from a file") 
   SUBCASE("two dumps: the second goroutine 1 starts a new snapshot") {
     check_same("twice", block + "\n" + block, &totals, by, &dir);
   }
+  SUBCASE("a created-by line still waiting for its file when a block ends") {
+    // Found by fuzz_parse (CI): a blank line does not end the wait, and a
+    // damaged `N @` record header ending in `file.go:84` reads as that
+    // file. A block cut before the header must not start a new snapshot
+    // there. The padding moves the cut across the header.
+    std::string waiting =
+        "goroutine 7 [syscall]:\nos/signal.signal_recv()\n\t/go/src/runtime/sigqueue.go:152 "
+        "+0x29\ncreated by os/signal.Notify.func1.1 in goroutine ve+0x832\n\n"
+        "4 @ 0x48a1ea 0x44a477 0x5dDesc).wait+0x26\t\t/go/src/internal/poll/fd_poll_runtime.go:84\n";
+    // Long enough that the next record's cut is in a later block.
+    for (int i = 0; i < 20; ++i)
+      waiting += "#\t0x4bef39\tinternal/poll.(*pollDesc).waitRead+0x279\t/go/src/poll/x.go:89\n";
+    waiting += "\n1 @ 0x43c84e 0x490f61\n#\t0x4893e4\tinternal/poll.runtime_pollWait+0x84\t/go/n.go:3\n";
+    for (size_t pad = 0; pad < 1024; pad += 61) {
+      std::string t = block + "\n" + std::string(pad, 'x') + "\n\n" + waiting;
+      check_same(fmt::format("created-by-waiting-{}", pad), t, &totals, by, &dir);
+    }
+  }
 }
 
 TEST_CASE("split: a file whose blocks cannot be mapped is read with pread(), the same") {

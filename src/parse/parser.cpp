@@ -226,10 +226,10 @@ class Parser::Impl {
   bool fragment_clean() const { return fragment_clean_; }
 
   FragmentSummary end_fragment() {
-    // A function line waiting for its file, a race report or goleak's
-    // header-then-runtime-header pair all reach into the next fragment.
-    if (mode_ == Mode::kNeedFile || mode_ == Mode::kAncestorNeedFile ||
-        mode_ == Mode::kRaceReport || current_is_goleak_)
+    // A function or `created by` line waiting for its file, a race report
+    // or goleak's header-then-runtime-header pair all reach into the next
+    // fragment.
+    if (awaits_file_line() || mode_ == Mode::kRaceReport || current_is_goleak_)
       fragment_clean_ = false;
     if (fragment_clean_) end_block(false);
     FragmentSummary f;
@@ -250,9 +250,7 @@ class Parser::Impl {
     if (!f.clean || fragment_ || prefix_ != LogPrefix::kNone || !snap_open_ ||
         current_is_goleak_)
       return false;
-    if (mode_ == Mode::kNeedFile || mode_ == Mode::kAncestorNeedFile ||
-        mode_ == Mode::kRaceReport)
-      return false;
+    if (awaits_file_line() || mode_ == Mode::kRaceReport) return false;
     // A crash dump continues with goroutine blocks exactly as debug=2 does.
     bool same_form = f.form == Form::kDebug2
                          ? snap_form_ == Form::kDebug2 || snap_form_ == Form::kCrash
@@ -297,6 +295,14 @@ class Parser::Impl {
     kCauseText,           // continuation lines of a panic message
     kRaceReport,          // WARNING: DATA RACE … up to the next ======
   };
+
+  // Whether the next line is read first as a file line: it may be the
+  // fragment's first line (a blank line between does not end the wait), and
+  // a damaged record header can read as one.
+  bool awaits_file_line() const {
+    return mode_ == Mode::kNeedFile || mode_ == Mode::kAncestorNeedFile ||
+           mode_ == Mode::kNeedCreatedByFile || mode_ == Mode::kAncestorCreatedByFile;
+  }
 
   bool in_goroutine_block() const {
     return mode_ != Mode::kOutside && mode_ != Mode::kDebug1 &&
