@@ -200,3 +200,36 @@ TEST_CASE("classifier: a rule meets only stacks holding the function it needs; o
   CHECK(rules->compiled()[0].needs_func == rules->compiled()[1].needs_func);
   CHECK(rules->compiled()[2].needs_func != rules->compiled()[0].needs_func);
 }
+
+TEST_CASE("classifier: a library function that starts the user's own function spawns for the user") {
+  // time.AfterFunc runs its callback in a goroutine created by time.goFunc:
+  // the goroutine is the user's function, started once per call. net/http's
+  // connection goroutines start in net/http, whatever handler they run; and
+  // with frames elided the last frame shown is not the goroutine's entry.
+  RuleLoader loader;
+  REQUIRE(loader.add_text(
+      "rules:\n  - id: user-started\n    title: t\n    severity: high\n    description: d\n"
+      "    fix: f\n    match: {frames: [{func: '^main\\.'}], site: top, spawner: user}\n",
+      "spawner.yaml"));
+  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  auto matches = [&](const std::string& dump) {
+    std::unique_ptr<Loaded> l = load_text(dump);
+    REQUIRE(l->result.snapshots.size() == 1);
+    return find_leaks(l->result.snapshots[0], l->catalog, *rules, ClassifyOptions{}).size();
+  };
+  CHECK(matches("goroutine 9 [chan send]:\n"
+                "main.(*Dispatcher).hand(...)\n\t/app/main.go:12\n"
+                "main.remind.func1()\n\t/app/main.go:30 +0x31\n"
+                "created by time.goFunc\n\t/usr/lib/go/src/time/sleep.go:177 +0x2d\n") == 1);
+  CHECK(matches("goroutine 9 [chan send]:\n"
+                "main.handle({0x7f, 0xc0}, 0xc000)\n\t/app/main.go:40 +0x31\n"
+                "net/http.HandlerFunc.ServeHTTP(0x0?, {0x7f, 0xc0}, 0xc000)\n"
+                "\t/usr/lib/go/src/net/http/server.go:2171 +0x29\n"
+                "net/http.(*conn).serve({0x7f, 0xc0})\n\t/usr/lib/go/src/net/http/server.go:2099 +0x5cd\n"
+                "created by net/http.(*Server).Serve in goroutine 1\n"
+                "\t/usr/lib/go/src/net/http/server.go:3285 +0x4b4\n") == 0);
+  CHECK(matches("goroutine 9 [chan send]:\n"
+                "main.walk(0x1)\n\t/app/main.go:50 +0x31\n"
+                "...additional frames elided...\n"
+                "created by time.goFunc\n\t/usr/lib/go/src/time/sleep.go:177 +0x2d\n") == 0);
+}

@@ -210,9 +210,6 @@ struct Classifier::Memory {
       }
     }
     f->ignored = opt.ignore.ignores(cat, stack);
-    const CreatedBy& cb = stack.created_by;
-    f->has_creator = cb.present();
-    f->creator_is_user = f->has_creator && users.is_user(cat, cb.func, cb.file);
     for (size_t k = stack.frames.size(); k-- > 0;) {
       const Frame& fr = stack.frames[k];
       std::string_view fn = cat.str(fr.func);
@@ -220,6 +217,16 @@ struct Classifier::Memory {
       f->entry_is_user = users.is_user(cat, fr.func, fr.file);
       break;
     }
+    const CreatedBy& cb = stack.created_by;
+    f->has_creator = cb.present();
+    // A library function that starts the user's own function runs `go f()`
+    // on the user's behalf, once per call: time.AfterFunc's callbacks are
+    // created by time.goFunc, context.AfterFunc's by the context package.
+    // net/http's handlers are not: their goroutine starts in net/http. With
+    // frames elided, the last frame shown is not the goroutine's entry.
+    f->creator_is_user =
+        f->has_creator && (users.is_user(cat, cb.func, cb.file) ||
+                           (f->entry_is_user && stack.elided_count == 0));
     read_statement_of(stack, f);
   }
 
