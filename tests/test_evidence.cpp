@@ -170,6 +170,44 @@ TEST_CASE("in-flight rules: minutes, count or an abandoned fan-out confirm") {
   CHECK(judge(r, 150).level == EvidenceLevel::kCount);
 }
 
+TEST_CASE("in-flight rules: a deadlock on a WaitGroup is the rule's own severity, its coordinators low") {
+  Rule r = rule_like(Lookalike::kInFlight, RuleSeverity::kHigh);
+  // Senders whose parents wait for them in WaitGroup.Wait, nothing else
+  // started beside them: even a parent "waiting" cannot receive.
+  EvidenceVerdict v = judge(r, 19, [](EvidenceInput& in) {
+    in.spawn.creator_waiting = true;
+    in.spawn.creator_deadlocked = true;
+  });
+  CHECK(v.severity == RuleSeverity::kHigh);
+  CHECK(v.level == EvidenceLevel::kState);
+  CHECK(v.basis.find("deadlock") == 0);
+  // Those parents: they wait for their own workers, whose verdict decides,
+  // even though the function that started the parents has returned.
+  v = judge(r, 150, [](EvidenceInput& in) {
+    in.spawn.parents_of_live = true;
+    in.spawn.creator_returned = true;
+  });
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.basis.find("coordinators") == 0);
+}
+
+TEST_CASE("pool-shaped rules: request handlers parked at once are requests in flight") {
+  Rule r = rule_like(Lookalike::kPool, RuleSeverity::kMedium);
+  EvidenceVerdict v = judge(r, 150, [](EvidenceInput& in) {
+    in.spawn.all_serve_requests = true;
+    in.spawn.ids_known = true;
+  });
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.basis.find("requests in flight") == 0);
+  // Minutes still confirm.
+  v = judge(r, 150, [](EvidenceInput& in) {
+    in.spawn.all_serve_requests = true;
+    in.max_wait = 12;
+  });
+  CHECK(v.severity == RuleSeverity::kMedium);
+  CHECK(v.level == EvidenceLevel::kWait);
+}
+
 TEST_CASE("saturation is medium at most from one dump unless minutes show it stuck") {
   Rule r = rule_like(Lookalike::kSaturation, RuleSeverity::kHigh);
   EvidenceVerdict v = judge(r, 400);

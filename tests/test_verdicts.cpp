@@ -160,6 +160,23 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
        S::kMedium, L::kState, ""},
       {"time-after-loop.go1.27.debug2.txt", "time-after-loop", "time-after-in-loop", "main.eventLoop", 3, 0,
        S::kInfo, L::kWithdrawn, ""},
+      // Results read only after wg.Wait(): each repricing's lookups wait to
+      // send, its repricer waits for them. Below the count threshold, the
+      // deadlock itself is the evidence (parents named or not); the
+      // repricers are coordinators of workers still in the dump.
+      {"svc-pricing-leak.go1.22.debug2.txt", "svc-pricing", "chan-send-blocked",
+       "main.(*Repricer).reprice.func1", 60, 0, S::kHigh, L::kState, ""},
+      {"svc-pricing-leak.go1.19.sigquit.txt", "svc-pricing", "chan-send-blocked",
+       "main.(*Repricer).reprice.func1", 60, 0, S::kHigh, L::kState, ""},
+      {"svc-pricing-leak.go1.27.debug2.txt", "svc-pricing", "waitgroup-never-done", "main.(*Repricer).reprice",
+       20, 0, S::kLow, L::kPoolLike, "sync.(*WaitGroup).Wait"},
+      // time.AfterFunc callbacks (created by time.goFunc) stuck on a
+      // dispatcher that gave up; handlers behind http.TimeoutHandler left
+      // parked after its 503.
+      {"svc-remind-leak.go1.22.debug2.txt", "svc-remind", "chan-send-blocked", "main.(*Dispatcher).hand", 119, 0,
+       S::kHigh, L::kCount, ""},
+      {"svc-remind-leak.go1.19.sigquit.txt", "svc-remind", "handler-outlived-timeout", "main.(*Digests).render",
+       120, 0, S::kMedium, L::kCount, ""},
       // Saturation stays low without minutes.
       {"svc-catalog-leak.go1.27.after.debug2.txt", "svc-catalog", "mutex-pileup", "main.(*Catalog).Price", 100,
        0, S::kLow, L::kSuspect, "sync.(*Mutex).Lock"},
@@ -186,6 +203,9 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-cache-healthy.go1.19.sigquit.txt", "svc-cache"},     // 200 one-shot expiry sleeps
       {"svc-cache-healthy.go1.27.debug2.txt", "svc-cache"},      // the same, parents named
       {"svc-stock-healthy.go1.19.sigquit.txt", "svc-stock"},     // 120 reads in flight, with deadlines
+      {"svc-pricing-healthy.go1.19.debug2.txt", "svc-pricing"},  // back-pressure and 120 long polls
+      {"svc-pricing-healthy.go1.27.sigquit.txt", "svc-pricing"}, // the same, parents named
+      {"svc-remind-healthy.go1.22.debug2.txt", "svc-remind"},    // 120 handlers within their timeout
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;

@@ -596,6 +596,10 @@ class Evaluator {
     std::sort(parents.begin(), parents.end());
     parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
     sf.distinct_parents = parents.size();
+    sf.all_serve_requests = !groups.empty();
+    sf.parents_of_live = parents_of_live(groups);
+    for (uint32_t g : groups)
+      sf.all_serve_requests = sf.all_serve_requests && mem_.serves_requests(snap_.groups[g].stack);
 
     // One burst of creation: the ids of all of them span about their count.
     // A snapshot read back from a history keeps its sample ids but not the
@@ -634,6 +638,11 @@ class Evaluator {
       }
       sf.creator_waiting = checked > 0 && waiting == checked;
       sf.creator_returned = !approximate && checked > 0 && waiting == 0;
+      if (sf.creator_waiting && all_sending(groups)) {
+        bool all_on_group = true;
+        for (uint64_t id : parents) all_on_group = all_on_group && waits_on_group(*alive_parent(id));
+        sf.creator_deadlocked = all_on_group && !sibling_started(parents, groups);
+      }
     } else if (snap_.form != Form::kDebug1) {
       // Before Go 1.21 no parent is named: the function that started them
       // is still running when some other goroutine has it on its stack.
@@ -651,8 +660,75 @@ class Evaluator {
       // a request is running the function that started it (a fan-out in
       // flight).
       sf.burst_outside_requests = sf.one_burst && all.serving == holding_serving;
+      if (all.groups > holding && all_sending(groups))
+        sf.creator_deadlocked = creators_deadlocked_unnamed(creator, groups);
     }
     return sf;
+  }
+
+  static bool all_sending(const std::vector<uint32_t>& groups, const Snapshot& snap) {
+    for (uint32_t g : groups)
+      if (snap.groups[g].category != StateCategory::kChanSend) return false;
+    return !groups.empty();
+  }
+  bool all_sending(const std::vector<uint32_t>& groups) const { return all_sending(groups, snap_); }
+
+  // Whether goroutines parked on a WaitGroup have at least as many live
+  // goroutines started by functions of their own code on their stacks: a
+  // coordinator waiting for its workers. By `created by` function, not by
+  // parent id, so it holds before Go 1.21 and past the parent tables'
+  // eight slots per site.
+  bool parents_of_live(const std::vector<uint32_t>& groups) const {
+    uint64_t goroutines = 0;
+    std::vector<StrId> funcs;
+    for (uint32_t g : groups) {
+      if (snap_.groups[g].category != StateCategory::kSemacquire) return false;
+      goroutines += snap_.groups[g].count;
+      for (const Frame& f : views_[g].stack->frames)
+        if (sites_user(f.func, f.file)) funcs.push_back(f.func);
+    }
+    if (funcs.empty()) return false;
+    std::sort(funcs.begin(), funcs.end());
+    uint64_t children = 0;
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      StrId creator = views_[g].stack->created_by.func;
+      if (creator != 0 && std::binary_search(funcs.begin(), funcs.end(), creator))
+        children += snap_.groups[g].count;
+    }
+    return children >= goroutines;
+  }
+
+  // Parked in sync.(*WaitGroup).Wait: such a goroutine receives nothing.
+  bool waits_on_group(const Group& g) const {
+    if (g.category != StateCategory::kSemacquire) return false;
+    for (const Frame& f : cat_.stacks.get(g.stack).frames)
+      if (cat_.str(f.func) == "sync.(*WaitGroup).Wait") return true;
+    return false;
+  }
+
+  // Whether one of `parents` (sorted) started a goroutine that is not one
+  // of `groups`: it may be the receiver the senders wait for (a collector
+  // started beside them, busy or slow, in whatever state).
+  bool sibling_started(const std::vector<uint64_t>& parents, const std::vector<uint32_t>& groups) const {
+    for (const SpawnEdge& e : snap_.spawns) {
+      if (!e.has_parent || !std::binary_search(parents.begin(), parents.end(), e.parent_id)) continue;
+      if (std::find(groups.begin(), groups.end(), e.group) == groups.end()) return true;
+    }
+    return false;
+  }
+
+  // Before Go 1.21, which names no parent: every other goroutine running
+  // the function that started the senders is parked in WaitGroup.Wait, and
+  // that function started no other goroutine.
+  bool creators_deadlocked_unnamed(StrId creator, const std::vector<uint32_t>& groups) const {
+    for (uint32_t g = 0; g < views_.size(); ++g) {
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      const Stack& stack = *views_[g].stack;
+      if (stack_has_func(stack, creator) && !waits_on_group(snap_.groups[g])) return false;
+      if (stack.created_by.func == creator) return false;
+    }
+    return true;
   }
 
   // The group of goroutine `id` when it is still in the dump and started
@@ -938,6 +1014,7 @@ class Evaluator {
     EvidenceInput in;
     in.rule = &rule;
     in.count = f->count;
+    in.category = f->category;
     in.report = snap_.leak_report;
     in.max_wait = f->max_wait;
     in.go = snap_.go_version;

@@ -115,6 +115,19 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
               "did, waiting");
   switch (rule.lookalike) {
     case Lookalike::kPool: {
+      // Request handlers are no pool: many parked at once are requests in
+      // flight (long polls wait on a Cond or a channel the same way), and
+      // they come one per connection, whatever their ids say.
+      if (sp.all_serve_requests) {
+        if (stuck)
+          return verdict(wanted, EvidenceLevel::kWait,
+                         fmt::format("wait: requests parked for up to {} minutes", in.max_wait));
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                       fmt::format("requests in flight: each of the {} serves a request, and a long "
+                                   "poll waits the same way; minutes in the state or a series "
+                                   "(gorleak diff) would tell",
+                                   them));
+      }
       // One burst from one goroutine is how a pool starts, and how a
       // fan-out that leaks starts too: named, but low. A fan-out leaks once
       // per request, so past a small pool the burst must come from a
@@ -170,6 +183,18 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
                        fmt::format("wait: blocked for up to {} minutes; work in flight does not wait "
                                    "that long",
                                    in.max_wait));
+      if (sp.creator_deadlocked)
+        return verdict(wanted, EvidenceLevel::kState,
+                       "deadlock: the goroutines that started them wait for them in "
+                       "sync.(*WaitGroup).Wait, so cannot receive what they send, and they started "
+                       "no other goroutine that could");
+      // Waiting on a WaitGroup for their own workers, which are in the
+      // dump: whether the workers ever finish is the question, and their
+      // own finding answers it.
+      if (sp.parents_of_live)
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                       "coordinators: each waits for goroutines it started, which are still in the "
+                       "dump; what those wait on decides");
       if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
       if (n >= kCountEvidence)
         return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,

@@ -5,7 +5,8 @@
 //   proof     the runtime marked them (leaked), or the dump is a goleak or
 //             synctest report, which lists only goroutines that should not
 //             exist                                       -> critical
-//   state     the wait can never end (nil channel, select {}) -> the rule's
+//   state     the wait can never end (nil channel, select {}, senders
+//             whose parents wait for them on a WaitGroup) -> the rule's
 //   growth    a series shows the site grew and stayed     -> at least high
 //   withdrawn a series shows it flat or drained, or the Go release the dump
 //             comes from no longer leaks this way         -> info
@@ -22,8 +23,10 @@
 //             parents still wait for them (work in flight: low), as many
 //             goroutines of two or more other kinds run beside them (one of
 //             each per live object: low), each has a live peer reading the
-//             network (connections: info), or the rule's own
-//             counter-evidence holds (info)
+//             network (connections: info), the rule's own
+//             counter-evidence holds (info), they are request handlers
+//             parked at once (requests in flight: low) or coordinators
+//             waiting on a WaitGroup for live workers (low)
 //
 // Which of these a rule can reach depends on its healthy look-alike
 // (Rule::lookalike); rules/README.md ("Evidence") is the user-facing table.
@@ -51,6 +54,18 @@ struct SpawnFacts {
   // Go 1.21: that function is still on some stack): they wait for them.
   bool creator_waiting = false;
   bool creator_returned = false;  // known to have left it (all parents checked)
+  // They all wait to send, and the goroutines that started them wait for
+  // them in sync.(*WaitGroup).Wait, inside the function that started them,
+  // and started no other goroutine: nothing can receive what they send
+  // (results collected after wg.Wait()).
+  bool creator_deadlocked = false;
+  // Every one of them serves a request (net/http's handler goroutines and
+  // the like, rules' request_handlers): requests in flight, not a pool.
+  bool all_serve_requests = false;
+  // Parked on a WaitGroup, with at least as many live goroutines started by
+  // their own functions: coordinators waiting for their workers, whatever
+  // became of the function that started them.
+  bool parents_of_live = false;
   // The groups carry goroutine ids (not a count profile: debug=1 and the
   // protobuf form print none).
   bool ids_known = false;
@@ -79,6 +94,7 @@ enum class SeriesVerdict : uint8_t { kNone, kGrew, kFlat };
 struct EvidenceInput {
   const Rule* rule = nullptr;
   uint64_t count = 0;             // goroutines
+  StateCategory category = StateCategory::kUnknown;  // the finding's (its largest group's)
   uint64_t leaked = 0;            // of them marked (leaked)
   LeakReport report = LeakReport::kNone;
   int64_t max_wait = -1;          // minutes, -1: not printed
