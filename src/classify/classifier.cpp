@@ -596,10 +596,6 @@ class Evaluator {
     std::sort(parents.begin(), parents.end());
     parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
     sf.distinct_parents = parents.size();
-    sf.all_serve_requests = !groups.empty();
-    sf.parents_of_live = parents_of_live(groups);
-    for (uint32_t g : groups)
-      sf.all_serve_requests = sf.all_serve_requests && mem_.serves_requests(snap_.groups[g].stack);
 
     // One burst of creation: the ids of all of them span about their count.
     // A snapshot read back from a history keeps its sample ids but not the
@@ -640,7 +636,10 @@ class Evaluator {
       sf.creator_returned = !approximate && checked > 0 && waiting == 0;
       if (sf.creator_waiting && all_sending(groups)) {
         bool all_on_group = true;
-        for (uint64_t id : parents) all_on_group = all_on_group && waits_on_group(*alive_parent(id));
+        for (uint64_t id : parents) {
+          const Group* pg = alive_parent(id);  // all alive: creator_waiting
+          all_on_group = all_on_group && pg != nullptr && waits_on_group(*pg);
+        }
         sf.creator_deadlocked = all_on_group && !sibling_started(parents, groups);
       }
     } else if (snap_.form != Form::kDebug1) {
@@ -666,19 +665,24 @@ class Evaluator {
     return sf;
   }
 
-  static bool all_sending(const std::vector<uint32_t>& groups, const Snapshot& snap) {
+  bool all_serve_requests(const std::vector<uint32_t>& groups) {
     for (uint32_t g : groups)
-      if (snap.groups[g].category != StateCategory::kChanSend) return false;
+      if (!mem_.serves_requests(snap_.groups[g].stack)) return false;
     return !groups.empty();
   }
-  bool all_sending(const std::vector<uint32_t>& groups) const { return all_sending(groups, snap_); }
+
+  bool all_sending(const std::vector<uint32_t>& groups) const {
+    for (uint32_t g : groups)
+      if (snap_.groups[g].category != StateCategory::kChanSend) return false;
+    return !groups.empty();
+  }
 
   // Whether goroutines parked on a WaitGroup have at least as many live
   // goroutines started by functions of their own code on their stacks: a
   // coordinator waiting for its workers. By `created by` function, not by
   // parent id, so it holds before Go 1.21 and past the parent tables'
   // eight slots per site.
-  bool parents_of_live(const std::vector<uint32_t>& groups) const {
+  bool parents_of_live(const std::vector<uint32_t>& groups) {
     uint64_t goroutines = 0;
     std::vector<StrId> funcs;
     for (uint32_t g : groups) {
@@ -689,14 +693,28 @@ class Evaluator {
     }
     if (funcs.empty()) return false;
     std::sort(funcs.begin(), funcs.end());
+    funcs.erase(std::unique(funcs.begin(), funcs.end()), funcs.end());
     uint64_t children = 0;
-    for (uint32_t g = 0; g < views_.size(); ++g) {
-      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
-      StrId creator = views_[g].stack->created_by.func;
-      if (creator != 0 && std::binary_search(funcs.begin(), funcs.end(), creator))
-        children += snap_.groups[g].count;
-    }
+    for (StrId f : funcs) children += started_by(f);
+    // Not counting the finding's own goroutines (a recursive start).
+    for (uint32_t g : groups)
+      if (std::binary_search(funcs.begin(), funcs.end(), views_[g].stack->created_by.func))
+        children -= snap_.groups[g].count;
     return children >= goroutines;
+  }
+
+  // Goroutines by the function that started them (`created by`), counted
+  // once per snapshot, on first use.
+  uint64_t started_by(StrId func) {
+    if (!started_by_known_) {
+      started_by_known_ = true;
+      for (uint32_t g = 0; g < views_.size(); ++g) {
+        StrId creator = views_[g].stack->created_by.func;
+        if (creator != 0) started_by_[creator] += snap_.groups[g].count;
+      }
+    }
+    auto it = started_by_.find(func);
+    return it == started_by_.end() ? 0 : it->second;
   }
 
   // Parked in sync.(*WaitGroup).Wait: such a goroutine receives nothing.
@@ -710,10 +728,11 @@ class Evaluator {
   // Whether one of `parents` (sorted) started a goroutine that is not one
   // of `groups`: it may be the receiver the senders wait for (a collector
   // started beside them, busy or slow, in whatever state).
-  bool sibling_started(const std::vector<uint64_t>& parents, const std::vector<uint32_t>& groups) const {
+  bool sibling_started(const std::vector<uint64_t>& parents, const std::vector<uint32_t>& groups) {
+    in_finding_.set(groups);
     for (const SpawnEdge& e : snap_.spawns) {
       if (!e.has_parent || !std::binary_search(parents.begin(), parents.end(), e.parent_id)) continue;
-      if (std::find(groups.begin(), groups.end(), e.group) == groups.end()) return true;
+      if (!in_finding_.has(e.group)) return true;
     }
     return false;
   }
@@ -721,9 +740,10 @@ class Evaluator {
   // Before Go 1.21, which names no parent: every other goroutine running
   // the function that started the senders is parked in WaitGroup.Wait, and
   // that function started no other goroutine.
-  bool creators_deadlocked_unnamed(StrId creator, const std::vector<uint32_t>& groups) const {
+  bool creators_deadlocked_unnamed(StrId creator, const std::vector<uint32_t>& groups) {
+    in_finding_.set(groups);
     for (uint32_t g = 0; g < views_.size(); ++g) {
-      if (std::find(groups.begin(), groups.end(), g) != groups.end()) continue;
+      if (in_finding_.has(g)) continue;
       const Stack& stack = *views_[g].stack;
       if (stack_has_func(stack, creator) && !waits_on_group(snap_.groups[g])) return false;
       if (stack.created_by.func == creator) return false;
@@ -1014,7 +1034,6 @@ class Evaluator {
     EvidenceInput in;
     in.rule = &rule;
     in.count = f->count;
-    in.category = f->category;
     in.report = snap_.leak_report;
     in.max_wait = f->max_wait;
     in.go = snap_.go_version;
@@ -1029,6 +1048,9 @@ class Evaluator {
                    rule.lookalike == Lookalike::kNone;
     if (!decided) {
       in.spawn = spawn_facts(groups);
+      // Facts that only one look-alike weighs, worked out only for it.
+      if (rule.lookalike == Lookalike::kPool) in.spawn.all_serve_requests = all_serve_requests(groups);
+      if (rule.lookalike == Lookalike::kInFlight) in.spawn.parents_of_live = parents_of_live(groups);
       in.counter = counter_evidence(c, groups, f->count);
       if (f->count >= kCountEvidence) in.family_sites = family_sites(groups, f->count);
     }
@@ -1511,6 +1533,8 @@ class Evaluator {
   bool user_sites_known_ = false;
   std::unordered_map<StrId, FuncGroups> groups_with_func_;
   bool groups_with_func_known_ = false;
+  std::unordered_map<StrId, uint64_t> started_by_;
+  bool started_by_known_ = false;
   GroupIndex<uint64_t> groups_by_parent_;
   GroupIndex<StrId> groups_by_creator_;
   GroupIndex<std::string_view> groups_by_owner_;

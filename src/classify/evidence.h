@@ -94,7 +94,6 @@ enum class SeriesVerdict : uint8_t { kNone, kGrew, kFlat };
 struct EvidenceInput {
   const Rule* rule = nullptr;
   uint64_t count = 0;             // goroutines
-  StateCategory category = StateCategory::kUnknown;  // the finding's (its largest group's)
   uint64_t leaked = 0;            // of them marked (leaked)
   LeakReport report = LeakReport::kNone;
   int64_t max_wait = -1;          // minutes, -1: not printed
