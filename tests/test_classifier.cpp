@@ -46,6 +46,16 @@ std::unique_ptr<Loaded> load_all_corpus() {
   return l;
 }
 
+// One rule: a user frame on top of a goroutine the user's code started.
+std::unique_ptr<RuleSet> user_started_rule() {
+  RuleLoader loader;
+  REQUIRE(loader.add_text(
+      "rules:\n  - id: user-started\n    title: t\n    severity: high\n    description: d\n"
+      "    fix: f\n    match: {frames: [{func: '^main\\.'}], site: top, spawner: user}\n",
+      "spawner.yaml"));
+  return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+}
+
 }  // namespace
 
 TEST_CASE("classifier: one Classifier across many snapshots answers as a fresh one each time") {
@@ -113,12 +123,7 @@ TEST_CASE("classifier: a stack's verdict in a debug=1 profile is not reused for 
       "goroutine 8 [chan send]:\n"
       "main.fetchFirst.func1()\n"
       "\t/app/main.go:33 +0x2e\n";
-  RuleLoader loader;
-  REQUIRE(loader.add_text(
-      "rules:\n  - id: user-started\n    title: t\n    severity: high\n    description: d\n"
-      "    fix: f\n    match: {frames: [{func: '^main\\.'}], site: top, spawner: user}\n",
-      "spawner.yaml"));
-  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  std::unique_ptr<RuleSet> rules = user_started_rule();
   for (bool debug1_first : {true, false}) {
     CAPTURE(debug1_first);
     std::unique_ptr<Loaded> l =
@@ -206,12 +211,7 @@ TEST_CASE("classifier: a library function that starts the user's own function sp
   // the goroutine is the user's function, started once per call. net/http's
   // connection goroutines start in net/http, whatever handler they run; and
   // with frames elided the last frame shown is not the goroutine's entry.
-  RuleLoader loader;
-  REQUIRE(loader.add_text(
-      "rules:\n  - id: user-started\n    title: t\n    severity: high\n    description: d\n"
-      "    fix: f\n    match: {frames: [{func: '^main\\.'}], site: top, spawner: user}\n",
-      "spawner.yaml"));
-  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  std::unique_ptr<RuleSet> rules = user_started_rule();
   auto matches = [&](const std::string& dump) {
     std::unique_ptr<Loaded> l = load_text(dump);
     REQUIRE(l->result.snapshots.size() == 1);
