@@ -620,7 +620,11 @@ class Evaluator {
     // library's spawners (an accept loop starting connections) never wait.
     if (creator == 0 || !sites_user(creator, creator_file)) return sf;
     if (sf.parents_known) {
-      size_t waiting = 0, checked = 0;
+      // Senders whose waiting parents are all on a WaitGroup may be
+      // deadlocked (creator_deadlocked); only then is a parent's WaitGroup
+      // wait looked for.
+      const bool sending = all_sending(groups);
+      size_t waiting = 0, checked = 0, on_group = 0;
       for (uint64_t id : parents) {
         ++checked;
         const Group* pg = alive_parent(id);
@@ -630,18 +634,15 @@ class Evaluator {
         // Still inside the function that started them, and blocked where a
         // collector waits (a channel, a select, a WaitGroup), not in a
         // long-lived loop that accepts or reads the next piece of work.
-        if (collects(pg->category) && stack_has_func(cat_.stacks.get(pg->stack), creator)) ++waiting;
+        if (collects(pg->category) && stack_has_func(cat_.stacks.get(pg->stack), creator)) {
+          ++waiting;
+          if (sending && waits_on_group(*pg)) ++on_group;
+        }
       }
       sf.creator_waiting = checked > 0 && waiting == checked;
       sf.creator_returned = !approximate && checked > 0 && waiting == 0;
-      if (sf.creator_waiting && all_sending(groups)) {
-        bool all_on_group = true;
-        for (uint64_t id : parents) {
-          const Group* pg = alive_parent(id);  // all alive: creator_waiting
-          all_on_group = all_on_group && pg != nullptr && waits_on_group(*pg);
-        }
-        sf.creator_deadlocked = all_on_group && !sibling_started(parents, groups);
-      }
+      sf.creator_deadlocked = sf.creator_waiting && on_group == checked &&
+                              !sibling_started(parents, groups);
     } else if (snap_.form != Form::kDebug1) {
       // Before Go 1.21 no parent is named: the function that started them
       // is still running when some other goroutine has it on its stack.
