@@ -47,7 +47,7 @@ const gorleak::RuleSet* rules() {
     gorleak::RuleLoader loader;
     loader.add_path(GORLEAK_BUILTIN_RULES_DIR, true);
     std::vector<gorleak::Diagnostic> diags;
-    return gorleak::RuleSet::build(loader.take_rules(), {}, &diags, loader.request_handlers());
+    return gorleak::RuleSet::build(loader.take_rules(), {}, &diags, loader.roles());
   }();
   return set.get();
 }

@@ -22,7 +22,7 @@ std::unique_ptr<RuleSet> load_builtin_rules(int copies) {
   struct stat st;
   if (::stat(GORLEAK_BUILTIN_RULES_DIR, &st) != 0) return nullptr;
   loader.add_path(GORLEAK_BUILTIN_RULES_DIR, true);
-  std::vector<std::string> handlers = loader.request_handlers();
+  FunctionRoles roles = loader.roles();
   std::vector<Rule> rules = loader.take_rules();
   size_t builtin = rules.size();
   for (int c = 1; c <= copies; ++c) {
@@ -37,7 +37,7 @@ std::unique_ptr<RuleSet> load_builtin_rules(int copies) {
     }
   }
   std::vector<Diagnostic> diags;
-  return RuleSet::build(std::move(rules), {}, &diags, handlers);
+  return RuleSet::build(std::move(rules), {}, &diags, roles);
 }
 
 uint64_t distinct_frame_lines(const Catalog& catalog) {

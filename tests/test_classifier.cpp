@@ -53,7 +53,7 @@ std::unique_ptr<RuleSet> user_started_rule() {
       "rules:\n  - id: user-started\n    title: t\n    severity: high\n    description: d\n"
       "    fix: f\n    match: {frames: [{func: '^main\\.'}], site: top, spawner: user}\n",
       "spawner.yaml"));
-  return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  return RuleSet::build(loader.take_rules(), {}, nullptr, loader.roles());
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ TEST_CASE("classifier: growth information is per call, not remembered") {
       "    fix: f\n    match: {state: {categories: [chan send]}, min_count: 2, "
       "growth: {min_delta: 2, required: true}}\n",
       "growth.yaml"));
-  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+  std::unique_ptr<RuleSet> rules = RuleSet::build(loader.take_rules(), {}, nullptr, loader.roles());
   std::unique_ptr<Loaded> l = load_all_corpus();
   const std::vector<Snapshot>& snaps = l->result.snapshots;
   ClassifyOptions options;

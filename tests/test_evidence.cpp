@@ -208,6 +208,29 @@ TEST_CASE("pool-shaped rules: request handlers parked at once are requests in fl
   CHECK(v.level == EvidenceLevel::kWait);
 }
 
+TEST_CASE("in-flight rules: handlers whose clients are still connected are requests in flight") {
+  Rule r = rule_like(Lookalike::kInFlight, RuleSeverity::kMedium);
+  // 150 at one site is count evidence...
+  EvidenceVerdict v = judge(r, 150, [](EvidenceInput& in) { in.spawn.all_serve_requests = true; });
+  CHECK(v.severity == RuleSeverity::kMedium);
+  CHECK(v.level == EvidenceLevel::kCount);
+  // ...unless their callers still wait for them.
+  v = judge(r, 150, [](EvidenceInput& in) {
+    in.spawn.all_serve_requests = true;
+    in.spawn.clients_waiting = true;
+  });
+  CHECK(v.severity == RuleSeverity::kLow);
+  CHECK(v.level == EvidenceLevel::kPoolLike);
+  CHECK(v.basis.find("requests in flight") == 0);
+  // Minutes still confirm.
+  v = judge(r, 150, [](EvidenceInput& in) {
+    in.spawn.clients_waiting = true;
+    in.max_wait = 9;
+  });
+  CHECK(v.severity == RuleSeverity::kMedium);
+  CHECK(v.level == EvidenceLevel::kWait);
+}
+
 TEST_CASE("saturation is medium at most from one dump unless minutes show it stuck") {
   Rule r = rule_like(Lookalike::kSaturation, RuleSeverity::kHigh);
   EvidenceVerdict v = judge(r, 400);

@@ -301,7 +301,7 @@ TEST_CASE("growth conditions: checked with growth info, ignored without") {
                                   "growth: " + growth + "}\n",
                               id + ".yaml");
     REQUIRE(ok);
-    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.roles());
   };
   auto optional_growth = make("growing-sends", "{min_delta: 20}");
   auto required_growth = make("only-when-diffing", "{min_delta: 20, required: true}");

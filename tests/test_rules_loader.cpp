@@ -121,7 +121,7 @@ TEST_CASE("unknown field: file:line:col of the key") {
         "r.yaml:7:13: unknown field 'min_cont' in 'match' (known: state, frames, min_wait_minutes, "
         "min_count, count_by, growth, source, site, spawner, leaked)");
   CHECK(first_error("rule:\n  - id: x\n") ==
-        "r.yaml:1:1: unknown field 'rule' in the file (known: rules, request_handlers)");
+        "r.yaml:1:1: unknown field 'rule' in the file (known: rules, request_handlers, client_watchers)");
 }
 
 TEST_CASE("wrong type: file:line:col of the value") {

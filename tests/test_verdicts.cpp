@@ -177,6 +177,12 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
        S::kHigh, L::kCount, ""},
       {"svc-remind-leak.go1.19.sigquit.txt", "svc-remind", "handler-outlived-timeout", "main.(*Digests).render",
        120, 0, S::kMedium, L::kCount, ""},
+      // Gateway handlers waiting on a hung upstream after their callers
+      // hung up: no background read of their connections is left.
+      {"svc-gateway-leak.go1.19.debug2.txt", "svc-gateway", "http-client-no-timeout", "main.(*Gateway).quote",
+       360, 120, S::kMedium, L::kCount, "net/http.(*Client).Get"},
+      {"svc-gateway-leak.go1.27.debug1.txt", "svc-gateway", "http-client-no-timeout", "main.(*Gateway).quote",
+       360, 120, S::kMedium, L::kCount, "net/http.(*Client).Get"},
       // Saturation stays low without minutes.
       {"svc-catalog-leak.go1.27.after.debug2.txt", "svc-catalog", "mutex-pileup", "main.(*Catalog).Price", 100,
        0, S::kLow, L::kSuspect, "sync.(*Mutex).Lock"},
@@ -206,6 +212,8 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-pricing-healthy.go1.19.debug2.txt", "svc-pricing"},  // back-pressure and 120 long polls
       {"svc-pricing-healthy.go1.27.sigquit.txt", "svc-pricing"}, // the same, parents named
       {"svc-remind-healthy.go1.22.debug2.txt", "svc-remind"},    // 120 handlers within their timeout
+      {"svc-gateway-healthy.go1.19.debug2.txt", "svc-gateway"},  // 120 upstream calls, callers connected
+      {"svc-gateway-healthy.go1.27.debug1.txt", "svc-gateway"},  // the same as counts alone
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;

@@ -124,19 +124,10 @@ struct Classifier::Memory {
 
   // Whether the stack runs one of the rules' request handlers: asked of
   // the parent of every goroutine a finding covers, many times per stack.
-  bool serves_requests(StackId id) {
-    if (id >= serves.size()) serves.resize(std::max<size_t>(id + 1, cat.stacks.size()), kUnasked);
-    if (serves[id] == kUnasked) {
-      const auto& frames = cat.stacks.get(id).frames;
-      serves[id] = std::any_of(rules.request_handlers().begin(), rules.request_handlers().end(),
-                               [&](int h) {
-                                 return std::any_of(frames.begin(), frames.end(), [&](const Frame& f) {
-                                   return patterns.func(f.func, h);
-                                 });
-                               });
-    }
-    return serves[id] == 1;
-  }
+  bool serves_requests(StackId id) { return has_role(id, rules.request_handlers(), &serves); }
+  // Whether the stack runs one of the rules' client watchers (net/http's
+  // background read while a handler runs): its client is still connected.
+  bool watches_client(StackId id) { return has_role(id, rules.client_watchers(), &watches); }
 
   // Whether some frame's function matches function pattern `pattern`:
   // the answers of all frames are or-ed once per stack, so each further
@@ -195,10 +186,26 @@ struct Classifier::Memory {
   std::vector<int64_t> any_funcs_at;  // by StackId: first word in any_funcs, -1 unknown
   std::vector<uint64_t> any_funcs;     // any_frame_func()'s or-ed pattern words
   static constexpr uint8_t kUnasked = 2;
-  std::vector<uint8_t> serves;  // serves_requests() by StackId: 0, 1 or kUnasked
+  std::vector<uint8_t> serves;   // serves_requests() by StackId: 0, 1 or kUnasked
+  std::vector<uint8_t> watches;  // watches_client() by StackId: 0, 1 or kUnasked
   std::vector<std::string> statements;  // StackFacts::statement texts
 
  private:
+  // Whether some frame of the stack matches one of `role`'s function
+  // patterns, remembered by StackId in `memo`.
+  bool has_role(StackId id, const std::vector<int>& role, std::vector<uint8_t>* memo) {
+    std::vector<uint8_t>& m = *memo;
+    if (id >= m.size()) m.resize(std::max<size_t>(id + 1, cat.stacks.size()), kUnasked);
+    if (m[id] == kUnasked) {
+      const auto& frames = cat.stacks.get(id).frames;
+      m[id] = std::any_of(role.begin(), role.end(), [&](int h) {
+        return std::any_of(frames.begin(), frames.end(),
+                           [&](const Frame& f) { return patterns.func(f.func, h); });
+      });
+    }
+    return m[id] == 1;
+  }
+
   void learn(const Stack& stack, StackFacts* f) {
     const UserCode& users = sites.user_code(cat);
     f->site = sites.find(cat, stack, users);
@@ -718,6 +725,19 @@ class Evaluator {
     return it == started_by_.end() ? 0 : it->second;
   }
 
+  // Goroutines watching a connected client (Memory::watches_client),
+  // counted once per snapshot, on first use. Counted, not linked to their
+  // handlers: parent ids are kept for a few parents per site only, and
+  // dumps before Go 1.21 (and debug=1) print none.
+  uint64_t client_watchers() {
+    if (!client_watchers_known_) {
+      client_watchers_known_ = true;
+      for (uint32_t g = 0; g < views_.size(); ++g)
+        if (mem_.watches_client(snap_.groups[g].stack)) client_watchers_ += snap_.groups[g].count;
+    }
+    return client_watchers_;
+  }
+
   // Parked in sync.(*WaitGroup).Wait: such a goroutine receives nothing.
   bool waits_on_group(const Group& g) const {
     if (g.category != StateCategory::kSemacquire) return false;
@@ -1051,7 +1071,10 @@ class Evaluator {
       in.spawn = spawn_facts(groups);
       // Facts that only one look-alike weighs, worked out only for it.
       if (rule.lookalike == Lookalike::kPool) in.spawn.all_serve_requests = all_serve_requests(groups);
-      if (rule.lookalike == Lookalike::kInFlight) in.spawn.parents_of_live = parents_of_live(groups);
+      if (rule.lookalike == Lookalike::kInFlight) {
+        in.spawn.parents_of_live = parents_of_live(groups);
+        in.spawn.clients_waiting = all_serve_requests(groups) && client_watchers() >= f->count;
+      }
       in.counter = counter_evidence(c, groups, f->count);
       if (f->count >= kCountEvidence) in.family_sites = family_sites(groups, f->count);
     }
@@ -1536,6 +1559,8 @@ class Evaluator {
   bool groups_with_func_known_ = false;
   std::unordered_map<StrId, uint64_t> started_by_;
   bool started_by_known_ = false;
+  uint64_t client_watchers_ = 0;
+  bool client_watchers_known_ = false;
   GroupIndex<uint64_t> groups_by_parent_;
   GroupIndex<StrId> groups_by_creator_;
   GroupIndex<std::string_view> groups_by_owner_;

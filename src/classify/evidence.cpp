@@ -195,6 +195,15 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
         return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
                        "coordinators: each waits for goroutines it started, which are still in the "
                        "dump; what those wait on decides");
+      // Handlers whose clients still wait for the answer: a busy server
+      // (a proxy waiting on its upstream) parks hundreds this way. A hung
+      // handler outlives its client, whose timeout or user gives up.
+      if (sp.clients_waiting)
+        return verdict(at_most(wanted, RuleSeverity::kLow), EvidenceLevel::kPoolLike,
+                       fmt::format("requests in flight: each of the {} serves a request whose client "
+                                   "is still connected; minutes in the state or a series (gorleak "
+                                   "diff) would tell",
+                                   them));
       if (n >= kCountEvidence && in.family_sites >= kFamilySites) return family(in, wanted);
       if (n >= kCountEvidence)
         return verdict(at_least(wanted, RuleSeverity::kMedium), EvidenceLevel::kCount,

@@ -25,8 +25,9 @@
 //             each per live object: low), each has a live peer reading the
 //             network (connections: info), the rule's own
 //             counter-evidence holds (info), they are request handlers
-//             parked at once (requests in flight: low) or coordinators
-//             waiting on a WaitGroup for live workers (low)
+//             parked at once (requests in flight: low), request handlers
+//             whose clients are still connected (requests in flight: low)
+//             or coordinators waiting on a WaitGroup for live workers (low)
 //
 // Which of these a rule can reach depends on its healthy look-alike
 // (Rule::lookalike); rules/README.md ("Evidence") is the user-facing table.
@@ -62,6 +63,11 @@ struct SpawnFacts {
   // Every one of them serves a request (net/http's handler goroutines and
   // the like, rules' request_handlers): requests in flight, not a pool.
   bool all_serve_requests = false;
+  // Every one of them serves a request, and at least as many goroutines
+  // watch a connected client (rules' client_watchers: net/http reads each
+  // connection in the background while its handler runs, and stops when
+  // the client leaves): their clients still wait for them.
+  bool clients_waiting = false;
   // Parked on a WaitGroup, with at least as many live goroutines started by
   // their own functions: coordinators waiting for their workers, whatever
   // became of the function that started them.

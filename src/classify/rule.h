@@ -245,4 +245,20 @@ struct Rule {
   bool builtin = false;
 };
 
+// What a rule file says about functions besides its rules: the roles the
+// evidence stage weighs (classify/evidence.h), as RE2 function patterns.
+struct FunctionRoles {
+  // `request_handlers:` — functions that serve one request
+  // (net/http.(*conn).serve, grpc's handleStream…): a goroutine running one
+  // of them spawns per request, and many parked at once are requests in
+  // flight.
+  std::vector<std::string> request_handlers;
+  // `client_watchers:` — functions a server runs beside a request only
+  // while its client is still connected (net/http's background read of
+  // the connection): as many of them as parked handlers means the clients
+  // still wait for those handlers.
+  std::vector<std::string> client_watchers;
+  void append(FunctionRoles more);
+};
+
 }  // namespace gorleak

@@ -369,18 +369,29 @@ Rule read_rule(const YNode& n, const std::string& file) {
   return r;
 }
 
+// A top-level list of function patterns (`request_handlers:` and the like).
+void read_role(const MapReader& top, const char* key, std::vector<std::string>* out) {
+  const YNode* list = top.get(key);
+  if (list == nullptr) return;
+  if (!list->IsSequence()) fail(list->Mark(), fmt::format("'{}' must be a list of function patterns", key));
+  for (const auto& e : *list) out->push_back(as_regex(e, key));
+}
+
 }  // namespace
+
+void FunctionRoles::append(FunctionRoles more) {
+  for (std::string& h : more.request_handlers) request_handlers.push_back(std::move(h));
+  for (std::string& w : more.client_watchers) client_watchers.push_back(std::move(w));
+}
 
 RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
   RuleLoadResult out;
   Diagnostic error;
   bool ok = read_yaml(text, name, "rule file", [&](const YNode& root) {
     if (root.IsNull()) fail(YAML::Mark::null_mark(), "no 'rules:' list in the file");
-    MapReader top(root, "the file", {"rules", "request_handlers"});
-    if (const YNode* rh = top.get("request_handlers")) {
-      if (!rh->IsSequence()) fail(rh->Mark(), "'request_handlers' must be a list of function patterns");
-      for (const auto& e : *rh) out.request_handlers.push_back(as_regex(e, "request_handlers"));
-    }
+    MapReader top(root, "the file", {"rules", "request_handlers", "client_watchers"});
+    read_role(top, "request_handlers", &out.roles.request_handlers);
+    read_role(top, "client_watchers", &out.roles.client_watchers);
     const YNode& list = top.require("rules", "the file");
     if (!list.IsSequence()) fail(list.Mark(), fmt::format("'rules' must be a list, got {}", kind_name(list)));
     std::unordered_map<std::string, RuleOrigin> seen;
@@ -395,7 +406,7 @@ RuleLoadResult parse_rule_text(std::string_view text, const std::string& name) {
   }, &error);
   if (!ok) {
     out.rules.clear();
-    out.request_handlers.clear();
+    out.roles = {};
     out.diagnostics.push_back(std::move(error));
   }
   return out;
@@ -426,7 +437,7 @@ bool RuleLoader::accept(RuleLoadResult result, bool builtin) {
     r.builtin = builtin;
     rules_.push_back(std::move(r));
   }
-  for (std::string& h : result.request_handlers) request_handlers_.push_back(std::move(h));
+  roles_.append(std::move(result.roles));
   return true;
 }
 

@@ -20,10 +20,7 @@ inline constexpr int kMaxRuleFileDepth = 32;           // nested maps/lists, = k
 
 struct RuleLoadResult {
   std::vector<Rule> rules;
-  // `request_handlers:` — RE2 patterns of functions that serve one request
-  // (net/http.(*conn).serve, grpc's handleStream…): a goroutine running one
-  // of them spawns per request (classify/evidence.h).
-  std::vector<std::string> request_handlers;
+  FunctionRoles roles;
   std::vector<Diagnostic> diagnostics;  // errors; empty when ok
   bool ok() const { return diagnostics.empty(); }
 };
@@ -42,8 +39,8 @@ class RuleLoader {
 
   const std::vector<Rule>& rules() const { return rules_; }
   std::vector<Rule> take_rules() { return std::move(rules_); }
-  // Every file's `request_handlers:` patterns, in load order.
-  const std::vector<std::string>& request_handlers() const { return request_handlers_; }
+  // Every file's function roles, in load order.
+  const FunctionRoles& roles() const { return roles_; }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   bool ok() const { return diagnostics_.empty(); }
 
@@ -52,7 +49,7 @@ class RuleLoader {
   bool accept(RuleLoadResult result, bool builtin);
 
   std::vector<Rule> rules_;
-  std::vector<std::string> request_handlers_;
+  FunctionRoles roles_;
   std::vector<Diagnostic> diagnostics_;
 };
 

@@ -71,7 +71,7 @@ PatternBits PatternSet::match(std::string_view text) const {
 std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
                                         const std::vector<std::string>& disabled,
                                         std::vector<Diagnostic>* diagnostics,
-                                        const std::vector<std::string>& request_handlers) {
+                                        const FunctionRoles& roles) {
   auto set = std::make_unique<RuleSet>();
   for (const auto& id : disabled) {
     bool known = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.id == id; });
@@ -133,12 +133,14 @@ std::unique_ptr<RuleSet> RuleSet::build(std::vector<Rule> rules,
     }
     set->compiled_.push_back(std::move(c));
   }
-  for (const std::string& h : request_handlers) {
-    int i = set->funcs_.add(h);
-    if (std::find(set->request_handlers_.begin(), set->request_handlers_.end(), i) ==
-        set->request_handlers_.end())
-      set->request_handlers_.push_back(i);
-  }
+  auto add_role = [&](const std::vector<std::string>& patterns, std::vector<int>* out) {
+    for (const std::string& p : patterns) {
+      int i = set->funcs_.add(p);
+      if (std::find(out->begin(), out->end(), i) == out->end()) out->push_back(i);
+    }
+  };
+  add_role(roles.request_handlers, &set->request_handlers_);
+  add_role(roles.client_watchers, &set->client_watchers_);
   set->funcs_.compile();
   set->files_.compile();
   set->reasons_.compile();

@@ -76,11 +76,11 @@ class RuleSet {
  public:
   // Compiles `rules` minus the ids in `disabled`. Unknown disabled ids are
   // reported as warnings in `diagnostics`.
-  // `request_handlers`: the rule files' `request_handlers:` patterns.
+  // `roles`: the rule files' function roles (request_handlers: …).
   static std::unique_ptr<RuleSet> build(std::vector<Rule> rules,
                                         const std::vector<std::string>& disabled,
                                         std::vector<Diagnostic>* diagnostics,
-                                        const std::vector<std::string>& request_handlers = {});
+                                        const FunctionRoles& roles = {});
 
   const std::vector<Rule>& rules() const { return rules_; }  // goroutine and heap rules
   // Goroutine rules only: what the classifier evaluates.
@@ -89,8 +89,10 @@ class RuleSet {
   const std::vector<CompiledRule>& heap_compiled() const { return heap_compiled_; }
   const Rule* find(std::string_view id) const;
 
-  // Indices into funcs() of the request-handler patterns.
+  // Indices into funcs() of the request-handler and client-watcher
+  // patterns.
   const std::vector<int>& request_handlers() const { return request_handlers_; }
+  const std::vector<int>& client_watchers() const { return client_watchers_; }
 
   const PatternSet& funcs() const { return funcs_; }
   const PatternSet& files() const { return files_; }
@@ -101,6 +103,7 @@ class RuleSet {
   std::vector<CompiledRule> compiled_;
   std::vector<CompiledRule> heap_compiled_;
   std::vector<int> request_handlers_;
+  std::vector<int> client_watchers_;
   PatternSet funcs_, files_, reasons_;
 };
 

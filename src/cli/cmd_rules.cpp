@@ -241,7 +241,7 @@ ExampleOutcome run_heap_example(const RuleLoader& loader, const Rule& rule, cons
     }
     profiles.push_back(std::move(loaded.heap_profiles.front()));
   }
-  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.roles());
   HeapClassifyOptions opt;
   opt.modules = ex.modules;
   std::vector<HeapFinding> found = find_heap_leaks(profiles.back(), catalog, *set, opt,
@@ -295,7 +295,7 @@ ExampleOutcome run_example(const RuleLoader& loader, const Rule& rule, const Rul
   ClassifyOptions opt;
   opt.modules = ex.modules;
   opt.source = &source;
-  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.request_handlers());
+  auto set = RuleSet::build(loader.rules(), {}, nullptr, loader.roles());
   std::vector<const Finding*> mine;
   std::vector<Finding> keep;
   std::vector<Snapshot>& snaps = loaded.snapshots;

@@ -101,7 +101,7 @@ std::unique_ptr<RuleEngine> load_rule_engine(const RuleOptions& o,
   engine->suppressor = std::make_unique<Suppressor>(std::move(baselines), today_utc());
   for (const Diagnostic& d : engine->suppressor->expired()) print_warning(d.format());
   std::vector<Diagnostic> notes;
-  engine->rules = RuleSet::build(loader.take_rules(), o.disabled, &notes, loader.request_handlers());
+  engine->rules = RuleSet::build(loader.take_rules(), o.disabled, &notes, loader.roles());
   for (const Diagnostic& d : notes) print_warning(d.format());
   if (o.no_source)
     engine->source = std::make_unique<SourceLookup>();

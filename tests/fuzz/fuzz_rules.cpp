@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RuleLoader loader;
   loader.add_text(text, "fuzz.yaml");
   std::vector<Diagnostic> notes;
-  auto set = RuleSet::build(loader.take_rules(), {}, &notes, loader.request_handlers());
+  auto set = RuleSet::build(loader.take_rules(), {}, &notes, loader.roles());
   if (!set) return 0;
   ClassifyOptions options;
   for (const Snapshot& s : fixture.loaded.snapshots) {

@@ -267,7 +267,7 @@ const RuleSet& builtin_rules() {
     RuleLoader loader;
     add_builtin_rules(loader);
     require(loader.ok(), "built-in rules load");
-    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.roles());
   }();
   return *set;
 }

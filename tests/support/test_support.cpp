@@ -23,7 +23,7 @@ const RuleSet& builtin_rule_set() {
     if (!loader.add_path((source_dir() / "rules").string(), true))
       throw std::runtime_error("the built-in rules in " + (source_dir() / "rules").string() +
                                " do not load");
-    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.request_handlers());
+    return RuleSet::build(loader.take_rules(), {}, nullptr, loader.roles());
   }();
   return *set;
 }
