@@ -183,6 +183,12 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
        360, 120, S::kMedium, L::kCount, "net/http.(*Client).Get"},
       {"svc-gateway-leak.go1.27.debug1.txt", "svc-gateway", "http-client-no-timeout", "main.(*Gateway).quote",
        360, 120, S::kMedium, L::kCount, "net/http.(*Client).Get"},
+      // A gRPC ClientConn dialed per request and never closed: five
+      // goroutines each, started by grpc in the request goroutine.
+      {"svc-stockcheck-leak.go1.22.debug2.txt", "svc-stockcheck", "grpc-conn-not-closed",
+       "google.golang.org/grpc.(*ccBalancerWrapper).watcher", 600, 120, S::kHigh, L::kCount, ""},
+      {"svc-stockcheck-leak.go1.19.sigquit.txt", "svc-stockcheck", "grpc-conn-not-closed",
+       "google.golang.org/grpc.(*ccBalancerWrapper).watcher", 600, 120, S::kHigh, L::kCount, ""},
       // Saturation stays low without minutes.
       {"svc-catalog-leak.go1.27.after.debug2.txt", "svc-catalog", "mutex-pileup", "main.(*Catalog).Price", 100,
        0, S::kLow, L::kSuspect, "sync.(*Mutex).Lock"},
@@ -214,6 +220,8 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-remind-healthy.go1.22.debug2.txt", "svc-remind"},    // 120 handlers within their timeout
       {"svc-gateway-healthy.go1.19.debug2.txt", "svc-gateway"},  // 120 upstream calls, callers connected
       {"svc-gateway-healthy.go1.27.debug1.txt", "svc-gateway"},  // the same as counts alone
+      {"svc-stockcheck-healthy.go1.27.debug2.txt", "svc-stockcheck"},  // 40 cached ClientConns
+      {"svc-stockcheck-healthy.go1.22.sigquit.txt", "svc-stockcheck"},
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;

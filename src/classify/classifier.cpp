@@ -1514,9 +1514,11 @@ class Evaluator {
     f.description = rule.description;
     f.fix = rule.fix;
     if (f.site_in_stdlib) {
+      // A module path (google.golang.org/grpc) is a library, not Go's own.
       std::string how = fmt::format(
-          "No frame of your code is on these stacks: the goroutines run entirely in the standard "
-          "library, entered at {}",
+          "No frame of your code is on these stacks: the goroutines run entirely in {}, entered "
+          "at {}",
+          is_stdlib_func(cat_.str(f.site.func)) ? "the standard library" : "library code",
           site_text(f.site));
       if (f.created_by.func != 0) how += fmt::format(" and started by {}", site_text(f.created_by));
       how += ". ";

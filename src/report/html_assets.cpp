@@ -100,7 +100,7 @@ const std::string_view kHtmlScript = R"JS(
       }
       item('severity', f.severity + (f.rule_severity !== f.severity ? ' (the rule says ' + f.rule_severity + ')' : '') +
           (f.basis ? ': ' + f.basis : '') + ' [' + f.level + ']');
-      item('site', where(f.site) + (f.site_in_stdlib ? '  (standard library entry point)' : ''), 'mono user-site');
+      item('site', where(f.site) + (f.site_in_stdlib ? '  (no frame of your code: library entry point)' : ''), 'mono user-site');
       if (f.blocking && where(f.blocking) !== where(f.site)) item('blocked', where(f.blocking), 'mono');
       item('library', where(f.library), 'mono');
       item('created', where(f.created_by), 'mono');

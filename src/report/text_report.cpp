@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "diff/signature.h"
+#include "model/func_name.h"
 #include "model/spawn_edges.h"
 #include "model/user_code.h"
 #include "report/text_escape.h"
@@ -128,7 +129,9 @@ void write_text_findings(const Snapshot& snap, const Catalog& catalog,
     std::string site = source_site_text(catalog, f.site);
     if (!site.empty()) {
       if (f.site_in_stdlib)
-        site += "  (no frame of your code: this is the standard library entry point)";
+        site += is_stdlib_func(catalog.str(f.site.func))
+                    ? "  (no frame of your code: this is the standard library entry point)"
+                    : "  (no frame of your code: this is the library's entry point)";
       append_labelled(out, st, "site", site, 4);
     }
     std::string blocking = source_site_text(catalog, f.blocking);
