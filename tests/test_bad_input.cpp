@@ -854,6 +854,11 @@ TEST_CASE("a FIFO: with a writer it is read to the end, with none it does not ha
   REQUIRE(pipe(sync) == 0);
   pid_t writer = fork();
   if (writer == 0) {
+    // The parent's reader is not the writer's: were it kept here, a CLI
+    // that stopped reading early would leave this write blocked forever
+    // (and the test hung in waitpid) instead of failing on EPIPE.
+    close(keep);
+    close(sync[0]);
     int fd = open(fifo.c_str(), O_WRONLY);
     char ok = 1;
     if (write(sync[1], &ok, 1) != 1) _exit(3);
