@@ -189,6 +189,10 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
        "google.golang.org/grpc.(*ccBalancerWrapper).watcher", 600, 120, S::kHigh, L::kCount, ""},
       {"svc-stockcheck-leak.go1.19.sigquit.txt", "svc-stockcheck", "grpc-conn-not-closed",
        "google.golang.org/grpc.(*ccBalancerWrapper).watcher", 600, 120, S::kHigh, L::kCount, ""},
+      // A redigo pool whose connections were never given back: its
+      // callers queue as they do for a pool saturated by slow commands.
+      {"svc-carts-leak.go1.27.debug2.txt", "svc-carts", "redis-pool-exhausted", "main.(*Carts).cart", 60, 0,
+       S::kLow, L::kSuspect, "github.com/gomodule/redigo/redis.(*Pool).Get"},
       // Saturation stays low without minutes.
       {"svc-catalog-leak.go1.27.after.debug2.txt", "svc-catalog", "mutex-pileup", "main.(*Catalog).Price", 100,
        0, S::kLow, L::kSuspect, "sync.(*Mutex).Lock"},
@@ -222,6 +226,7 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-gateway-healthy.go1.27.debug1.txt", "svc-gateway"},  // the same as counts alone
       {"svc-stockcheck-healthy.go1.27.debug2.txt", "svc-stockcheck"},  // 40 cached ClientConns
       {"svc-stockcheck-healthy.go1.22.sigquit.txt", "svc-stockcheck"},
+      {"svc-carts-healthy.go1.19.sigquit.txt", "svc-carts"},     // a Redis pool busy with BLPOPs
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;
