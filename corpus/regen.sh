@@ -49,6 +49,11 @@
 # `postgres` user when regen runs as root (initdb refuses root); its binaries
 # are found in $PG_BIN or /usr/lib/postgresql/*/bin.
 #
+# Crash programs (a folder with a `crash` file) are not servers: each runs
+# until it crashes (a panic, or the runtime's "all goroutines are asleep -
+# deadlock!"), printing its GORLEAK-EXPECT lines on stdout first; its stderr
+# becomes dumps/NAME.goV.crash.txt.
+#
 # Test packages (a directory with *_test.go files and no main.go) are run
 # with `go test` after the programs: their test fails on purpose by printing
 # a dump (testing/synctest's "main bubble goroutine has exited but blocked
@@ -69,7 +74,7 @@ BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}  # seconds for one go build
 SERVER_TIMEOUT=${SERVER_TIMEOUT:-30} # seconds for PostgreSQL/Redis to accept connections
 KEEP_GOING=0
 
-usage() { sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -uo/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PROGRAMS=()
 while [ $# -gt 0 ]; do
@@ -332,9 +337,38 @@ run_one() {
 		mapfile -t variants < <(grep -v '^[[:space:]]*\(#\|$\)' "$src/variants")
 	fi
 	for variant in "${variants[@]}"; do
-		capture "$name${variant:+-$variant}" "$v" "$bin" "$variant" "$exp" "$src" || return 1
+		if [ -f "$src/crash" ]; then
+			capture_crash "$name${variant:+-$variant}" "$v" "$bin" "$variant" || return 1
+		else
+			capture "$name${variant:+-$variant}" "$v" "$bin" "$variant" "$exp" "$src" || return 1
+		fi
 	done
 	return 0
+}
+
+# capture_crash NAME VERSION BIN VARIANT: a program that ends in a crash
+# (a folder with a `crash` file) prints its ground truth before it dies;
+# what it writes to stderr, the runtime's report included, becomes
+# dumps/NAME.goVERSION.crash.txt.
+capture_crash() {
+	local name=$1 v=$2 bin=$3 variant=$4
+	local stage=$WORK/$name.go$v
+	local out=$stage/stdout err=$stage/stderr status=0
+	rm -rf "$stage"; mkdir -p "$stage"
+	echo "   run (ends in a crash)"
+	(cd "$stage" && exec env -u GODEBUG -u GOTRACEBACK -u GOMAXPROCS -u GOGC \
+		GORLEAK_VARIANT="$variant" timeout "$READY_TIMEOUT" ${SETSID:-setsid} "$bin" >"$out" 2>"$err") || status=$?
+	if [ "$status" = 0 ] || [ "$status" = 124 ] || grep -q '^GORLEAK-ERROR' "$out"; then
+		echo "!! $name go$v: expected a crash, got exit status $status" >&2; cat "$out" "$err" >&2; return 1
+	fi
+	if ! grep -q '^goroutine [0-9]' "$err"; then
+		echo "!! $name go$v: the crash printed no goroutine" >&2; cat "$err" >&2; return 1
+	fi
+	mkdir -p "$DUMPS_DIR"
+	sed -n 's/^GORLEAK-EXPECT //p' "$out" >"$DUMPS_DIR/$name.go$v.expect"
+	cp "$err" "$DUMPS_DIR/$name.go$v.crash.txt"
+	printf '   wrote %-48s %6s bytes  %4s goroutine blocks  %s\n' "dumps/$name.go$v.crash.txt" \
+		"$(wc -c <"$err")" "$(grep -c '^goroutine ' "$err")" "$(grep -m 1 -e '^panic: ' -e '^fatal error: ' "$err")"
 }
 
 # omitted FILE GLOB...: FILE matches one of the globs.

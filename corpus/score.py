@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FORMS = ["debug1", "debug2", "sigquit", "leak1", "leak2"]
+FORMS = ["debug1", "debug2", "sigquit", "leak1", "leak2", "crash"]
 RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 KV = re.compile(r"(?:^| )([a-z_]+)=")
 

@@ -1,7 +1,9 @@
 // Reports that are proof (Snapshot::leak_report): a goleak report lists
-// only goroutines that outlived a test, and testing/synctest's panic
+// only goroutines that outlived a test, testing/synctest's panic
 // "main bubble goroutine has exited but blocked goroutines remain" prints
-// the bubble's goroutines that stayed blocked. Real reports, in every shape
+// the bubble's goroutines that stayed blocked, and the runtime's "fatal
+// error: all goroutines are asleep - deadlock!" lists goroutines none of
+// which can run again (corpus/programs/batch-export). Real reports, in every shape
 // they reach us: synctest from corpus/programs/synctest-leak (go test with
 // Go 1.26 and 1.27), goleak from public CI logs (GitHub Actions and Jenkins
 // timestamps, indented in a Markdown list) and, stripped of its prefix,
@@ -122,6 +124,50 @@ TEST_CASE("goleak reports in every shape are goleak reports, every goroutine rea
   MESSAGE(checked << " goleak reports");
 }
 
+TEST_CASE("the runtime's deadlock report: every goroutine read, every one proven stuck") {
+  const RE2 header(R"(^goroutine \d+ \[)");
+  size_t checked = 0;
+  for (const auto& p : list_files(corpus_dumps_dir(), "batch-export-deadlock.")) {
+    if (p.extension() != ".txt") continue;  // the .expect beside them
+    CAPTURE(p.filename().string());
+    std::string text = read_file(p);
+    auto l = load(p);
+    REQUIRE(l->result.snapshots.size() == 1);
+    const Snapshot& s = l->result.snapshots[0];
+    CHECK(s.form == Form::kCrash);
+    CHECK(s.leak_report == LeakReport::kDeadlock);
+    CHECK(s.total == count_matching_lines(text, header));
+    check_complete(l->catalog, s);
+    // 24 fetchers waiting to send, 8 writers and the logger waiting for
+    // work, main in wg.Wait(): 34, as the program counted before it hung.
+    uint64_t send = 0, receive = 0, semacquire = 0;
+    for (const Group& g : s.groups) {
+      if (g.category == StateCategory::kChanSend) send += g.count;
+      if (g.category == StateCategory::kChanReceive) receive += g.count;
+      if (g.category == StateCategory::kSemacquire) semacquire += g.count;
+    }
+    CHECK(send == 24);
+    CHECK(receive == 9);
+    CHECK(semacquire == 1);
+    CHECK(s.total == 34);
+    ++checked;
+  }
+  CHECK(checked == 3);  // Go 1.19, 1.22, 1.27
+  // A panic of the same program (its goroutines printed with traceback
+  // "all") and other fatal errors are crashes, not proof.
+  for (const auto& p : list_files(corpus_dumps_dir(), "batch-export-panic.")) {
+    if (p.extension() != ".txt") continue;
+    CAPTURE(p.filename().string());
+    auto l = load(p);
+    REQUIRE(l->result.snapshots.size() == 1);
+    CHECK(l->result.snapshots[0].form == Form::kCrash);
+    CHECK(l->result.snapshots[0].leak_report == LeakReport::kNone);
+  }
+  auto other = load_text("fatal error: concurrent map writes\n\ngoroutine 7 [running]:\nmain.f()\n\t/src/x.go:3 +0x1\n");
+  REQUIRE(other->result.snapshots.size() == 1);
+  CHECK(other->result.snapshots[0].leak_report == LeakReport::kNone);
+}
+
 TEST_CASE("dumps that are not reports say so") {
   // A test timeout in a binary that calls goleak.VerifyTestMain: goleak is
   // only a frame of the main goroutine.
@@ -135,6 +181,7 @@ TEST_CASE("dumps that are not reports say so") {
   size_t none = 0;
   for (const auto& p : list_files(corpus_dumps_dir(), ".txt")) {
     if (p.filename().string().rfind("synctest-leak.", 0) == 0) continue;
+    if (p.filename().string().rfind("batch-export-deadlock.", 0) == 0) continue;
     auto l = load(p);
     for (const Snapshot& s : l->result.snapshots) {
       CAPTURE(p.filename().string());

@@ -193,6 +193,12 @@ TEST_CASE("leaks of real services: rule, site, counts, severity and the evidence
       // callers queue as they do for a pool saturated by slow commands.
       {"svc-carts-leak.go1.27.debug2.txt", "svc-carts", "redis-pool-exhausted", "main.(*Carts).cart", 60, 0,
        S::kLow, L::kSuspect, "github.com/gomodule/redigo/redis.(*Pool).Get"},
+      // The runtime's deadlock report proves every goroutine it lists stuck,
+      // whatever the count: the fetchers, and main in wg.Wait().
+      {"batch-export-deadlock.go1.19.crash.txt", "batch-export", "chan-send-blocked", "main.(*Exporter).fetch",
+       24, 0, S::kCritical, L::kProof, ""},
+      {"batch-export-deadlock.go1.27.crash.txt", "batch-export", "waitgroup-never-done",
+       "main.(*Exporter).Run", 1, 0, S::kCritical, L::kProof, "sync.(*WaitGroup).Wait"},
       // Saturation stays low without minutes.
       {"svc-catalog-leak.go1.27.after.debug2.txt", "svc-catalog", "mutex-pileup", "main.(*Catalog).Price", 100,
        0, S::kLow, L::kSuspect, "sync.(*Mutex).Lock"},
@@ -227,6 +233,7 @@ TEST_CASE("healthy services: nothing at medium or above, and the pool-like verdi
       {"svc-stockcheck-healthy.go1.27.debug2.txt", "svc-stockcheck"},  // 40 cached ClientConns
       {"svc-stockcheck-healthy.go1.22.sigquit.txt", "svc-stockcheck"},
       {"svc-carts-healthy.go1.19.sigquit.txt", "svc-carts"},     // a Redis pool busy with BLPOPs
+      {"batch-export-panic.go1.22.crash.txt", "batch-export"},   // a panic beside a pool of writers
   };
   for (const auto& [healthy_dump, program] : healthy) {
     std::string name = healthy_dump;

@@ -65,10 +65,22 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
 
   // Proof outranks everything: the runtime or the report says so.
   if (in.report != LeakReport::kNone) {
-    return verdict(RuleSeverity::kCritical, EvidenceLevel::kProof,
-                   in.report == LeakReport::kGoleak
-                       ? "proof: a goleak report lists only goroutines that outlived the test"
-                       : "proof: synctest reports only goroutines left blocked in a finished bubble");
+    std::string_view why;
+    switch (in.report) {
+      case LeakReport::kGoleak:
+        why = "proof: a goleak report lists only goroutines that outlived the test";
+        break;
+      case LeakReport::kSynctest:
+        why = "proof: synctest reports only goroutines left blocked in a finished bubble";
+        break;
+      case LeakReport::kDeadlock:
+        why = "proof: the runtime found every goroutine asleep (\"all goroutines are asleep - "
+              "deadlock!\"): none can ever run again";
+        break;
+      case LeakReport::kNone:
+        break;
+    }
+    return verdict(RuleSeverity::kCritical, EvidenceLevel::kProof, std::string(why));
   }
   if (in.leaked > 0 && in.leaked == n) {
     return verdict(RuleSeverity::kCritical, EvidenceLevel::kProof,

@@ -4,7 +4,8 @@
 //
 //   proof     the runtime marked them (leaked), or the dump is a goleak or
 //             synctest report, which lists only goroutines that should not
-//             exist                                       -> critical
+//             exist, or the runtime's deadlock report, whose goroutines can
+//             never run again                             -> critical
 //   state     the wait can never end (nil channel, select {}, senders
 //             whose parents wait for them on a WaitGroup) -> the rule's
 //   growth    a series shows the site grew and stayed     -> at least high

@@ -24,6 +24,7 @@ std::string_view leak_report_name(LeakReport r) {
     case LeakReport::kNone: return "none";
     case LeakReport::kGoleak: return "goleak";
     case LeakReport::kSynctest: return "synctest";
+    case LeakReport::kDeadlock: return "deadlock";
   }
   return "none";
 }

@@ -113,14 +113,18 @@ struct GoVersionRange {
 std::string go_version_text(const GoVersionRange& r);
 std::string go_version_bound(uint32_t minor);
 
-// Reports that list only goroutines that should not exist, so that each one
-// is a leak by definition (count thresholds do not apply).
+// Reports that list only goroutines that should not exist, or that can
+// never run again, so that each one is a leak by definition (count
+// thresholds do not apply).
 enum class LeakReport : uint8_t {
   kNone,      // a process's dump: goroutines of every kind
   kGoleak,    // goleak: "found unexpected goroutines"
   kSynctest,  // synctest: "main bubble goroutine has exited but blocked goroutines remain"
+  // The runtime's "fatal error: all goroutines are asleep - deadlock!": it
+  // found no goroutine that could run and no timer that could wake one.
+  kDeadlock,
 };
-std::string_view leak_report_name(LeakReport r);  // "none", "goleak", "synctest"
+std::string_view leak_report_name(LeakReport r);  // "none", "goleak", "synctest", "deadlock"
 
 struct Snapshot {
   Form form = Form::kDebug2;

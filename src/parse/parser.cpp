@@ -978,6 +978,11 @@ class Parser::Impl {
         t.find("main bubble goroutine has exited but blocked goroutines remain") !=
             std::string_view::npos)
       snap_leak_report_ = LeakReport::kSynctest;
+    // The runtime's deadlock check (checkdead): no goroutine can run, none
+    // is in a system call or the network poller, and no timer is pending.
+    // Every goroutine the crash lists is stuck for good.
+    if (t.starts_with("fatal error: all goroutines are asleep - deadlock!"))
+      snap_leak_report_ = LeakReport::kDeadlock;
     mode_ = c == CrashStart::kPanic ? Mode::kCauseText : Mode::kOutside;
   }
 

@@ -64,6 +64,9 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
         "  {}synctest report: the bubble's goroutines stayed blocked after its main goroutine "
         "returned{}\n",
         st.red, st.reset);
+  else if (snap.leak_report == LeakReport::kDeadlock)
+    put(out, "  {}deadlock report: the runtime found every goroutine asleep; none can run again{}\n",
+        st.red, st.reset);
   if (snap.leaked > 0)
     put(out, "  {}{} {} marked (leaked) by the Go runtime{}\n", st.red, snap.leaked,
         plural(snap.leaked, "goroutine", "goroutines"), st.reset);
