@@ -124,6 +124,25 @@ TEST_CASE("goleak reports in every shape are goleak reports, every goroutine rea
   MESSAGE(checked << " goleak reports");
 }
 
+TEST_CASE("synctest: a deadlocked bubble is a synctest report too") {
+  size_t checked = 0;
+  for (const auto& p : list_files(corpus_dumps_dir(), "synctest-deadlock.")) {
+    if (p.filename().string().find(".test.txt") == std::string::npos) continue;
+    CAPTURE(p.filename().string());
+    auto l = load(p);
+    REQUIRE(l->result.snapshots.size() == 1);
+    const Snapshot& s = l->result.snapshots[0];
+    CHECK(s.leak_report == LeakReport::kSynctest);
+    CHECK(s.cause.find("deadlock: all goroutines in bubble are blocked") != std::string::npos);
+    check_complete(l->catalog, s);
+    // The panicking test goroutine, the bubble's root, its main goroutine in
+    // wg.Wait() and 6 lookups waiting to send.
+    CHECK(s.total == 9);
+    ++checked;
+  }
+  CHECK(checked == 2);  // Go 1.26, 1.27
+}
+
 TEST_CASE("the runtime's deadlock report: every goroutine read, every one proven stuck") {
   const RE2 header(R"(^goroutine \d+ \[)");
   size_t checked = 0;
@@ -180,7 +199,7 @@ TEST_CASE("dumps that are not reports say so") {
   }
   size_t none = 0;
   for (const auto& p : list_files(corpus_dumps_dir(), ".txt")) {
-    if (p.filename().string().rfind("synctest-leak.", 0) == 0) continue;
+    if (p.filename().string().rfind("synctest-", 0) == 0) continue;
     if (p.filename().string().rfind("batch-export-deadlock.", 0) == 0) continue;
     auto l = load(p);
     for (const Snapshot& s : l->result.snapshots) {

@@ -473,7 +473,7 @@ class Evaluator {
       return false;
     // `leaked: true`: proven leaked, by the runtime's mark or because the
     // dump is a report that lists only leaked goroutines (goleak, synctest).
-    if (m.leaked && g.leaked == 0 && snap_.leak_report == LeakReport::kNone) return false;
+    if (m.leaked && g.leaked == 0 && !in_report(g)) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
     uint8_t verdict = verdicts ? verdicts[rule_index(c)] : 0;
     if (!(verdict & kVerdictKnown)) {
@@ -538,8 +538,15 @@ class Evaluator {
 
   // Proven goroutines need no count threshold: a report of leaks, or the
   // runtime's (leaked) mark on every goroutine of the group.
-  bool proven(const Group& g) const {
-    return snap_.leak_report != LeakReport::kNone || (g.leaked > 0 && g.leaked == g.count);
+  bool proven(const Group& g) const { return in_report(g) || (g.leaked > 0 && g.leaked == g.count); }
+
+  // Whether the snapshot's leak report covers the group. A report lists
+  // goroutines that are stuck; one running or runnable is not (synctest's
+  // report is printed by the test goroutine that panics, outside the
+  // bubble).
+  bool in_report(const Group& g) const {
+    return snap_.leak_report != LeakReport::kNone && g.category != StateCategory::kRunning &&
+           g.category != StateCategory::kRunnable;
   }
 
   bool frames_hold(const std::vector<CompiledFrameCondition>& frames, const GroupView& v) {
@@ -1055,7 +1062,10 @@ class Evaluator {
     EvidenceInput in;
     in.rule = &rule;
     in.count = f->count;
-    in.report = snap_.leak_report;
+    in.report = std::all_of(groups.begin(), groups.end(),
+                            [&](uint32_t g) { return in_report(*views_[g].group); })
+                    ? snap_.leak_report
+                    : LeakReport::kNone;
     in.max_wait = f->max_wait;
     in.go = snap_.go_version;
     for (uint32_t g : groups) in.leaked += views_[g].group->leaked;

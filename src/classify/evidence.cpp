@@ -71,7 +71,8 @@ EvidenceVerdict weigh_evidence(const EvidenceInput& in) {
         why = "proof: a goleak report lists only goroutines that outlived the test";
         break;
       case LeakReport::kSynctest:
-        why = "proof: synctest reports only goroutines left blocked in a finished bubble";
+        why = "proof: synctest reports a bubble whose goroutines are blocked durably, with "
+              "nothing in it left to wake them";
         break;
       case LeakReport::kDeadlock:
         why = "proof: the runtime found every goroutine asleep (\"all goroutines are asleep - "

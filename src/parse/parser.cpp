@@ -974,9 +974,13 @@ class Parser::Impl {
     }
     // synctest (1.24 with GOEXPERIMENT=synctest, 1.25+): the bubble's main
     // goroutine returned while others stayed blocked; the panic prints them.
+    // "deadlock: all goroutines in bubble are blocked" (1.24+): the
+    // bubble's main goroutine is blocked too, and nothing in the bubble
+    // can wake any of them.
     if (c == CrashStart::kPanic &&
-        t.find("main bubble goroutine has exited but blocked goroutines remain") !=
-            std::string_view::npos)
+        (t.find("main bubble goroutine has exited but blocked goroutines remain") !=
+             std::string_view::npos ||
+         t.find("deadlock: all goroutines in bubble are blocked") != std::string_view::npos))
       snap_leak_report_ = LeakReport::kSynctest;
     // The runtime's deadlock check (checkdead): no goroutine can run, none
     // is in a system call or the network poller, and no timer is pending.

@@ -61,8 +61,8 @@ void write_text_snapshot_header(const Snapshot& snap, const ReportOptions& optio
     put(out, "  {}goleak report: every goroutine listed outlived its test{}\n", st.red, st.reset);
   else if (snap.leak_report == LeakReport::kSynctest)
     put(out,
-        "  {}synctest report: the bubble's goroutines stayed blocked after its main goroutine "
-        "returned{}\n",
+        "  {}synctest report: the bubble's goroutines are blocked, and nothing in the bubble can "
+        "wake them{}\n",
         st.red, st.reset);
   else if (snap.leak_report == LeakReport::kDeadlock)
     put(out, "  {}deadlock report: the runtime found every goroutine asleep; none can run again{}\n",

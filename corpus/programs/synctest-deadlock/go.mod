@@ -1,0 +1,3 @@
+module gorleakcorpus/synctest-deadlock
+
+go 1.25
