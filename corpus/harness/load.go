@@ -3,6 +3,8 @@ package harness
 import (
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -54,4 +56,35 @@ func LoadGets(n, parallel int, url func(i int) string) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	Load(n, parallel, func(i int) { Get(client, url(i)) })
 	client.CloseIdleConnections()
+}
+
+// Callers is a Child role standing for clients on other machines, so that
+// their goroutines stay out of the service's dumps: "hold N GAP URL" opens
+// N GETs of URL, with "{i}" in it replaced by 0..N-1, GAP apart (a Go
+// duration: "0s", "3ms"), and leaves them waiting for their answers, which
+// are read and dropped when they come. It replies "ok" once all are sent.
+func Callers(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) != 4 || f[0] != "hold" {
+		return "error: want hold N GAP URL, got " + cmd
+	}
+	n, err := strconv.Atoi(f[1])
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	gap, err := time.ParseDuration(f[2])
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	for i := 0; i < n; i++ {
+		url := strings.ReplaceAll(f[3], "{i}", strconv.Itoa(i))
+		go func() {
+			if resp, err := http.Get(url); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+		time.Sleep(gap)
+	}
+	return "ok"
 }

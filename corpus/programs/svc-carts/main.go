@@ -64,24 +64,8 @@ func (c *Carts) watch(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, ev)
 }
 
-// callers is the healthy twin's clients: "hold N URL" opens N requests and
-// leaves them waiting for their answers.
-func callers(cmd string) string {
-	f := strings.Fields(cmd)
-	n, _ := strconv.Atoi(f[1])
-	for i := 0; i < n; i++ {
-		go func(i int) {
-			if resp, err := http.Get(f[2] + strconv.Itoa(i)); err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		}(i)
-	}
-	return "ok"
-}
-
 func main() {
-	harness.Child(map[string]func(string) string{"callers": callers})
+	harness.Child(map[string]func(string) string{"callers": harness.Callers})
 	variant := harness.Variant("leak", "healthy")
 	debug := harness.Listen()
 	addr := harness.Env("GORLEAK_REDIS_ADDR")
@@ -112,9 +96,9 @@ func main() {
 			"note=8 connections never given back; callers hung up")
 	} else {
 		cl := harness.StartChild("callers")
-		cl.Do(fmt.Sprintf("hold %d %s/cart/watch?user=w", poolSize, base))
+		cl.Do(fmt.Sprintf("hold %d 0s %s/cart/watch?user=w{i}", poolSize, base))
 		harness.Fact("role=background", "main.(*Carts).watch", "IO wait", poolSize, "note=each holds a pooled connection in BLPOP")
-		cl.Do(fmt.Sprintf("hold %d %s/cart?user=u", readers, base))
+		cl.Do(fmt.Sprintf("hold %d 0s %s/cart?user=u{i}", readers, base))
 		harness.Healthy()
 		harness.Fact("role=background", site, "select", readers, "note=waiting for a connection as watches end")
 	}

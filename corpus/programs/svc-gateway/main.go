@@ -20,7 +20,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -55,46 +54,26 @@ func (g *Gateway) refresh(every time.Duration) {
 }
 
 // pricing is the upstream's process: "serve hang" or "serve slow" starts
-// it and answers its address; "hold N URL" (the healthy twin's callers)
-// opens N requests and leaves them waiting for their answers.
-func pricing() func(cmd string) string {
-	return func(cmd string) string {
-		f := strings.Fields(cmd)
-		switch f[0] {
-		case "serve":
-			hang := f[1] == "hang"
-			mux := http.NewServeMux()
-			mux.HandleFunc("/price", func(w http.ResponseWriter, r *http.Request) {
-				if hang {
-					<-r.Context().Done() // answers nobody, however long they wait
-					return
-				}
-				select {
-				case <-time.After(time.Minute):
-					io.WriteString(w, "9.99\n")
-				case <-r.Context().Done():
-				}
-			})
-			return harness.ServeHTTP(mux)
-		case "hold":
-			n, _ := strconv.Atoi(f[1])
-			for i := 0; i < n; i++ {
-				go func(i int) {
-					resp, err := http.Get(f[2] + strconv.Itoa(i))
-					if err == nil {
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}(i)
-			}
-			return "ok"
+// it and answers its address.
+func pricing(cmd string) string {
+	hang := cmd == "serve hang"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/price", func(w http.ResponseWriter, r *http.Request) {
+		if hang {
+			<-r.Context().Done() // answers nobody, however long they wait
+			return
 		}
-		return "error: unknown command " + f[0]
-	}
+		select {
+		case <-time.After(time.Minute):
+			io.WriteString(w, "9.99\n")
+		case <-r.Context().Done():
+		}
+	})
+	return harness.ServeHTTP(mux)
 }
 
 func main() {
-	harness.Child(map[string]func(string) string{"pricing": pricing(), "callers": pricing()})
+	harness.Child(map[string]func(string) string{"pricing": pricing, "callers": harness.Callers})
 	variant := harness.Variant("leak", "healthy")
 	debug := harness.Listen()
 	g := &Gateway{client: &http.Client{}}
@@ -120,7 +99,7 @@ func main() {
 		harness.Fact("rule=http-client-no-timeout", site, "select", requests,
 			"created_by=net/http.(*Server).Serve", "note=every caller hung up after 300 ms")
 	} else {
-		harness.StartChild("callers").Do(fmt.Sprintf("hold %d %s/quote?sku=", requests, base))
+		harness.StartChild("callers").Do(fmt.Sprintf("hold %d 0s %s/quote?sku={i}", requests, base))
 		harness.Healthy()
 		harness.Fact("role=background", site, "select", requests,
 			"created_by=net/http.(*Server).Serve", "note=in flight within 30 s, callers connected")

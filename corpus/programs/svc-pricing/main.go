@@ -123,28 +123,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, s.book.waitPast(since))
 }
 
-// watchers is the client process holding the long polls: "watch N URL"
-// opens N of them, a few milliseconds apart, and leaves them waiting.
-func clients() func(cmd string) string {
-	return func(cmd string) string {
-		f := strings.Fields(cmd)
-		n, _ := strconv.Atoi(f[1])
-		for i := 0; i < n; i++ {
-			go func() {
-				resp, err := http.Get(f[2])
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}()
-			time.Sleep(3 * time.Millisecond)
-		}
-		return "ok"
-	}
-}
-
 func main() {
-	harness.Child(map[string]func(string) string{"watchers": clients()})
+	harness.Child(map[string]func(string) string{"watchers": harness.Callers})
 	variant := harness.Variant("leak", "healthy")
 	debug := harness.Listen()
 	book := &Book{version: 1}
@@ -156,7 +136,8 @@ func main() {
 	mux.HandleFunc("/reprice", s.reprice)
 	mux.HandleFunc("/watch", s.watch)
 	base := harness.ServeHTTP(mux)
-	harness.StartChild("watchers").Do(fmt.Sprintf("watch %d %s/watch?since=1000", watchers, base))
+	// Long polls opened a few milliseconds apart, as they arrive.
+	harness.StartChild("watchers").Do(fmt.Sprintf("hold %d 3ms %s/watch?since=1000", watchers, base))
 	harness.LoadGets(repricings, 4, func(i int) string { return base + "/reprice?sku=sku-" + strconv.Itoa(i) })
 
 	if variant == "leak" {

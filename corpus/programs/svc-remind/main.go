@@ -24,8 +24,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"gorleakcorpus/harness"
@@ -94,30 +92,8 @@ func (d *Digests) render(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, <-j.reply)
 }
 
-// holder is the client process of the healthy twin: "hold N URL" opens N
-// requests and leaves them waiting for their answers.
-func holder() func(cmd string) string {
-	var open sync.WaitGroup
-	return func(cmd string) string {
-		f := strings.Fields(cmd)
-		n, _ := strconv.Atoi(f[1])
-		for i := 0; i < n; i++ {
-			open.Add(1)
-			go func(i int) {
-				defer open.Done()
-				resp, err := http.Get(f[2] + strconv.Itoa(i))
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}(i)
-		}
-		return "ok"
-	}
-}
-
 func main() {
-	harness.Child(map[string]func(string) string{"client": holder()})
+	harness.Child(map[string]func(string) string{"callers": harness.Callers})
 	variant := harness.Variant("leak", "healthy")
 	debug := harness.Listen()
 	d := &Dispatcher{ch: make(chan string)}
@@ -142,7 +118,7 @@ func main() {
 		harness.Fact("rule=handler-outlived-timeout", "main.(*Digests).render", "chan receive", requests,
 			"created_by=net/http.(*timeoutHandler).ServeHTTP", "note=each request was answered 503 after 100 ms")
 	} else {
-		harness.StartChild("client").Do(fmt.Sprintf("hold %d %s/digest?user=u", requests, base))
+		harness.StartChild("callers").Do(fmt.Sprintf("hold %d 0s %s/digest?user=u{i}", requests, base))
 		harness.Healthy()
 		harness.Fact("role=background", "main.(*Digests).render", "select", requests,
 			"created_by=net/http.(*timeoutHandler).ServeHTTP", "note=in flight within their 30 s")
