@@ -472,7 +472,8 @@ class Evaluator {
         !((c.category_mask >> static_cast<unsigned>(g.category)) & 1))
       return false;
     // `leaked: true`: proven leaked, by the runtime's mark or because the
-    // dump is a report that lists only leaked goroutines (goleak, synctest).
+    // dump is a report that lists only stuck goroutines (goleak, synctest,
+    // the runtime's deadlock report).
     if (m.leaked && g.leaked == 0 && !in_report(g)) return false;
     if (m.min_wait_minutes >= 0 && g.max_wait < m.min_wait_minutes) return false;
     uint8_t verdict = verdicts ? verdicts[rule_index(c)] : 0;
